@@ -1,0 +1,16 @@
+import { resolve } from 'node:path';
+import type { AdminContext } from '../core/admin/registry';
+import { defaultDataDir } from '../core/paths';
+import { readServerInfo } from '../core/server/server-info';
+import { WorkspaceStore } from '../core/store/workspace-store';
+
+/** The data dir: --data-dir, else PORTICO_DATA_DIR, else the platform's app-data folder. */
+export function resolveDataDir(flag: string | undefined): string {
+  return resolve(flag ?? defaultDataDir());
+}
+
+/** An admin context for one CLI command: the same registry context a server uses, read from disk. */
+export function openCliContext(dataDir: string): AdminContext {
+  const store = WorkspaceStore.open({ dataDir });
+  return { store, server: () => readServerInfo(dataDir) };
+}

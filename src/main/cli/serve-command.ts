@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureFirstAdminKey, startPortico } from '../core/app';
+import { type CliIO, UsageError } from './output';
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`Invalid port "${text}": use a number from 0 to 65535 (0 picks a free port).`);
+  }
+  return port;
+}
+
+/** The built web UI next to this bundle (out/renderer), when there is one. */
+function webUiDir(): string | undefined {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
+/** `portico serve`: the headless gateway and web UI in this process, until SIGINT/SIGTERM. */
+export async function serveCommand(dataDir: string, argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'no-admin': { type: 'boolean' },
+      'no-gateway': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const app = await startPortico({
+    dataDir,
+    host: values.host,
+    port: parsePort(values.port) ?? parsePort(process.env.PORTICO_PORT),
+    noAdmin: values['no-admin'],
+    noGateway: values['no-gateway'],
+    staticDir: webUiDir(),
+    log: (line) => io.err(line),
+  });
+  io.out(`Portico listening on ${app.url}`);
+  const firstKey = ensureFirstAdminKey(app.store);
+  if (firstKey) {
+    io.out(
+      [
+        '',
+        'First start: created an admin API key. It is shown only this once — copy it now:',
+        '',
+        `  ${firstKey}`,
+        '',
+        `Add Portico to an AI client: point it at ${app.url}/mcp/admin with the header "Authorization: Bearer <key>",`,
+        'or run `portico clients add claude-desktop --plane admin` / `portico clients add cursor --plane admin`.',
+        '',
+      ].join('\n'),
+    );
+  }
+  const planes = app.planes();
+  if (!planes.admin || !planes.gateway) {
+    io.err(`Planes: admin ${planes.admin ? 'on' : 'off'}, gateway ${planes.gateway ? 'on' : 'off'}.`);
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        io.err(`Second ${signal}: exiting without waiting.`);
+        process.exit(1);
+      }
+      stopping = true;
+      io.err(`${signal}: stopping (finishing in-flight calls, up to 5 s)…`);
+      app.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          io.err(`Shutdown failed: ${(error as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,279 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AdminContext, AdminRegistry } from '../admin/registry';
+import { verifyApiKey } from '../auth/api-keys';
+import type { KeyUsage } from '../auth/key-usage';
+import { createCustomerMcpServer } from '../gateway/customer-mcp';
+import type { Logger } from '../log';
+import type { ApiKey, PlaneName } from '../store/schema';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { VERSION } from '../version';
+import { createAdminMcpServer } from './admin-mcp';
+import { readJsonBody, sendJson, sendRpcError } from './http-util';
+import { checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
+import { SessionHub } from './session-hub';
+import { serveStatic } from './static-files';
+
+export interface HttpServerDeps {
+  store: WorkspaceStore;
+  registry: AdminRegistry;
+  adminContext: AdminContext;
+  keyUsage: KeyUsage;
+  planes(): Record<PlaneName, boolean>;
+  log: Logger;
+  staticDir?: string;
+}
+
+const PLANE_OFF: Record<PlaneName, string> = {
+  admin:
+    'The admin plane (control plane) is switched off. Switch it on from the Portico tray menu or UI, ' +
+    'or run `portico admin set_plane_enabled \'{"plane":"admin","enabled":true}\'` (and restart without --no-admin if it was started with it).',
+  gateway:
+    'The customer gateway (data plane) is switched off. Switch it on from the Portico tray menu or UI, with the admin tool set_plane_enabled {"plane":"gateway","enabled":true}, ' +
+    'or `portico admin set_plane_enabled \'{"plane":"gateway","enabled":true}\'`.',
+};
+
+/** The HTTP listener: guards, key auth and plane routing in front of the MCP session hubs. */
+export class PorticoHttpServer {
+  readonly hubs: Record<PlaneName, SessionHub>;
+  readonly #server: Server;
+  #port = 0;
+  #host = '127.0.0.1';
+  #inflight = 0;
+  #drained: (() => void) | undefined;
+
+  constructor(private readonly deps: HttpServerDeps) {
+    this.hubs = {
+      admin: new SessionHub('admin', () => createAdminMcpServer(deps.registry, deps.adminContext)),
+      gateway: new SessionHub('gateway', (owner) => {
+        const customer = deps.store.data.customers[owner.customerId ?? ''];
+        if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
+        return createCustomerMcpServer(customer);
+      }),
+    };
+    this.#server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+      const counted = req.method === 'POST';
+      if (counted) this.#inflight += 1;
+      res.on('close', () => {
+        if (!counted) return;
+        this.#inflight -= 1;
+        if (this.#inflight === 0) this.#drained?.();
+      });
+      this.#handle(req, res).catch((error: unknown) => {
+        deps.log(`request ${req.method} ${req.url?.split('?')[0]} failed: ${(error as Error).message}`);
+        sendRpcError(res, 500, 'Internal error in Portico; see its log.');
+      });
+    });
+    this.#server.keepAliveTimeout = 65_000;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') {
+          reject(
+            new Error(
+              `Port ${port} on ${host} is already in use by another program. Pass --port N (or --port 0 for a free one), or set PORTICO_PORT.`,
+            ),
+          );
+        } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+          reject(
+            new Error(
+              `Cannot listen on host "${host}": it is not an address of this machine. The default is 127.0.0.1.`,
+            ),
+          );
+        } else reject(error);
+      };
+      this.#server.once('error', onError);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', onError);
+        const address = this.#server.address() as AddressInfo;
+        this.#port = address.port;
+        this.#host = host;
+        resolve({ host, port: address.port });
+      });
+    });
+  }
+
+  /** Stops accepting, lets in-flight calls finish (up to `graceMs`), then closes sessions. */
+  async close(graceMs = 5_000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    if (this.#inflight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          this.#drained = resolve;
+        }),
+        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+      ]);
+    }
+    await Promise.all([this.hubs.admin.closeAll(), this.hubs.gateway.closeAll()]);
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://portico.invalid');
+    const guard = checkHostAndOrigin(req, this.#host, this.#port);
+    if (!guard.ok) {
+      sendRpcError(res, 403, guard.message);
+      return;
+    }
+    const path = url.pathname;
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok', version: VERSION, planes: this.deps.planes() });
+      return;
+    }
+    if (path === '/mcp/admin' || path === '/mcp/admin/') return this.#plane('admin', req, res, url);
+    if (path === '/mcp/gateway' || path === '/mcp/gateway/') return this.#plane('gateway', req, res, url);
+    if (path === '/oauth/callback') {
+      sendJson(res, 400, {
+        error: 'No OAuth connection is waiting for this callback. Start one with get_connect_url.',
+      });
+      return;
+    }
+    if (path.startsWith('/api/')) return this.#api(req, res, url);
+    if (path.startsWith('/mcp')) {
+      sendRpcError(
+        res,
+        404,
+        `No endpoint ${path}. The endpoints are /mcp/admin and /mcp/gateway?customer_id=ID.`,
+      );
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: `${req.method} is not supported on ${path}` }, { allow: 'GET' });
+      return;
+    }
+    serveStatic(this.deps.staticDir, path, res);
+  }
+
+  /** Authenticates a request; on failure answers 401 and returns undefined. */
+  #authenticate(req: IncomingMessage, res: ServerResponse, url: URL): ApiKey | undefined {
+    const presented = presentedKey(req, url);
+    if (!presented) {
+      sendRpcError(res, 401, `Unauthorized: no API key. ${KEY_HELP}`, {
+        headers: { 'www-authenticate': 'Bearer realm="portico"' },
+      });
+      return undefined;
+    }
+    this.#refreshStore();
+    const check = verifyApiKey(presented, this.deps.store.data.apiKeys);
+    if (!check.ok) {
+      const why =
+        check.reason === 'revoked'
+          ? 'this API key was revoked. Create a new one with `portico keys create`'
+          : check.reason === 'malformed'
+            ? 'that is not a Portico API key (they look like ptc_XXXXXXXX_…)'
+            : 'unknown API key';
+      sendRpcError(res, 401, `Unauthorized: ${why}. ${KEY_HELP}`, {
+        headers: { 'www-authenticate': 'Bearer realm="portico", error="invalid_token"' },
+      });
+      return undefined;
+    }
+    this.deps.keyUsage.touch(check.key.id);
+    return check.key;
+  }
+
+  #refreshStore(): void {
+    try {
+      this.deps.store.refresh();
+    } catch (error) {
+      this.deps.log((error as Error).message);
+    }
+  }
+
+  async #plane(plane: PlaneName, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') {
+      sendRpcError(res, 405, `Method ${req.method} not allowed: use POST, GET or DELETE.`, {
+        headers: { allow: 'POST, GET, DELETE' },
+      });
+      return;
+    }
+    const key = this.#authenticate(req, res, url);
+    if (!key) return;
+    if (key.scope !== plane) {
+      const endpoint = plane === 'admin' ? '/mcp/admin' : '/mcp/gateway';
+      sendRpcError(
+        res,
+        403,
+        `Forbidden: this API key has scope "${key.scope}" and cannot open ${endpoint}. Use a key with scope "${plane}" (portico keys create --scope ${plane}).`,
+      );
+      return;
+    }
+    if (!this.deps.planes()[plane]) {
+      sendRpcError(res, 503, PLANE_OFF[plane], { headers: { 'retry-after': '5' } });
+      return;
+    }
+    let customerId: string | undefined;
+    if (plane === 'gateway') {
+      customerId = url.searchParams.get('customer_id') ?? url.searchParams.get('endOrgId') ?? undefined;
+      if (!customerId) {
+        sendRpcError(
+          res,
+          400,
+          'Bad Request: name the customer: /mcp/gateway?customer_id=CUSTOMER_ID (endOrgId=… works too).',
+        );
+        return;
+      }
+      if (key.customers && !key.customers.includes(customerId)) {
+        sendRpcError(
+          res,
+          403,
+          `Forbidden: this API key is restricted to other customers and cannot open customer "${customerId}".`,
+        );
+        return;
+      }
+      if (!this.deps.store.data.customers[customerId]) {
+        sendRpcError(
+          res,
+          404,
+          `Unknown customer "${customerId}". Create it with the admin tool create_customer, or check the customer_id.`,
+        );
+        return;
+      }
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req, this.deps.store.data.settings.bodyLimitBytes);
+      if (!read.ok) {
+        sendRpcError(res, read.status, read.message, { code: read.code });
+        return;
+      }
+      body = read.value;
+    }
+    await this.hubs[plane].handle(req, res, body, { keyId: key.id, customerId });
+  }
+
+  async #api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const key = this.#authenticate(req, res, url);
+    if (!key) return;
+    if (key.scope !== 'admin') {
+      sendJson(res, 403, { ok: false, error: 'The UI API needs an admin key.' });
+      return;
+    }
+    const tool = /^\/api\/tools\/([a-z_]+)$/.exec(url.pathname)?.[1];
+    if (url.pathname === '/api/tools' && req.method === 'GET') {
+      sendJson(res, 200, { ok: true, value: { tools: this.deps.registry.list() } });
+      return;
+    }
+    if (tool && req.method === 'POST') {
+      const read = await readJsonBody(req, this.deps.store.data.settings.bodyLimitBytes);
+      if (!read.ok) {
+        sendJson(res, read.status, { ok: false, error: read.message });
+        return;
+      }
+      const result = await this.deps.registry.call(tool, read.value, this.deps.adminContext);
+      sendJson(res, result.ok ? 200 : 400, result);
+      return;
+    }
+    sendJson(res, 404, {
+      ok: false,
+      error: `No API endpoint ${req.method} ${url.pathname}. Use POST /api/tools/TOOL_NAME.`,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dataPaths } from '../paths';
+import type { PlaneName, Settings } from '../store/schema';
+
+/** What a running server publishes in `<dataDir>/server.json` for the CLI and a second instance. */
+export interface ServerInfo {
+  pid: number;
+  url: string | null;
+  host: string;
+  port: number | null;
+  startedAt: string;
+  version: string;
+  /** Planes switched off for this run only (`--no-admin`, `--no-gateway`). */
+  offForRun: PlaneName[];
+}
+
+export class AlreadyRunningError extends Error {}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live server for this data dir, or null (no file, or its process is gone). */
+export function readServerInfo(dataDir: string): ServerInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(dataPaths(dataDir).server, 'utf8')) as ServerInfo;
+    return typeof info.pid === 'number' && pidAlive(info.pid) ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Claims the data dir for this process: one server per data dir. A file left by a dead
+ * process is taken over. Returns functions to publish the final address and to release.
+ */
+export function claimServer(dataDir: string, info: ServerInfo) {
+  const path = dataPaths(dataDir).server;
+  const write = (value: ServerInfo, flag: 'wx' | 'w') =>
+    writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag });
+  try {
+    write(info, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const other = readServerInfo(dataDir);
+    if (other && other.pid !== process.pid) {
+      throw new AlreadyRunningError(
+        `Portico is already running for data dir ${dataDir}${other.url ? ` at ${other.url}` : ''} (pid ${other.pid}). ` +
+          'Use that one, stop it first, or pass another --data-dir.',
+      );
+    }
+    write(info, 'w');
+  }
+  let current = info;
+  return {
+    publish(update: Partial<ServerInfo>) {
+      current = { ...current, ...update };
+      write(current, 'w');
+    },
+    release() {
+      const onDisk = readServerInfo(dataDir);
+      if (!onDisk || onDisk.pid === process.pid) rmSync(path, { force: true });
+    },
+  };
+}
+
+/**
+ * Whether each plane serves right now: the persisted switch, unless this run started with
+ * the plane off and nobody has flipped the switch since.
+ */
+export function effectivePlanes(settings: Settings, info: ServerInfo | null): Record<PlaneName, boolean> {
+  const flippedSinceStart = (settings.planesChangedAt ?? '') > (info?.startedAt ?? '');
+  const on = (plane: PlaneName) =>
+    settings.planes[plane] && (flippedSinceStart || !(info?.offForRun ?? []).includes(plane));
+  return { admin: on('admin'), gateway: on('gateway') };
+}

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+
+/** The workspace as persisted. Every record is validated when read back from disk. */
+export const SCHEMA_VERSION = 1;
+
+const isoTime = z.string().describe('ISO-8601 timestamp');
+export const idString = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
+    'use letters, digits, ".", "_", ":" or "-" (starting with a letter or digit)',
+  );
+export const slugString = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(
+    /^[a-z0-9][a-z0-9_-]*$/,
+    'use lowercase letters, digits, "_" or "-" (starting with a letter or digit)',
+  );
+
+export const planeName = z.enum(['admin', 'gateway']);
+export type PlaneName = z.infer<typeof planeName>;
+
+export const settingsSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(7430),
+  planes: z.object({ admin: z.boolean(), gateway: z.boolean() }).default({ admin: true, gateway: true }),
+  /** When a plane switch was last flipped: lets a persisted switch override a one-run `--no-admin`. */
+  planesChangedAt: isoTime.nullable().default(null),
+  searchThreshold: z.number().int().min(1).default(40),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const toolModeSchema = z.enum(['direct', 'search', 'auto']);
+export const exposureSchema = z.object({
+  mode: z.enum(['all', 'selected']),
+  connectorIds: z.array(z.string()),
+  /** Optional per-connector allow-list of action names; absent means every enabled action. */
+  actions: z.record(z.string(), z.array(z.string())).default({}),
+  toolMode: toolModeSchema,
+});
+export type Exposure = z.infer<typeof exposureSchema>;
+
+export const customerSchema = z.object({
+  id: idString,
+  name: z.string().min(1).max(200),
+  exposure: exposureSchema,
+  metadata: z.record(z.string(), z.string()).default({}),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+export const httpParamSchema = z.object({
+  name: z.string(),
+  in: z.enum(['path', 'query', 'header', 'cookie']),
+  /** The argument name in the tool's inputSchema when it differs from `name`. */
+  arg: z.string().optional(),
+  required: z.boolean().default(false),
+  style: z.string().optional(),
+  explode: z.boolean().optional(),
+});
+
+export const httpMappingSchema = z.object({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']),
+  path: z.string(),
+  params: z.array(httpParamSchema).default([]),
+  body: z
+    .object({
+      contentType: z.string(),
+      /** `flatten`: the body's properties are top-level arguments; `wrap`: the body is the `body` argument. */
+      mode: z.enum(['flatten', 'wrap']),
+      properties: z.array(z.string()).default([]),
+      required: z.boolean().default(false),
+    })
+    .optional(),
+});
+export type HttpMapping = z.infer<typeof httpMappingSchema>;
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const actionSchema = z.object({
+  name: z.string().min(1).max(128),
+  title: z.string().optional(),
+  description: z.string().default(''),
+  inputSchema: jsonObject,
+  outputSchema: jsonObject.optional(),
+  annotations: z
+    .object({
+      title: z.string().optional(),
+      readOnlyHint: z.boolean().optional(),
+      destructiveHint: z.boolean().optional(),
+      idempotentHint: z.boolean().optional(),
+      openWorldHint: z.boolean().optional(),
+    })
+    .default({}),
+  enabled: z.boolean().default(true),
+  http: httpMappingSchema.optional(),
+  /** For MCP connectors: the upstream tool's own name. */
+  upstreamName: z.string().optional(),
+});
+export type Action = z.infer<typeof actionSchema>;
+
+const connectorBase = {
+  id: idString,
+  slug: slugString,
+  name: z.string().min(1).max(200),
+  description: z.string().default(''),
+  catalogId: z.string().optional(),
+  actions: z.array(actionSchema).default([]),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+};
+
+export const connectorSchema = z.discriminatedUnion('kind', [
+  z.object({ ...connectorBase, kind: z.literal('http'), baseUrl: z.string() }),
+  z.object({
+    ...connectorBase,
+    kind: z.literal('mcp'),
+    transport: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+  }),
+  z.object({
+    ...connectorBase,
+    kind: z.literal('mcp'),
+    transport: z.literal('http'),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()).default({}),
+  }),
+]);
+export type Connector = z.infer<typeof connectorSchema>;
+
+export const authSchemeSchema = z.enum(['none', 'api_key', 'bearer', 'basic', 'oauth2']);
+export const authConfigSchema = z.object({
+  connectorId: z.string(),
+  scheme: authSchemeSchema,
+  in: z.enum(['header', 'query']).optional(),
+  name: z.string().optional(),
+  oauth2: z
+    .object({
+      grant: z.enum(['authorization_code', 'client_credentials']),
+      clientId: z.string(),
+      /** Sealed with the workspace's secret box. */
+      clientSecret: z.string().optional(),
+      authorizeUrl: z.string().optional(),
+      tokenUrl: z.string(),
+      scopes: z.array(z.string()).default([]),
+    })
+    .optional(),
+  updatedAt: isoTime,
+});
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+export const connectionStatusSchema = z.enum(['untested', 'active', 'error', 'expired']);
+export const connectionSchema = z.object({
+  id: idString,
+  customerId: z.string(),
+  connectorId: z.string(),
+  /** The credentials object, sealed (encrypted) with the workspace's secret box. */
+  credentials: z.string(),
+  /** Which credential fields were given, for masked display. */
+  credentialKeys: z.array(z.string()).default([]),
+  status: connectionStatusSchema.default('untested'),
+  statusReason: z.string().optional(),
+  lastTestedAt: isoTime.optional(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Connection = z.infer<typeof connectionSchema>;
+
+export const webhookSchema = z.object({
+  id: idString,
+  url: z.string(),
+  events: z.array(z.string()).min(1),
+  /** Signing secret, sealed. */
+  secret: z.string(),
+  enabled: z.boolean().default(true),
+  description: z.string().default(''),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type Webhook = z.infer<typeof webhookSchema>;
+
+export const apiKeyScopeSchema = z.enum(['admin', 'gateway']);
+export const apiKeySchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9]{8}$/),
+  name: z.string().min(1).max(200),
+  scope: apiKeyScopeSchema,
+  /** For gateway keys: the customers it may reach; null means every customer. */
+  customers: z.array(z.string()).nullable().default(null),
+  /** SHA-256 of the key's secret part, hex. The key itself is never stored. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: isoTime,
+  revokedAt: isoTime.nullable().default(null),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+export const workspaceSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  settings: settingsSchema,
+  customers: z.record(z.string(), customerSchema),
+  connectors: z.record(z.string(), connectorSchema),
+  authConfigs: z.record(z.string(), authConfigSchema),
+  connections: z.record(z.string(), connectionSchema),
+  webhooks: z.record(z.string(), webhookSchema),
+  apiKeys: z.record(z.string(), apiKeySchema),
+});
+export type Workspace = z.infer<typeof workspaceSchema>;
+
+export function emptyWorkspace(): Workspace {
+  return workspaceSchema.parse({
+    schemaVersion: SCHEMA_VERSION,
+    settings: {},
+    customers: {},
+    connectors: {},
+    authConfigs: {},
+    connections: {},
+    webhooks: {},
+    apiKeys: {},
+  });
+}
