@@ -88,7 +88,7 @@ describe('both planes over Streamable HTTP with the MCP SDK client', () => {
   it('serves /healthz without auth and without secrets', async () => {
     const res = await fetch(`${gw.app.url}/healthz`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { status: string; version: unknown; planes: unknown };
     expect(body).toMatchObject({ status: 'ok', planes: { admin: true, gateway: true } });
     expect(typeof body.version).toBe('string');
     expect(JSON.stringify(body)).not.toMatch(/ptc_/);
@@ -172,7 +172,8 @@ describe('errors of CONTRACT §2', () => {
     const res = await rawPost(gatewayUrl('acme'), initializeBody, bearer(gw.mint('gateway')));
     expect(res.status).toBe(503);
     expect(res.json?.error?.message).toMatch(/set_plane_enabled/);
-    expect((await (await fetch(`${gw.app.url}/healthz`)).json()).planes.gateway).toBe(false);
+    const health = (await (await fetch(`${gw.app.url}/healthz`)).json()) as { planes: { gateway: boolean } };
+    expect(health.planes.gateway).toBe(false);
     await client.callTool({ name: 'set_plane_enabled', arguments: { plane: 'gateway', enabled: true } });
     const again = await connectClient(gatewayUrl('acme'), bearer(gw.mint('gateway')));
     await again.close();

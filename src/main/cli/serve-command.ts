@@ -41,7 +41,6 @@ export async function serveCommand(dataDir: string, argv: string[], io: CliIO): 
     staticDir: webUiDir(),
     log: (line) => io.err(line),
   });
-  io.out(`Portico listening on ${app.url}`);
   const firstKey = ensureFirstAdminKey(app.store);
   if (firstKey) {
     io.out(
@@ -57,18 +56,22 @@ export async function serveCommand(dataDir: string, argv: string[], io: CliIO): 
       ].join('\n'),
     );
   }
+  // Last, so that a reader waiting for this line has everything printed before it.
+  io.out(`Portico listening on ${app.url}`);
   const planes = app.planes();
   if (!planes.admin || !planes.gateway) {
     io.err(`Planes: admin ${planes.admin ? 'on' : 'off'}, gateway ${planes.gateway ? 'on' : 'off'}.`);
   }
   return new Promise<number>((resolve) => {
-    let stopping = false;
+    let stoppingAt = 0;
     const stop = (signal: string) => {
-      if (stopping) {
+      // conf's atomic writer re-raises the first signal once; only a later one means "hurry".
+      if (stoppingAt && Date.now() - stoppingAt < 1_000) return;
+      if (stoppingAt) {
         io.err(`Second ${signal}: exiting without waiting.`);
         process.exit(1);
       }
-      stopping = true;
+      stoppingAt = Date.now();
       io.err(`${signal}: stopping (finishing in-flight calls, up to 5 s)…`);
       app.close().then(
         () => resolve(0),
