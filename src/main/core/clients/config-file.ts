@@ -1,0 +1,365 @@
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { isPorticoName, isValidEntryName } from './entry-shapes';
+import {
+  hasJsoncOnlySyntax,
+  nodeValue,
+  type ParsedDoc,
+  parseDoc,
+  propertiesOf,
+  removeEntries,
+  serversMap,
+  setEntry,
+} from './jsonc-edit';
+import {
+  ClientConfigError,
+  type ClientContext,
+  type ClientDefinition,
+  defaultClientContext,
+  type EntryDetails,
+  type EntryInput,
+  type JsonObject,
+  type JsonValue,
+  type ServerEntry,
+} from './types';
+
+/**
+ * The merge-safe writer every client shares: only our entry's bytes change, a file that does not
+ * parse is never touched, the old file is backed up, the write is atomic and the file mode is 0600.
+ */
+
+export interface WriterOptions {
+  /** The machine (platform, env, home, exists); defaults to this process's. */
+  ctx?: ClientContext;
+  /** Write here instead of the client's usual path. */
+  path?: string;
+  /** Clock for backup names. */
+  now?: () => Date;
+}
+
+export type AddChange = 'create-file' | 'add' | 'update' | 'unchanged';
+
+export interface AddPlan {
+  client: ClientDefinition['id'];
+  path: string;
+  name: string;
+  entry: JsonObject;
+  change: AddChange;
+  /** The file's text now, or null when it does not exist. */
+  before: string | null;
+  /** The text `add` writes. */
+  after: string;
+  /** Things the user should know (e.g. comments in a file the client reads as strict JSON). */
+  warnings: string[];
+}
+
+export interface AddResult extends AddPlan {
+  written: boolean;
+  backupPath?: string;
+}
+
+export interface RemoveResult {
+  client: ClientDefinition['id'];
+  path: string;
+  removed: string[];
+  written: boolean;
+  backupPath?: string;
+}
+
+export interface FoundEntry {
+  name: string;
+  value: JsonValue;
+  details: EntryDetails;
+}
+
+/** The path `client`'s config is read from and written to, following a symlink to its target. */
+export function configPathFor(client: ClientDefinition, options: WriterOptions = {}): string {
+  const path = options.path ?? client.configPath(options.ctx ?? defaultClientContext());
+  try {
+    // A dotfiles-managed symlink: write the file it points to, keep the link.
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+  } catch {
+    return path;
+  }
+}
+
+interface Loaded {
+  path: string;
+  /** Exact bytes on disk, or null when there is no file. */
+  bytes: Buffer | null;
+  text: string | null;
+  doc: ParsedDoc;
+}
+
+function load(path: string): Loaded {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { path, bytes: null, text: null, doc: { text: '', bom: false, root: undefined } };
+    }
+    throw new ClientConfigError(`Cannot read ${path}: ${(error as Error).message}`, path, undefined, {
+      cause: error,
+    });
+  }
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) {
+    throw new ClientConfigError(`${path} is not UTF-8 text; it was left unchanged.`, path);
+  }
+  const parsed = parseDoc(text);
+  if (!parsed.ok) {
+    const { code, offset, line, column } = parsed.error;
+    throw new ClientConfigError(
+      `${path} is not valid JSON (${code} at line ${line}, column ${column}); it was left unchanged. Fix the file, or move it aside, and try again.`,
+      path,
+      { offset, line, column },
+    );
+  }
+  const root = parsed.doc.root;
+  if (root && root.type !== 'object') {
+    throw new ClientConfigError(
+      `${path} holds a JSON ${root.type}, not an object; it was left unchanged.`,
+      path,
+    );
+  }
+  return { path, bytes, text, doc: parsed.doc };
+}
+
+function mapOrThrow(loaded: Loaded, client: ClientDefinition) {
+  const map = serversMap(loaded.doc, client.rootKey);
+  if (map.kind === 'invalid') {
+    throw new ClientConfigError(
+      `${loaded.path}: "${client.rootKey}" is ${map.type === 'array' ? 'an array' : `a ${map.type}`}, not an object; it was left unchanged.`,
+      loaded.path,
+    );
+  }
+  return map;
+}
+
+function resolveEntry(client: ClientDefinition, entry: EntryInput | ServerEntry, path: string): ServerEntry {
+  const resolved = 'value' in entry ? entry : client.buildEntry(entry);
+  if (!isValidEntryName(resolved.name)) {
+    throw new ClientConfigError(
+      `"${resolved.name}" is not a Portico entry name (portico-admin or portico-<customer_id>); ${path} was left unchanged.`,
+      path,
+    );
+  }
+  return resolved;
+}
+
+function plan(client: ClientDefinition, entry: EntryInput | ServerEntry, loaded: Loaded): AddPlan {
+  const { name, value } = resolveEntry(client, entry, loaded.path);
+  const map = mapOrThrow(loaded, client);
+  const existing = map.kind === 'object' ? propertiesOf(map.node).filter((p) => p.name === name) : [];
+  const current = existing[existing.length - 1];
+  const warnings: string[] = [];
+  if (client.strictJson && loaded.text !== null && hasJsoncOnlySyntax(loaded.doc.text)) {
+    warnings.push(
+      `${client.displayName} reads ${loaded.path} as strict JSON, but it has comments or trailing commas: ${client.displayName} may reject it until they are removed.`,
+    );
+  }
+  const base = { client: client.id, path: loaded.path, name, entry: value, before: loaded.text, warnings };
+  if (existing.length === 1 && current && jsonEqual(nodeValue(current.value), value)) {
+    return { ...base, change: 'unchanged', after: loaded.text ?? '' };
+  }
+  const change: AddChange = loaded.doc.root === undefined ? 'create-file' : current ? 'update' : 'add';
+  return { ...base, change, after: setEntry(loaded.doc, client.rootKey, name, value) };
+}
+
+/** What `add` would do, without writing. Throws ClientConfigError when the file cannot be merged. */
+export function planAdd(
+  client: ClientDefinition,
+  entry: EntryInput | ServerEntry,
+  options: WriterOptions = {},
+): AddPlan {
+  return plan(client, entry, load(configPathFor(client, options)));
+}
+
+/** The text `add` would write (the whole file), writing nothing. */
+export function print(
+  client: ClientDefinition,
+  entry: EntryInput | ServerEntry,
+  options: WriterOptions = {},
+): string {
+  return planAdd(client, entry, options).after;
+}
+
+/** Add or update our entry. Idempotent: an identical entry is not written again. */
+export function applyAdd(
+  client: ClientDefinition,
+  entry: EntryInput | ServerEntry,
+  options: WriterOptions = {},
+): AddResult {
+  const path = configPathFor(client, options);
+  return withRetry(path, () => {
+    const loaded = load(path);
+    const p = plan(client, entry, loaded);
+    if (p.change === 'unchanged') return { ...p, written: false };
+    const backupPath = writeConfig(loaded, p.after, options.now ?? (() => new Date()));
+    return { ...p, written: true, ...(backupPath ? { backupPath } : {}) };
+  });
+}
+
+/**
+ * Remove our entries: the given names, or those a predicate picks. Only `portico-…` entries are ever
+ * removed; the servers map stays even when it ends up empty.
+ */
+export function applyRemove(
+  client: ClientDefinition,
+  which: readonly string[] | ((entry: FoundEntry) => boolean),
+  options: WriterOptions = {},
+): RemoveResult {
+  const path = configPathFor(client, options);
+  return withRetry(path, () => {
+    const loaded = load(path);
+    const found = entriesOf(client, loaded);
+    const wanted =
+      typeof which === 'function' ? found.filter(which) : found.filter((e) => which.includes(e.name));
+    const names = new Set(wanted.map((e) => e.name));
+    if (names.size === 0) return { client: client.id, path, removed: [], written: false };
+    const after = removeEntries(loaded.doc, client.rootKey, names);
+    const backupPath = writeConfig(loaded, after, options.now ?? (() => new Date()));
+    return {
+      client: client.id,
+      path,
+      removed: [...names],
+      written: true,
+      ...(backupPath ? { backupPath } : {}),
+    };
+  });
+}
+
+/** Our entries (`portico-…`) in the client's config; none when the file does not exist. */
+export function readEntries(client: ClientDefinition, options: WriterOptions = {}): FoundEntry[] {
+  return entriesOf(client, load(configPathFor(client, options)));
+}
+
+function entriesOf(client: ClientDefinition, loaded: Loaded): FoundEntry[] {
+  const map = mapOrThrow(loaded, client);
+  if (map.kind !== 'object') return [];
+  const byName = new Map<string, FoundEntry>();
+  for (const prop of propertiesOf(map.node)) {
+    if (!isPorticoName(prop.name)) continue;
+    const value = nodeValue(prop.value);
+    byName.set(prop.name, { name: prop.name, value, details: client.inspect(value) });
+  }
+  return [...byName.values()];
+}
+
+class ConcurrentChange extends Error {}
+
+function withRetry<T>(path: string, attempt: () => T): T {
+  for (let i = 0; i < 3; i++) {
+    try {
+      return attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrentChange)) throw error;
+    }
+  }
+  throw new ClientConfigError(
+    `${path} kept changing while Portico was writing it (is the client rewriting it?); nothing was written. Try again.`,
+    path,
+  );
+}
+
+/** Timestamp for backup names: ISO-8601 with `:` and `.` made file-name safe. */
+export function backupStamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, '-');
+}
+
+/** Back up the old file, then write the new text atomically (temp file in the same folder, fsync, rename), mode 0600. */
+function writeConfig(loaded: Loaded, text: string, now: () => Date): string | undefined {
+  const { path } = loaded;
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new ClientConfigError(`Cannot create ${dir}: ${(error as Error).message}`, path, undefined, {
+      cause: error,
+    });
+  }
+  const tmp = join(dir, `.${basename(path)}.portico-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let backupPath: string | undefined;
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(tmp, 0o600);
+    // Someone (often the client itself) changed the file since we read it: start over.
+    if (!sameBytes(readOrNull(path), loaded.bytes)) throw new ConcurrentChange();
+    if (loaded.bytes !== null) backupPath = backup(path, now());
+    renameSync(tmp, path);
+    return backupPath;
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    if (error instanceof ConcurrentChange || error instanceof ClientConfigError) throw error;
+    throw new ClientConfigError(`Cannot write ${path}: ${(error as Error).message}`, path, undefined, {
+      cause: error,
+    });
+  }
+}
+
+function backup(path: string, date: Date): string {
+  const base = `${path}.portico-backup-${backupStamp(date)}`;
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? base : `${base}-${n}`;
+    try {
+      copyFileSync(path, candidate, constants.COPYFILE_EXCL);
+      chmodSync(candidate, 0o600);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw error;
+    }
+  }
+}
+
+function readOrNull(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
+function jsonEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((x, i) => jsonEqual(x, b[i] as JsonValue))
+    );
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  return (
+    ak.length === bk.length && ak.every((k) => k in b && jsonEqual(a[k] as JsonValue, b[k] as JsonValue))
+  );
+}

@@ -1,0 +1,79 @@
+import { claudeCode } from './claude-code';
+import { claudeDesktop } from './claude-desktop';
+import { cline } from './cline';
+import { cursor } from './cursor';
+import { geminiCli } from './gemini-cli';
+import type { ClientContext, ClientDefinition, ClientId } from './types';
+import { defaultClientContext } from './types';
+import { vscode } from './vscode';
+import { windsurf } from './windsurf';
+
+export { claudeCode } from './claude-code';
+export {
+  CLAUDE_MSIX_PACKAGE,
+  claudeDesktop,
+  claudeDesktopMcpRemoteEntry,
+  claudeMsixConfigPath,
+} from './claude-desktop';
+export { cline } from './cline';
+export * from './config-file';
+export { CURSOR_KEY_PLACEHOLDER, cursor, cursorInstallLink } from './cursor';
+export { entryNameFor, isPorticoName, PORTICO_PREFIX } from './entry-shapes';
+export { geminiCli } from './gemini-cli';
+export * from './status';
+export * from './types';
+export { VSCODE_KEY_INPUT_ID, vscode, vscodeInstallLink } from './vscode';
+export { windsurf } from './windsurf';
+
+/** Every client, in the order the UI lists them. */
+export const CLIENTS: readonly ClientDefinition[] = [
+  claudeDesktop,
+  claudeCode,
+  cursor,
+  vscode,
+  windsurf,
+  geminiCli,
+  cline,
+];
+
+export const CLIENT_IDS: readonly ClientId[] = CLIENTS.map((c) => c.id);
+
+export function isClientId(value: string): value is ClientId {
+  return (CLIENT_IDS as readonly string[]).includes(value);
+}
+
+/** The client with this id, or undefined. */
+export function getClient(id: string): ClientDefinition | undefined {
+  return CLIENTS.find((c) => c.id === id);
+}
+
+export interface ClientInfo {
+  id: ClientId;
+  displayName: string;
+  transport: 'http' | 'stdio';
+  configPath: string;
+  detected: boolean;
+  restartNeeded: boolean;
+  restartHint: string;
+}
+
+/** Whether the client looks installed here (its config folder exists). */
+export function isDetected(client: ClientDefinition, ctx: ClientContext = defaultClientContext()): boolean {
+  return client.detectPaths(ctx).some((p) => ctx.exists(p));
+}
+
+/** What the UI and `portico clients list` show for a client. */
+export function describeClient(
+  client: ClientDefinition,
+  ctx: ClientContext = defaultClientContext(),
+): ClientInfo {
+  return {
+    id: client.id,
+    displayName: client.displayName,
+    transport: client.transport,
+    configPath: client.configPath(ctx),
+    detected: isDetected(client, ctx),
+    restartNeeded: client.restart.needed,
+    restartHint: client.restart.hint,
+  };
+}
