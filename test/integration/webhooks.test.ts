@@ -1,0 +1,547 @@
+import { spawnSync } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { type AdminContext, AdminRegistry } from '../../src/main/core/admin/registry';
+import type { webhookOutput } from '../../src/main/core/admin/webhooks';
+import { webhookTools } from '../../src/main/core/admin/webhooks';
+import { EventBus } from '../../src/main/core/events/event-bus';
+import { WorkspaceStore } from '../../src/main/core/store/workspace-store';
+import { type DeliveryAttempt, DeliveryLog, webhookPaths } from '../../src/main/core/webhooks/delivery-store';
+import {
+  type AttemptOutcome,
+  type DispatcherOptions,
+  WebhookDispatcher,
+} from '../../src/main/core/webhooks/dispatcher';
+import { verify } from '../../src/main/core/webhooks/signing';
+import { tempDir } from '../helpers/temp';
+
+type WebhookView = z.infer<typeof webhookOutput>;
+interface TestResult {
+  delivered: boolean;
+  id: string;
+  status_code: number | null;
+  error: string | null;
+  message: string;
+}
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A real receiver on 127.0.0.1 answering with `statuses` in turn (then 200); `hang` never answers. */
+async function startReceiver(statuses: (number | 'hang')[] = []) {
+  const received: Received[] = [];
+  const waiters = new Map<number, (r: Received) => void>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      received.push(entry);
+      const status = statuses[received.length - 1] ?? 200;
+      if (status !== 'hang') res.writeHead(status).end(status >= 300 ? 'receiver says no' : 'ok');
+      waiters.get(received.length)?.(entry);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  cleanups.push(close);
+  return {
+    url: `http://127.0.0.1:${port}/hooks/portico`,
+    received,
+    /** The n-th request (1-based), as soon as it has arrived. */
+    request(n: number): Promise<Received> {
+      const done = received[n - 1];
+      return done ? Promise.resolve(done) : new Promise((resolve) => waiters.set(n, resolve));
+    },
+    close,
+  };
+}
+
+/** A port nothing listens on. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/gone`;
+}
+
+/** One process's view of a data dir: store, dispatcher (not started), events wired, admin tools. */
+function processFor(dataDir: string, options: Partial<DispatcherOptions> = {}) {
+  const store = WorkspaceStore.open({ dataDir });
+  const logs: string[] = [];
+  const webhooks = new WebhookDispatcher({
+    store,
+    dataDir,
+    log: (line) => logs.push(line),
+    backoffBaseMs: 25,
+    ...options,
+  });
+  const events = new EventBus();
+  webhooks.attach(events);
+  cleanups.push(() => webhooks.stop());
+  // The lead adds `webhooks` (and other optional fields) to AdminContext; this is all the webhook tools use.
+  const ctx = { store, events, server: () => null, webhooks } as unknown as AdminContext;
+  const registry = new AdminRegistry(webhookTools);
+  const call = async <T = WebhookView>(name: string, args: unknown = {}): Promise<T> => {
+    const result = await registry.call(name, args, ctx);
+    if (!result.ok) throw new Error(result.error);
+    return result.value as T;
+  };
+  const fail = async (name: string, args: unknown): Promise<string> => {
+    const result = await registry.call(name, args, ctx);
+    if (result.ok) throw new Error(`${name} should have failed: ${JSON.stringify(result.value)}`);
+    return result.error;
+  };
+  /** Resolves with the next recorded attempt matching `match`. Register before triggering it. */
+  const attempt = (match: (o: AttemptOutcome) => boolean) =>
+    new Promise<AttemptOutcome>((resolve) => {
+      const off = webhooks.onAttempt((o) => {
+        if (!match(o)) return;
+        off();
+        resolve(o);
+      });
+    });
+  return { dataDir, store, webhooks, events, ctx, call, fail, attempt, logs };
+}
+
+/** Standard Webhooks verification, implemented here independently of the product's code. */
+function signedBy(secret: string, r: Received): boolean {
+  const id = String(r.headers['webhook-id']);
+  const timestamp = String(r.headers['webhook-timestamp']);
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${r.body}`).digest();
+  const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+  return (
+    fresh &&
+    String(r.headers['webhook-signature'])
+      .split(' ')
+      .some((s) => {
+        const given = Buffer.from(s.replace(/^v1,/, ''), 'base64');
+        return s.startsWith('v1,') && given.length === expected.length && timingSafeEqual(given, expected);
+      })
+  );
+}
+
+const queueFiles = (dataDir: string) =>
+  (() => {
+    try {
+      return readdirSync(webhookPaths(dataDir).queue).filter((f) => !f.startsWith('.'));
+    } catch {
+      return [];
+    }
+  })();
+
+describe('webhooks: admin tools', () => {
+  it('create shows the whsec_ secret once; list, get, update and the workspace file never do', async () => {
+    const p = processFor(tempDir());
+    const created = await p.call('create_webhook', {
+      url: 'https://example.com/hooks/portico',
+      events: ['connection.created', 'tool.*'],
+      description: 'CRM sync',
+    });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^wh_/),
+      url: 'https://example.com/hooks/portico',
+      events: ['connection.created', 'tool.*'],
+      enabled: true,
+      description: 'CRM sync',
+      pending_deliveries: 0,
+    });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
+    expect(Buffer.from(created.secret.slice(6), 'base64')).toHaveLength(32);
+    const bare = created.secret.slice(6);
+
+    const outputs = [
+      await p.call('list_webhooks'),
+      await p.call('get_webhook', { webhook_id: created.id }),
+      await p.call('update_webhook', { webhook_id: created.id, description: 'CRM' }),
+      await p.call('list_webhooks', { limit: 1 }),
+    ];
+    for (const output of outputs) {
+      const json = JSON.stringify(output);
+      expect(json).not.toContain(bare);
+      expect(json).toContain('whsec_••••');
+    }
+    expect(readFileSync(join(p.dataDir, 'workspace.json'), 'utf8')).not.toContain(bare);
+
+    const own = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const mine = await p.call('create_webhook', { url: 'http://127.0.0.1:1/x', events: ['*'], secret: own });
+    expect(mine.secret).toBe(own);
+    expect((await p.call('get_webhook', { webhook_id: mine.id })).secret).toBe('whsec_••••');
+
+    const rotated = await p.call('update_webhook', { webhook_id: created.id, rotate_secret: true });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(JSON.stringify(await p.call('list_webhooks'))).not.toContain(rotated.secret.slice(6));
+  });
+
+  it('test_webhook sends a correctly signed webhook.test now and records it', async () => {
+    const receiver = await startReceiver();
+    const p = processFor(tempDir());
+    const hook = await p.call('create_webhook', { url: receiver.url, events: ['*'], enabled: false });
+
+    const result = await p.call<TestResult>('test_webhook', { webhook_id: hook.id });
+    expect(result).toMatchObject({ delivered: true, status_code: 200, error: null });
+    expect(result.message).toMatch(/Delivered/);
+
+    const request = await receiver.request(1);
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['webhook-id']).toBe(result.id);
+    expect(request.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(signedBy(hook.secret, request)).toBe(true);
+    expect(verify(hook.secret, request.body, request.headers)).toMatchObject({ ok: true, id: result.id });
+    const body = JSON.parse(request.body);
+    expect(body).toMatchObject({ type: 'webhook.test', data: { webhook_id: hook.id } });
+    expect(new Date(body.timestamp).toString()).not.toBe('Invalid Date');
+
+    const { deliveries } = await p.call<{ deliveries: DeliveryAttempt[] }>('list_webhook_deliveries', {
+      webhook_id: hook.id,
+    });
+    expect(deliveries).toEqual([
+      expect.objectContaining({
+        id: result.id,
+        webhook_id: hook.id,
+        event_type: 'webhook.test',
+        attempt: 1,
+        state: 'delivered',
+        status_code: 200,
+        error: null,
+      }),
+    ]);
+
+    // After rotation the receiver must use the new secret: the old one no longer verifies.
+    const rotated = await p.call('update_webhook', { webhook_id: hook.id, rotate_secret: true });
+    await p.call('test_webhook', { webhook_id: hook.id });
+    const second = await receiver.request(2);
+    expect(signedBy(rotated.secret, second)).toBe(true);
+    expect(signedBy(hook.secret, second)).toBe(false);
+
+    const log = readFileSync(webhookPaths(p.dataDir).log, 'utf8');
+    expect(log).not.toContain(hook.secret.slice(6));
+    expect(log).not.toContain(rotated.secret.slice(6));
+    expect(log).not.toContain(receiver.url);
+  });
+
+  it('bad inputs give actionable errors and change nothing', async () => {
+    const p = processFor(tempDir());
+    const hook = await p.call('create_webhook', { url: 'https://example.com/a', events: ['key.created'] });
+    const before = readFileSync(join(p.dataDir, 'workspace.json'), 'utf8');
+
+    expect(await p.fail('create_webhook', { url: 'ftp://example.com/x', events: ['*'] })).toMatch(
+      /must start with http:\/\/ or https:\/\/ \(got ftp:\/\/\)/,
+    );
+    expect(await p.fail('create_webhook', { url: 'example.com/hook', events: ['*'] })).toMatch(
+      /not a valid absolute URL.*https:\/\//,
+    );
+    expect(await p.fail('create_webhook', { url: 'https://u:p@example.com/', events: ['*'] })).toMatch(
+      /user:password/,
+    );
+    const unknownEvent = await p.fail('create_webhook', { url: 'https://e.com/', events: ['tool.calld'] });
+    expect(unknownEvent).toMatch(/Unknown event type\(s\): tool\.calld/);
+    expect(unknownEvent).toContain('tool.called');
+    expect(unknownEvent).toContain('connection.deleted');
+    expect(await p.fail('create_webhook', { url: 'https://e.com/', events: [] })).toMatch(/events/);
+    expect(
+      await p.fail('create_webhook', { url: 'https://e.com/', events: ['*'], secret: 'whsec_short' }),
+    ).toMatch(/Invalid `secret`.*base64/);
+    expect(await p.fail('update_webhook', { webhook_id: hook.id, url: 'file:///etc/passwd' })).toMatch(
+      /http:\/\/ or https:\/\//,
+    );
+    expect(await p.fail('update_webhook', { webhook_id: hook.id, events: ['nope'] })).toMatch(/nope/);
+    expect(await p.fail('update_webhook', { webhook_id: hook.id, secret: 'x' })).toMatch(/unexpected field/);
+
+    for (const tool of ['get_webhook', 'update_webhook', 'delete_webhook', 'test_webhook']) {
+      expect(await p.fail(tool, { webhook_id: 'wh_nope' })).toBe(
+        'No webhook with id "wh_nope". Use list_webhooks to see the ids, or create_webhook to add one.',
+      );
+    }
+    expect(await p.fail('list_webhook_deliveries', { webhook_id: 'wh_nope' })).toMatch(/wh_nope/);
+
+    expect(readFileSync(join(p.dataDir, 'workspace.json'), 'utf8')).toBe(before);
+    expect(Object.keys(p.store.data.webhooks)).toEqual([hook.id]);
+    expect(queueFiles(p.dataDir)).toEqual([]);
+  });
+
+  it('annotations are honest', () => {
+    const byName = Object.fromEntries(new AdminRegistry(webhookTools).list().map((t) => [t.name, t]));
+    expect(Object.keys(byName).sort()).toEqual([
+      'create_webhook',
+      'delete_webhook',
+      'get_webhook',
+      'list_webhook_deliveries',
+      'list_webhooks',
+      'test_webhook',
+      'update_webhook',
+    ]);
+    for (const name of ['list_webhooks', 'get_webhook', 'list_webhook_deliveries'])
+      expect(byName[name]?.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.delete_webhook?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(byName.test_webhook?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+  });
+});
+
+describe('webhooks: durable delivery', () => {
+  it('events become queue files only for enabled webhooks subscribed to them', async () => {
+    const p = processFor(tempDir());
+    const all = await p.call('create_webhook', { url: 'https://e.com/1', events: ['*'] });
+    const failed = await p.call('create_webhook', { url: 'https://e.com/2', events: ['tool.failed'] });
+    const group = await p.call('create_webhook', { url: 'https://e.com/3', events: ['connection.*'] });
+    await p.call('create_webhook', { url: 'https://e.com/4', events: ['*'], enabled: false });
+
+    const at = new Date().toISOString();
+    const connection = p.webhooks.enqueue({ type: 'connection.created', timestamp: at, data: { id: 'c1' } });
+    const tool = p.webhooks.enqueue({ type: 'tool.failed', timestamp: at, data: { tool: 'x' } });
+    expect(p.webhooks.enqueue({ type: 'key.created', timestamp: at, data: {} })).toHaveLength(1);
+
+    const targets = (ids: string[]) =>
+      ids
+        .map((id) => JSON.parse(readFileSync(join(webhookPaths(p.dataDir).queue, `${id}.json`), 'utf8')))
+        .map((d: { webhookId: string; attempts: number }) => {
+          expect(d.attempts).toBe(0);
+          return d.webhookId;
+        })
+        .sort();
+    expect(targets(connection)).toEqual([all.id, group.id].sort());
+    expect(targets(tool)).toEqual([all.id, failed.id].sort());
+    expect(queueFiles(p.dataDir)).toHaveLength(5);
+    expect((await p.call('get_webhook', { webhook_id: all.id })).pending_deliveries).toBe(3);
+  });
+
+  it('retries a 500 with backoff until a 2xx, with one message id, and lists both attempts', async () => {
+    const receiver = await startReceiver([500, 200]);
+    const p = processFor(tempDir(), { backoffBaseMs: 60 });
+    const hook = await p.call('create_webhook', { url: receiver.url, events: ['connection.created'] });
+    p.webhooks.start();
+
+    const delivered = p.attempt((o) => o.state === 'delivered');
+    p.events.emit('connection.created', { connection_id: 'c1', customer_id: 'acme' });
+    const first = await receiver.request(1);
+    const second = await receiver.request(2);
+    const outcome = await delivered;
+
+    expect(signedBy(hook.secret, first)).toBe(true);
+    expect(signedBy(hook.secret, second)).toBe(true);
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect(outcome).toMatchObject({ id: first.headers['webhook-id'], attempt: 2, status_code: 200 });
+    expect(second.at - first.at).toBeGreaterThanOrEqual(55);
+    expect(JSON.parse(second.body)).toMatchObject({
+      type: 'connection.created',
+      data: { connection_id: 'c1', customer_id: 'acme' },
+    });
+
+    const { deliveries, total } = await p.call<{ deliveries: DeliveryAttempt[]; total: number }>(
+      'list_webhook_deliveries',
+      { webhook_id: hook.id },
+    );
+    expect(total).toBe(2);
+    expect(deliveries[0]).toMatchObject({ attempt: 2, state: 'delivered', status_code: 200, error: null });
+    expect(deliveries[1]).toMatchObject({
+      attempt: 1,
+      state: 'pending',
+      status_code: 500,
+      error: expect.stringMatching(/HTTP 500/),
+      next_attempt_at: expect.any(String),
+    });
+    const pending = await p.call<{ deliveries: DeliveryAttempt[] }>('list_webhook_deliveries', {
+      state: 'pending',
+    });
+    expect(pending.deliveries).toHaveLength(1);
+    expect(queueFiles(p.dataDir)).toEqual([]);
+  });
+
+  it('a delivery queued by another process (the CLI) is delivered by the server, before and after a restart', async () => {
+    const receiver = await startReceiver([200, 503, 200]);
+    const dataDir = tempDir();
+    const cli = processFor(dataDir);
+    const hook = await cli.call('create_webhook', { url: receiver.url, events: ['key.*'] });
+
+    // No server yet: the event waits on disk.
+    cli.events.emit('key.created', { key_id: 'abcd1234' });
+    expect(queueFiles(dataDir)).toHaveLength(1);
+    expect(receiver.received).toHaveLength(0);
+
+    // The server starts (its own store and dispatcher) and delivers what was queued.
+    const server = processFor(dataDir, { backoffBaseMs: 150 });
+    const firstDone = server.attempt((o) => o.state === 'delivered');
+    server.webhooks.start();
+    const first = await receiver.request(1);
+    expect(signedBy(hook.secret, first)).toBe(true);
+    expect(JSON.parse(first.body)).toMatchObject({ type: 'key.created', data: { key_id: 'abcd1234' } });
+    await firstDone;
+
+    // While it runs, another CLI command's event is picked up without a restart.
+    const retryScheduled = server.attempt((o) => o.state === 'pending');
+    cli.events.emit('key.revoked', { key_id: 'abcd1234' });
+    const second = await receiver.request(2);
+    expect(JSON.parse(second.body).type).toBe('key.revoked');
+    await retryScheduled;
+
+    // The server stops before the retry is due; a new server process honours the schedule and delivers it.
+    await server.webhooks.stop();
+    const queued = queueFiles(dataDir);
+    expect(queued).toEqual([`${second.headers['webhook-id']}.json`]);
+    const restarted = processFor(dataDir);
+    const done = restarted.attempt((o) => o.state === 'delivered');
+    restarted.webhooks.start();
+    const third = await receiver.request(3);
+    expect(third.headers['webhook-id']).toBe(second.headers['webhook-id']);
+    expect(third.at - second.at).toBeGreaterThanOrEqual(140);
+    expect(signedBy(hook.secret, third)).toBe(true);
+    expect(await done).toMatchObject({ attempt: 2, event_type: 'key.revoked' });
+
+    const { deliveries } = await restarted.call<{ deliveries: DeliveryAttempt[] }>('list_webhook_deliveries');
+    expect(deliveries.map((d) => [d.event_type, d.attempt, d.state])).toEqual([
+      ['key.revoked', 2, 'delivered'],
+      ['key.revoked', 1, 'pending'],
+      ['key.created', 1, 'delivered'],
+    ]);
+    expect(queueFiles(dataDir)).toEqual([]);
+  });
+
+  it('takes over a delivery claimed by a process that died mid-attempt', async () => {
+    const receiver = await startReceiver();
+    const dataDir = tempDir();
+    const cli = processFor(dataDir);
+    const hook = await cli.call('create_webhook', { url: receiver.url, events: ['*'] });
+    cli.events.emit('customer.updated', { customer_id: 'acme' });
+    const [id] = queueIds(dataDir);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const { queue } = webhookPaths(dataDir);
+    renameSync(join(queue, `${id}.json`), join(queue, `${id}.json.inflight-${deadPid}`));
+
+    const server = processFor(dataDir);
+    const done = server.attempt((o) => o.state === 'delivered');
+    server.webhooks.start();
+    const request = await receiver.request(1);
+    expect(request.headers['webhook-id']).toBe(id);
+    expect(signedBy(hook.secret, request)).toBe(true);
+    await done;
+    expect(queueFiles(dataDir)).toEqual([]);
+  });
+
+  it('an unreachable receiver: every attempt is recorded with the error, then the delivery fails', async () => {
+    const url = await closedPortUrl();
+    const p = processFor(tempDir(), { backoffBaseMs: 10, maxAttempts: 3 });
+    const hook = await p.call('create_webhook', { url, events: ['tool.failed'] });
+    p.webhooks.start();
+    const failed = p.attempt((o) => o.state === 'failed');
+    p.events.emit('tool.failed', { tool: 'crm__create_contact', customer_id: 'acme' });
+    expect(await failed).toMatchObject({
+      attempt: 3,
+      status_code: null,
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
+
+    const { deliveries } = await p.call<{ deliveries: DeliveryAttempt[] }>('list_webhook_deliveries', {
+      webhook_id: hook.id,
+    });
+    expect(deliveries.map((d) => [d.attempt, d.state])).toEqual([
+      [3, 'failed'],
+      [2, 'pending'],
+      [1, 'pending'],
+    ]);
+    for (const d of deliveries) expect(d.error).toMatch(/ECONNREFUSED/);
+    expect(queueFiles(p.dataDir)).toEqual([]);
+
+    const test = await p.call<TestResult>('test_webhook', { webhook_id: hook.id });
+    expect(test).toMatchObject({ delivered: false, status_code: null });
+    expect(test.message).toMatch(/not delivered: .*ECONNREFUSED.*reachable/);
+  });
+
+  it('delete_webhook drops its queued deliveries; a delivery whose webhook vanished is cancelled, not sent', async () => {
+    const receiver = await startReceiver();
+    const p = processFor(tempDir());
+    const hook = await p.call('create_webhook', { url: receiver.url, events: ['*'] });
+    p.events.emit('customer.created', { customer_id: 'a' });
+    expect(queueFiles(p.dataDir)).toHaveLength(1);
+    const deleted = await p.call<{ message: string }>('delete_webhook', { webhook_id: hook.id });
+    expect(deleted.message).toBe(`Deleted webhook "${hook.id}" and dropped 1 queued delivery.`);
+    expect(queueFiles(p.dataDir)).toEqual([]);
+
+    const other = await p.call('create_webhook', { url: receiver.url, events: ['*'] });
+    p.events.emit('customer.created', { customer_id: 'b' });
+    // Removed by another process that did not clean the queue.
+    p.store.mutate((ws) => {
+      delete ws.webhooks[other.id];
+    });
+    const cancelled = p.attempt((o) => o.webhook_id === other.id);
+    p.webhooks.start();
+    expect(await cancelled).toMatchObject({ state: 'cancelled', error: expect.stringMatching(/deleted/) });
+    expect(receiver.received).toHaveLength(0);
+    expect(queueFiles(p.dataDir)).toEqual([]);
+  });
+
+  it('a receiver that does not answer in time is a failed attempt with a timeout error', async () => {
+    const receiver = await startReceiver(['hang']);
+    const p = processFor(tempDir(), { timeoutMs: 200, backoffBaseMs: 60_000 });
+    const hook = await p.call('create_webhook', { url: receiver.url, events: ['*'] });
+    p.webhooks.start();
+    const attempted = p.attempt(() => true);
+    p.events.emit('customer.deleted', { customer_id: 'x' });
+    await receiver.request(1);
+    expect(await attempted).toMatchObject({
+      webhook_id: hook.id,
+      state: 'pending',
+      status_code: null,
+      error: 'timed out after 0.2 s without a response',
+    });
+  });
+
+  it('stop() interrupts an attempt in flight and leaves the delivery queued', async () => {
+    const receiver = await startReceiver(['hang']);
+    const p = processFor(tempDir());
+    await p.call('create_webhook', { url: receiver.url, events: ['*'] });
+    p.webhooks.start();
+    p.events.emit('connector.created', { connector_id: 'crm' });
+    const request = await receiver.request(1);
+    await p.webhooks.stop();
+    expect(queueFiles(p.dataDir)).toEqual([`${request.headers['webhook-id']}.json`]);
+    expect(p.webhooks.deliveries.read()).toEqual([]);
+  });
+
+  it('the deliveries log keeps only the newest lines', () => {
+    const dir = tempDir();
+    const log = new DeliveryLog(join(dir, 'webhooks', 'deliveries.jsonl'), join(dir, 'webhooks', 'lock'), 10);
+    for (let attempt = 1; attempt <= 25; attempt += 1) {
+      log.append({
+        id: 'msg_x',
+        webhook_id: 'wh_1',
+        event_type: 'tool.called',
+        attempt,
+        status_code: 200,
+        error: null,
+        duration_ms: 1,
+        at: new Date().toISOString(),
+        state: 'delivered',
+        next_attempt_at: null,
+      });
+    }
+    const lines = log.read();
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines.length).toBeLessThanOrEqual(11);
+    expect(lines[0]?.attempt).toBe(25);
+    expect(lines.at(-1)?.attempt).toBe(26 - lines.length);
+  });
+});
+
+function queueIds(dataDir: string): string[] {
+  return queueFiles(dataDir).map((f) => f.replace(/\.json$/, ''));
+}
