@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { ActivityLog } from '../core/activity/activity-log';
 import type { AdminContext } from '../core/admin/registry';
+import { EventBus } from '../core/events/event-bus';
 import { defaultDataDir } from '../core/paths';
 import { readServerInfo } from '../core/server/server-info';
 import { WorkspaceStore } from '../core/store/workspace-store';
@@ -12,5 +14,10 @@ export function resolveDataDir(flag: string | undefined): string {
 /** An admin context for one CLI command: the same registry context a server uses, read from disk. */
 export function openCliContext(dataDir: string): AdminContext {
   const store = WorkspaceStore.open({ dataDir });
-  return { store, server: () => readServerInfo(dataDir) };
+  return {
+    store,
+    events: new EventBus(),
+    activity: new ActivityLog(dataDir),
+    server: () => readServerInfo(dataDir),
+  };
 }

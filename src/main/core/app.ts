@@ -1,7 +1,11 @@
+import { ActivityLog } from './activity/activity-log';
 import { createAdminRegistry } from './admin';
 import { mintKey } from './admin/keys';
 import type { AdminContext } from './admin/registry';
 import { KeyUsage } from './auth/key-usage';
+import { EventBus } from './events/event-bus';
+import { GatewayRuntime } from './gateway/gateway-runtime';
+import { watchToolChanges } from './gateway/list-changed';
 import { createLogger, type Logger } from './log';
 import { PorticoHttpServer } from './server/http-server';
 import { claimServer, effectivePlanes, type ServerInfo } from './server/server-info';
@@ -71,20 +75,37 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const claim = claimServer(options.dataDir, info);
   const keyUsage = new KeyUsage(options.dataDir);
   const registry = createAdminRegistry();
-  const adminContext: AdminContext = { store, keyUsage, server: () => info };
+  const events = new EventBus();
+  const activity = new ActivityLog(options.dataDir);
+  const adminContext: AdminContext = { store, keyUsage, events, activity, server: () => info };
   const planes = () => effectivePlanes(store.data.settings, info);
-  const http = new PorticoHttpServer({
+  let http: PorticoHttpServer | undefined;
+  const gateway = new GatewayRuntime({
+    store,
+    activity,
+    events,
+    log,
+    serverUrl: () => info.url,
+    forwardLog: (customerId, params) => {
+      for (const s of http?.hubs.gateway.sessions(customerId ?? undefined) ?? []) {
+        void s.server.sendLoggingMessage(params as never).catch(() => {});
+      }
+    },
+  });
+  http = new PorticoHttpServer({
     store,
     registry,
     adminContext,
     keyUsage,
+    gateway,
     planes,
     log,
     staticDir: options.staticDir,
   });
+  const server = http;
   let bound: { host: string; port: number };
   try {
-    bound = await http.listen(host, port);
+    bound = await server.listen(host, port);
   } catch (error) {
     claim.release();
     throw error;
@@ -94,6 +115,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   claim.publish(info);
 
   const stopWatching = store.watch((message) => log(message));
+  const stopToolWatch = watchToolChanges(store, gateway, server.hubs.gateway);
   // Revoked keys and deleted customers lose their open sessions at once.
   const offChange = store.onChange(() => {
     const ws = store.data;
@@ -101,8 +123,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       !ws.apiKeys[owner.keyId] ||
       Boolean(ws.apiKeys[owner.keyId]?.revokedAt) ||
       (owner.customerId !== undefined && !ws.customers[owner.customerId]);
-    void http.hubs.admin.closeWhere(dead);
-    void http.hubs.gateway.closeWhere(dead);
+    void server.hubs.admin.closeWhere(dead);
+    void server.hubs.gateway.closeWhere(dead);
   });
 
   let closing: Promise<void> | undefined;
@@ -127,7 +149,10 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       closing ??= (async () => {
         offChange();
         stopWatching();
-        await http.close();
+        stopToolWatch();
+        await server.close();
+        await gateway.close();
+        await activity.flush();
         await keyUsage.flush().catch(() => {});
         claim.release();
       })();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { computeToolset } from '../gateway/toolset';
 import { type Customer, idString, toolModeSchema, type Workspace } from '../store/schema';
 import { byId, forceInput, now, okOutput } from './common';
 import { pageInput, pageOutput, paginate } from './pagination';
@@ -104,7 +105,7 @@ const createCustomer = defineTool({
   }),
   output: customerOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  handler({ id, name, metadata }, { store }) {
+  handler({ id, name, metadata }, { store, events }) {
     const created = store.mutate((ws) => {
       if (ws.customers[id])
         throw new ToolError(
@@ -122,6 +123,7 @@ const createCustomer = defineTool({
       ws.customers[id] = customer;
       return customer;
     });
+    events.emit('customer.created', { customer_id: id, name });
     return customerView(created, store.data);
   },
 });
@@ -138,7 +140,7 @@ const updateCustomer = defineTool({
   }),
   output: customerOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
-  handler({ customer_id, name, metadata }, { store }) {
+  handler({ customer_id, name, metadata }, { store, events }) {
     const updated = store.mutate((ws) => {
       const customer = requireCustomer(ws, customer_id);
       if (name !== undefined) customer.name = name;
@@ -146,6 +148,7 @@ const updateCustomer = defineTool({
       customer.updatedAt = now();
       return customer;
     });
+    events.emit('customer.updated', { customer_id, name: updated.name });
     return customerView(updated, store.data);
   },
 });
@@ -158,8 +161,8 @@ const deleteCustomer = defineTool({
   input: z.strictObject({ customer_id: customerId, force: forceInput }),
   output: okOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
-  handler({ customer_id, force }, { store }) {
-    return store.mutate((ws) => {
+  handler({ customer_id, force }, { store, events }) {
+    const result = store.mutate((ws) => {
       requireCustomer(ws, customer_id);
       const connections = Object.values(ws.connections).filter((c) => c.customerId === customer_id);
       const keys = Object.values(ws.apiKeys).filter(
@@ -181,6 +184,8 @@ const deleteCustomer = defineTool({
         force && (connections.length || keys.length) ? ` and ${connections.length} connection(s)` : '';
       return { ok: true as const, message: `Deleted customer "${customer_id}"${extra}.` };
     });
+    events.emit('customer.deleted', { customer_id });
+    return result;
   },
 });
 
@@ -204,7 +209,7 @@ const configureCustomerTools = defineTool({
   }),
   output: customerOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
-  handler({ customer_id, mode, connector_ids, actions, tool_mode }, { store }) {
+  handler({ customer_id, mode, connector_ids, actions, tool_mode }, { store, events }) {
     const updated = store.mutate((ws) => {
       const customer = requireCustomer(ws, customer_id);
       const ids = connector_ids ?? (mode === 'selected' ? customer.exposure.connectorIds : []);
@@ -232,7 +237,57 @@ const configureCustomerTools = defineTool({
       customer.updatedAt = now();
       return customer;
     });
+    events.emit('customer.updated', {
+      customer_id,
+      exposure: updated.exposure.mode,
+      tool_mode: updated.exposure.toolMode,
+    });
     return customerView(updated, store.data);
+  },
+});
+
+const previewCustomerTools = defineTool({
+  name: 'preview_customer_tools',
+  title: "Preview a customer's tools",
+  description:
+    "Exactly the tools the customer's gateway (/mcp/gateway?customer_id=ID) lists right now, with the connector and action behind each, whether it is served in search mode, and exposed connectors that still need a connection.",
+  input: z.strictObject({ customer_id: customerId }),
+  output: z.object({
+    customer_id: z.string(),
+    mode: z
+      .enum(['direct', 'search'])
+      .describe('"search": agents get search_tools/describe_tool/call_tool instead of the full list.'),
+    tools: z.array(
+      z.object({
+        name: z.string(),
+        connector_id: z.string(),
+        action: z.string(),
+        description: z.string(),
+        connected: z.boolean(),
+      }),
+    ),
+    unconnected_connectors: z
+      .array(z.string())
+      .describe('Exposed connectors without a connection: their calls return a connect URL.'),
+    message: z.string().nullable(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  handler({ customer_id }, { store }) {
+    requireCustomer(store.data, customer_id);
+    const toolset = computeToolset(store.data, customer_id);
+    return {
+      customer_id,
+      mode: toolset.mode,
+      tools: toolset.tools.map((t) => ({
+        name: t.name,
+        connector_id: t.connector.id,
+        action: t.action.name,
+        description: t.action.description.slice(0, 300),
+        connected: t.connection !== undefined,
+      })),
+      unconnected_connectors: toolset.unconnected,
+      message: toolset.tools.length ? null : 'No tools configured. Click Configure to enable connectors.',
+    };
   },
 });
 
@@ -243,4 +298,5 @@ export const customerTools: AdminTool[] = [
   updateCustomer,
   deleteCustomer,
   configureCustomerTools,
+  previewCustomerTools,
 ] as AdminTool[];

@@ -3,6 +3,7 @@ import { effectivePlanes } from '../server/server-info';
 import { planeName } from '../store/schema';
 import { VERSION } from '../version';
 import { now } from './common';
+import { pageInput, pageOutput, paginate } from './pagination';
 import { type AdminContext, type AdminTool, defineTool } from './registry';
 
 const planesOutput = z.object({ admin: z.boolean(), gateway: z.boolean() });
@@ -84,4 +85,49 @@ const setPlaneEnabled = defineTool({
   },
 });
 
-export const gatewayTools: AdminTool[] = [getGatewayStatus, setPlaneEnabled] as AdminTool[];
+const listActivity = defineTool({
+  name: 'list_activity',
+  title: 'List activity',
+  description:
+    'Recent tool calls through Portico, newest first: time, plane, customer, tool, duration and outcome (never arguments or secrets). Paginated; filter by customer, tool or outcome.',
+  input: z.strictObject({
+    ...pageInput,
+    customer_id: z.string().optional().describe("Only this customer's calls."),
+    tool: z.string().optional().describe('Only calls of this tool.'),
+    outcome: z.enum(['ok', 'error']).optional().describe('Only successes or failures.'),
+    plane: planeName.optional().describe('Only this plane.'),
+  }),
+  output: z.object({
+    entries: z.array(
+      z.object({
+        id: z.string(),
+        time: z.string(),
+        plane: planeName,
+        customer_id: z.string().nullable(),
+        tool: z.string(),
+        duration_ms: z.number(),
+        outcome: z.enum(['ok', 'error']),
+        error: z.string().optional(),
+      }),
+    ),
+    ...pageOutput,
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async handler({ cursor, limit, customer_id, tool, outcome, plane }, ctx) {
+    await ctx.activity.flush();
+    const all = ctx.activity
+      .read()
+      .filter(
+        (e) =>
+          (!customer_id || e.customer_id === customer_id) &&
+          (!tool || e.tool === tool) &&
+          (!outcome || e.outcome === outcome) &&
+          (!plane || e.plane === plane),
+      )
+      .map(({ key_id: _key, ...rest }) => rest);
+    const { page, ...rest } = paginate(all, cursor, limit);
+    return { entries: page, ...rest };
+  },
+});
+
+export const gatewayTools: AdminTool[] = [getGatewayStatus, setPlaneEnabled, listActivity] as AdminTool[];

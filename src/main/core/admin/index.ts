@@ -1,3 +1,7 @@
+import { actionTools } from './actions';
+import { authTools } from './auth';
+import { connectionTools } from './connections';
+import { connectorTools } from './connectors';
 import { customerTools } from './customers';
 import { gatewayTools } from './gateway';
 import { keyTools } from './keys';
@@ -5,5 +9,13 @@ import { AdminRegistry } from './registry';
 
 /** Every admin tool, in the order they are listed. */
 export function createAdminRegistry(): AdminRegistry {
-  return new AdminRegistry([...customerTools, ...keyTools, ...gatewayTools]);
+  return new AdminRegistry([
+    ...connectorTools,
+    ...actionTools,
+    ...authTools,
+    ...connectionTools,
+    ...customerTools,
+    ...keyTools,
+    ...gatewayTools,
+  ]);
 }

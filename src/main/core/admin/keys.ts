@@ -102,6 +102,7 @@ const createApiKey = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   handler(input, ctx) {
     const { record, key } = ctx.store.mutate((ws) => mintKey(ws, input));
+    ctx.events.emit('key.created', { key_id: record.id, name: record.name, scope: record.scope });
     return { ...keyView(record, ctx), key };
   },
 });
@@ -123,6 +124,7 @@ const revokeApiKey = defineTool({
       key.revokedAt ??= now();
       return key;
     });
+    ctx.events.emit('key.revoked', { key_id: record.id, name: record.name });
     return keyView(record, ctx);
   },
 });

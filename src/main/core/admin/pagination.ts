@@ -27,8 +27,9 @@ export const pageOutput = {
 export function paginate<T>(items: readonly T[], cursor: string | undefined, limit: number) {
   let offset = 0;
   if (cursor) {
-    const decoded = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^o:/, ''));
-    if (!Number.isInteger(decoded) || decoded < 0)
+    const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+    const decoded = /^o:\d+$/.test(text) ? Number(text.slice(2)) : -1;
+    if (decoded < 0)
       throw new ToolError(
         `Invalid cursor "${cursor}": pass the next_cursor value from the previous page, or omit it.`,
       );

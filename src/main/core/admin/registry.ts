@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { ActivityLog } from '../activity/activity-log';
 import type { KeyUsage } from '../auth/key-usage';
+import type { EventBus } from '../events/event-bus';
 import type { ServerInfo } from '../server/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
 
@@ -10,6 +12,9 @@ export interface AdminContext {
   keyUsage?: KeyUsage;
   /** The server this context runs inside, or the one found for this data dir (CLI). */
   server(): ServerInfo | null;
+  /** Where tools announce what they changed (webhooks listen). */
+  events: EventBus;
+  activity: ActivityLog;
 }
 
 export interface ToolAnnotations {

@@ -1,32 +1,139 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Customer } from '../store/schema';
 import { VERSION } from '../version';
+import type { GatewayRuntime } from './gateway-runtime';
 
 export const EMPTY_TOOLSET_MESSAGE = 'No tools configured. Click Configure to enable connectors.';
 
+export const SEARCH_TOOLS: Tool[] = [
+  {
+    name: 'search_tools',
+    description:
+      "Search this customer's tools by what you want to do (words from names, descriptions and parameters). Returns the best matches; then use describe_tool for a tool's input schema and call_tool to run it.",
+    inputSchema: {
+      type: 'object',
+      properties: {
+        query: { type: 'string', description: 'What you want to do, e.g. "send a slack message".' },
+        limit: { type: 'integer', minimum: 1, maximum: 50, description: 'How many results (default 10).' },
+      },
+      required: ['query'],
+    },
+    annotations: { readOnlyHint: true, idempotentHint: true },
+  },
+  {
+    name: 'describe_tool',
+    description:
+      "Show one tool's description, input schema and annotations, by the name search_tools returned.",
+    inputSchema: {
+      type: 'object',
+      properties: { name: { type: 'string', description: 'The tool name.' } },
+      required: ['name'],
+    },
+    annotations: { readOnlyHint: true, idempotentHint: true },
+  },
+  {
+    name: 'call_tool',
+    description:
+      "Run one of this customer's tools by name with its arguments (see describe_tool for the schema).",
+    inputSchema: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', description: 'The tool name.' },
+        arguments: { type: 'object', description: "The tool's arguments." },
+      },
+      required: ['name'],
+    },
+    annotations: { openWorldHint: true },
+  },
+];
+
+const textResult = (text: string, structured?: Record<string, unknown>, isError = false): CallToolResult => ({
+  content: [{ type: 'text', text }],
+  ...(structured ? { structuredContent: structured } : {}),
+  ...(isError ? { isError } : {}),
+});
+
+export function instructionsFor(customer: Customer, toolCount: number, search: boolean): string {
+  if (toolCount === 0) return EMPTY_TOOLSET_MESSAGE;
+  const how = search
+    ? `${toolCount} tools are available through search: call search_tools with what you want to do, describe_tool for a schema, and call_tool to run one.`
+    : `${toolCount} tools act in ${customer.name}'s connected systems.`;
+  return `Portico gateway for customer ${customer.name} (${customer.id}). ${how}`;
+}
+
 /** The data-plane MCP server of one customer session. */
-export function createCustomerMcpServer(customer: Customer): Server {
-  // Toolsets are computed from connections and exposure (data-plane issue); none exist yet.
-  const tools: never[] = [];
+export function createCustomerMcpServer(customer: Customer, runtime: GatewayRuntime, keyId: string): Server {
+  const initial = runtime.toolsets.get(customer.id);
   const server = new Server(
     { name: `portico-${customer.id}`, title: `Portico gateway — ${customer.name}`, version: VERSION },
     {
-      capabilities: { tools: { listChanged: true } },
-      instructions: tools.length
-        ? `Tools of ${customer.name}'s connected systems, via Portico.`
-        : EMPTY_TOOLSET_MESSAGE,
+      capabilities: { tools: { listChanged: true }, logging: {} },
+      instructions: instructionsFor(customer, initial.tools.length, initial.mode === 'search'),
     },
   );
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
-  server.setRequestHandler(CallToolRequestSchema, (request) => ({
-    content: [
-      {
-        type: 'text',
-        text: `Unknown tool "${request.params.name}" for customer "${customer.id}". ${EMPTY_TOOLSET_MESSAGE}`,
-      },
-    ],
-    isError: true,
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    const toolset = runtime.toolsets.get(customer.id);
+    return { tools: toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS : toolset.listing };
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name } = request.params;
+    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    const progressToken = request.params._meta?.progressToken;
+    const ctx = {
+      signal: extra.signal,
+      keyId,
+      onprogress:
+        progressToken === undefined
+          ? undefined
+          : (p: { progress: number; total?: number; message?: string }) =>
+              void extra.sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken, ...p },
+              }),
+    };
+    const toolset = runtime.toolsets.get(customer.id);
+    if (toolset.mode === 'search') {
+      if (name === 'search_tools') {
+        const query = typeof args.query === 'string' ? args.query : '';
+        if (!query.trim()) return textResult('search_tools needs a non-empty `query`.', undefined, true);
+        const limit = Math.min(50, Math.max(1, Number(args.limit) || 10));
+        const hits = toolset.search().search(query, limit);
+        const tools = hits.map((h) => ({
+          name: h.entry.name,
+          description: h.entry.action.description.slice(0, 300),
+          score: Math.round(h.score * 100) / 100,
+        }));
+        const text = tools.length
+          ? tools.map((t) => `${t.name} — ${t.description}`).join('\n')
+          : `No tools match "${query}". Try other words.`;
+        return textResult(text, { tools });
+      }
+      if (name === 'describe_tool') {
+        const entry = toolset.byName.get(String(args.name ?? ''));
+        if (!entry)
+          return textResult(
+            `No tool "${String(args.name)}". Use search_tools to find tool names.`,
+            undefined,
+            true,
+          );
+        const listing = toolset.listing.find((t) => t.name === entry.name) as Tool;
+        return textResult(JSON.stringify(listing, null, 2), listing as unknown as Record<string, unknown>);
+      }
+      if (name === 'call_tool') {
+        const target = String(args.name ?? '');
+        const inner = (args.arguments ?? {}) as Record<string, unknown>;
+        if (typeof inner !== 'object' || Array.isArray(inner))
+          return textResult('`arguments` must be an object.', undefined, true);
+        return runtime.call(customer.id, target, inner, ctx);
+      }
+    }
+    return runtime.call(customer.id, name, args, ctx);
+  });
   return server;
 }

@@ -30,8 +30,18 @@ export function createAdminMcpServer(registry: AdminRegistry, ctx: AdminContext)
   );
   const tools = registry.list();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools as never[] }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) =>
-    toCallToolResult(await registry.call(request.params.name, request.params.arguments ?? {}, ctx)),
-  );
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const started = performance.now();
+    const result = await registry.call(request.params.name, request.params.arguments ?? {}, ctx);
+    ctx.activity.record({
+      plane: 'admin',
+      customer_id: null,
+      tool: request.params.name,
+      duration_ms: Math.round(performance.now() - started),
+      outcome: result.ok ? 'ok' : 'error',
+      ...(result.ok ? {} : { error: result.error }),
+    });
+    return toCallToolResult(result);
+  });
   return server;
 }

@@ -4,6 +4,7 @@ import type { AdminContext, AdminRegistry } from '../admin/registry';
 import { verifyApiKey } from '../auth/api-keys';
 import type { KeyUsage } from '../auth/key-usage';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
+import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import type { Logger } from '../log';
 import type { ApiKey, PlaneName } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -19,6 +20,7 @@ export interface HttpServerDeps {
   registry: AdminRegistry;
   adminContext: AdminContext;
   keyUsage: KeyUsage;
+  gateway: GatewayRuntime;
   planes(): Record<PlaneName, boolean>;
   log: Logger;
   staticDir?: string;
@@ -48,7 +50,7 @@ export class PorticoHttpServer {
       gateway: new SessionHub('gateway', (owner) => {
         const customer = deps.store.data.customers[owner.customerId ?? ''];
         if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
-        return createCustomerMcpServer(customer);
+        return createCustomerMcpServer(customer, deps.gateway, owner.keyId);
       }),
     };
     this.#server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {

@@ -24,11 +24,18 @@ interface Session extends SessionOwner {
  */
 export class SessionHub {
   readonly #sessions = new Map<string, Session>();
+  readonly #openListeners = new Set<(customerId: string | undefined) => void>();
 
   constructor(
     readonly plane: PlaneName,
     private readonly createServer: (owner: SessionOwner) => Server,
   ) {}
+
+  /** Called when a session opens, with its customer. */
+  onOpen(listener: (customerId: string | undefined) => void): () => void {
+    this.#openListeners.add(listener);
+    return () => this.#openListeners.delete(listener);
+  }
 
   get size(): number {
     return this.#sessions.size;
@@ -99,6 +106,7 @@ export class SessionHub {
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
         this.#sessions.set(id, { id, transport, server, ...owner });
+        for (const listener of this.#openListeners) listener(owner.customerId);
       },
     });
     transport.onclose = () => {

@@ -121,22 +121,34 @@ const connectorBase = {
 };
 
 export const connectorSchema = z.discriminatedUnion('kind', [
-  z.object({ ...connectorBase, kind: z.literal('http'), baseUrl: z.string() }),
   z.object({
     ...connectorBase,
-    kind: z.literal('mcp'),
-    transport: z.literal('stdio'),
-    command: z.string().min(1),
-    args: z.array(z.string()).default([]),
-    env: z.record(z.string(), z.string()).default({}),
+    kind: z.literal('http'),
+    baseUrl: z.string(),
+    /** Where its OpenAPI document came from, so refresh_connector can re-import it. */
+    openapiSource: z.object({ url: z.string().optional(), path: z.string().optional() }).optional(),
   }),
-  z.object({
-    ...connectorBase,
-    kind: z.literal('mcp'),
-    transport: z.literal('http'),
-    url: z.string(),
-    headers: z.record(z.string(), z.string()).default({}),
-  }),
+  z.discriminatedUnion('transport', [
+    z.object({
+      ...connectorBase,
+      kind: z.literal('mcp'),
+      transport: z.literal('stdio'),
+      command: z.string().min(1),
+      args: z.array(z.string()).default([]),
+      /** Environment for the child, sealed (it often holds tokens). */
+      env: z.string().optional(),
+      envKeys: z.array(z.string()).default([]),
+    }),
+    z.object({
+      ...connectorBase,
+      kind: z.literal('mcp'),
+      transport: z.literal('http'),
+      url: z.string(),
+      /** Extra request headers, sealed (they often hold tokens). */
+      headers: z.string().optional(),
+      headerKeys: z.array(z.string()).default([]),
+    }),
+  ]),
 ]);
 export type Connector = z.infer<typeof connectorSchema>;
 

@@ -1,0 +1,383 @@
+import { z } from 'zod';
+import {
+  type Credentials,
+  credentialKeys,
+  credentialsSchema,
+  maskCredentials,
+} from '../connectors/credentials';
+import { connectUpstream, listAllTools } from '../connectors/mcp-upstream';
+import { OAuthError, refreshTokens } from '../connectors/oauth-tokens';
+import { openConnectorSecrets, openCredentials, runActionOnce } from '../connectors/run-action';
+import type { Connection, Connector, Workspace } from '../store/schema';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { byId, now, okOutput } from './common';
+import { newId, requireConnector } from './connector-records';
+import { requireCustomer } from './customers';
+import { pageInput, pageOutput, paginate } from './pagination';
+import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
+
+const connectionId = z.string().describe("The connection's id, from list_connections.");
+
+const connectionOutput = z.object({
+  id: z.string(),
+  customer_id: z.string(),
+  connector_id: z.string(),
+  status: z.enum(['untested', 'active', 'error', 'expired']),
+  status_reason: z.string().nullable(),
+  credentials: z.record(z.string(), z.unknown()).describe('Which credentials are set; values are masked.'),
+  last_tested_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export function connectionView(c: Connection): z.infer<typeof connectionOutput> {
+  return {
+    id: c.id,
+    customer_id: c.customerId,
+    connector_id: c.connectorId,
+    status: c.status,
+    status_reason: c.statusReason ?? null,
+    credentials: maskCredentials(c.credentialKeys),
+    last_tested_at: c.lastTestedAt ?? null,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+function requireConnection(ws: Workspace, id: string): Connection {
+  const c = ws.connections[id];
+  if (!c) throw new ToolError(`No connection with id "${id}". Use list_connections to see the ids.`);
+  return c;
+}
+
+/** Checks that the credentials fit how the connector authenticates, naming what is missing. */
+function checkCredentials(ws: Workspace, connector: Connector, creds: Credentials): void {
+  const need = (ok: boolean, what: string) => {
+    if (!ok) throw new ToolError(`Connector "${connector.id}" ${what}.`);
+  };
+  if (connector.kind === 'mcp') {
+    if (connector.transport === 'stdio')
+      need(
+        !creds.headers,
+        'is a stdio MCP server: pass credentials as `env` (environment variables), not headers',
+      );
+    else need(!creds.env, 'is an HTTP MCP server: pass credentials as `headers` or `token`, not env');
+    return;
+  }
+  const auth = ws.authConfigs[connector.id];
+  switch (auth?.scheme ?? 'none') {
+    case 'api_key':
+      need(
+        Boolean(creds.api_key),
+        `authenticates with an API key (${auth?.in ?? 'header'} "${auth?.name}"): pass credentials {"api_key": "…"}`,
+      );
+      break;
+    case 'bearer':
+      need(
+        Boolean(creds.token ?? creds.access_token),
+        'authenticates with a bearer token: pass credentials {"token": "…"}',
+      );
+      break;
+    case 'basic':
+      need(
+        creds.username !== undefined && creds.password !== undefined,
+        'uses basic auth: pass credentials {"username": "…", "password": "…"}',
+      );
+      break;
+    case 'oauth2':
+      need(
+        Boolean(creds.access_token) || auth?.oauth2?.grant === 'client_credentials',
+        'uses OAuth2: pass {"access_token": "…", "refresh_token": "…"}, or send the customer to get_connect_url',
+      );
+      break;
+    default:
+      break;
+  }
+}
+
+export function storeCredentials(store: WorkspaceStore, connection: Connection, creds: Credentials): void {
+  connection.credentials = store.secrets.seal(creds, `connection:${connection.id}`);
+  connection.credentialKeys = credentialKeys(creds);
+}
+
+const listConnections = defineTool({
+  name: 'list_connections',
+  title: 'List connections',
+  description:
+    "List customers' connections (their credentials for a connector) with status. Credentials are masked. Filter by customer or connector. Paginated.",
+  input: z.strictObject({
+    ...pageInput,
+    customer_id: z.string().optional().describe("Only this customer's connections."),
+    connector_id: z.string().optional().describe('Only connections to this connector.'),
+  }),
+  output: z.object({ connections: z.array(connectionOutput), ...pageOutput }),
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  handler({ cursor, limit, customer_id, connector_id }, { store }) {
+    const all = byId(store.data.connections).filter(
+      (c) =>
+        (!customer_id || c.customerId === customer_id) && (!connector_id || c.connectorId === connector_id),
+    );
+    const { page, ...rest } = paginate(all, cursor, limit);
+    return { connections: page.map(connectionView), ...rest };
+  },
+});
+
+const getConnection = defineTool({
+  name: 'get_connection',
+  title: 'Get a connection',
+  description: 'Get one connection: customer, connector, status and which credentials are set (masked).',
+  input: z.strictObject({ connection_id: connectionId }),
+  output: connectionOutput,
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  handler: ({ connection_id }, { store }) => connectionView(requireConnection(store.data, connection_id)),
+});
+
+const createConnection = defineTool({
+  name: 'create_connection',
+  title: 'Create a connection',
+  description:
+    'Connect a customer to a connector with their credentials: {api_key} | {token} | {username, password} | {access_token, refresh_token} | {env: {…}} for stdio MCP servers | {headers: {…}}. ' +
+    'Credentials are stored encrypted and never shown again. One connection per customer and connector.',
+  input: z.strictObject({
+    customer_id: z.string().describe('The customer.'),
+    connector_id: z.string().describe('The connector.'),
+    credentials: credentialsSchema.default({}),
+  }),
+  output: connectionOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  handler({ customer_id, connector_id, credentials }, { store, events }) {
+    const created = store.mutate((ws) => {
+      requireCustomer(ws, customer_id);
+      const connector = requireConnector(ws, connector_id);
+      const existing = Object.values(ws.connections).find(
+        (c) => c.customerId === customer_id && c.connectorId === connector.id,
+      );
+      if (existing)
+        throw new ToolError(
+          `Customer "${customer_id}" already has connection ${existing.id} for "${connector.id}". Use update_connection to change its credentials.`,
+        );
+      checkCredentials(ws, connector, credentials);
+      const at = now();
+      const connection: Connection = {
+        id: newId('conn'),
+        customerId: customer_id,
+        connectorId: connector.id,
+        credentials: '',
+        credentialKeys: [],
+        status: 'untested',
+        createdAt: at,
+        updatedAt: at,
+      };
+      storeCredentials(store, connection, credentials);
+      ws.connections[connection.id] = connection;
+      return connection;
+    });
+    events.emit('connection.created', {
+      connection_id: created.id,
+      customer_id,
+      connector_id: created.connectorId,
+    });
+    return connectionView(created);
+  },
+});
+
+const updateConnection = defineTool({
+  name: 'update_connection',
+  title: 'Update a connection',
+  description:
+    'Replace a connection\'s credentials (e.g. a rotated API key). Its status goes back to "untested".',
+  input: z.strictObject({ connection_id: connectionId, credentials: credentialsSchema }),
+  output: connectionOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
+  handler({ connection_id, credentials }, { store, events }) {
+    const updated = store.mutate((ws) => {
+      const c = requireConnection(ws, connection_id);
+      checkCredentials(ws, requireConnector(ws, c.connectorId), credentials);
+      storeCredentials(store, c, credentials);
+      c.status = 'untested';
+      c.statusReason = undefined;
+      c.updatedAt = now();
+      return c;
+    });
+    events.emit('connection.updated', {
+      connection_id,
+      customer_id: updated.customerId,
+      connector_id: updated.connectorId,
+      status: updated.status,
+    });
+    return connectionView(updated);
+  },
+});
+
+const deleteConnection = defineTool({
+  name: 'delete_connection',
+  title: 'Delete a connection',
+  description:
+    "Delete a connection and its stored credentials. The customer loses that connector's tools (or, if selected, gets a connect link instead).",
+  input: z.strictObject({ connection_id: connectionId }),
+  output: okOutput,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+  handler({ connection_id }, { store, events }) {
+    const removed = store.mutate((ws) => {
+      const c = requireConnection(ws, connection_id);
+      delete ws.connections[c.id];
+      return c;
+    });
+    events.emit('connection.deleted', {
+      connection_id,
+      customer_id: removed.customerId,
+      connector_id: removed.connectorId,
+    });
+    return { ok: true as const, message: `Deleted connection ${connection_id}.` };
+  },
+});
+
+type Probe = { status: 'active' | 'error' | 'expired'; reason: string };
+
+async function probe(ctx: AdminContext, connection: Connection): Promise<Probe> {
+  const { store } = ctx;
+  const ws = store.data;
+  const connector = requireConnector(ws, connection.connectorId);
+  const creds = openCredentials(store, connection) ?? {};
+  if (connector.kind === 'mcp') {
+    const shared = openConnectorSecrets(store, connector);
+    const headers = {
+      ...shared.headers,
+      ...creds.headers,
+      ...(creds.token ? { authorization: `Bearer ${creds.token}` } : {}),
+    };
+    try {
+      const client = await connectUpstream(
+        connector,
+        { env: { ...shared.env, ...creds.env }, headers },
+        20_000,
+      );
+      try {
+        const tools = await listAllTools(client, 20_000);
+        return { status: 'active', reason: `MCP handshake succeeded; ${tools.length} tools.` };
+      } finally {
+        await client.close().catch(() => {});
+      }
+    } catch (error) {
+      return { status: 'error', reason: (error as Error).message };
+    }
+  }
+  // A cheap read: a GET action that needs no arguments.
+  const read = connector.actions.find(
+    (a) => a.http?.method === 'GET' && a.http.params.every((p) => !p.required) && !a.http.body,
+  );
+  if (!read) {
+    return {
+      status: 'error',
+      reason:
+        'No GET action without required parameters to probe with; test an action with test_action instead.',
+    };
+  }
+  const result = await runActionOnce(store, connector, read, {}, creds, { timeoutMs: 15_000 });
+  const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' ');
+  if (!result.isError) return { status: 'active', reason: `${read.name} succeeded.` };
+  const status = /HTTP (\d{3})/.exec(text)?.[1];
+  if (status === '401' || status === '403') {
+    const expired = ws.authConfigs[connector.id]?.scheme === 'oauth2';
+    return {
+      status: expired ? 'expired' : 'error',
+      reason: `The upstream rejected the credentials (HTTP ${status}) on ${read.name}.`,
+    };
+  }
+  return { status: 'error', reason: text.slice(0, 500) };
+}
+
+function recordStatus(ctx: AdminContext, id: string, result: Probe): Connection {
+  const updated = ctx.store.mutate((ws) => {
+    const c = requireConnection(ws, id);
+    c.status = result.status;
+    c.statusReason = result.reason;
+    c.lastTestedAt = now();
+    c.updatedAt = now();
+    return c;
+  });
+  ctx.events.emit('connection.updated', {
+    connection_id: id,
+    customer_id: updated.customerId,
+    connector_id: updated.connectorId,
+    status: updated.status,
+  });
+  return updated;
+}
+
+const testConnection = defineTool({
+  name: 'test_connection',
+  title: 'Test a connection',
+  description:
+    "Probe the upstream with this connection's credentials (a cheap read action for HTTP connectors, the MCP handshake for MCP servers) and record the status: active, error or expired, with the reason.",
+  input: z.strictObject({ connection_id: connectionId }),
+  output: connectionOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler({ connection_id }, ctx) {
+    const connection = requireConnection(ctx.store.data, connection_id);
+    return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
+  },
+});
+
+const refreshConnection = defineTool({
+  name: 'refresh_connection',
+  title: 'Refresh a connection',
+  description:
+    'OAuth2 connections: exchange the refresh token for a new access token now. Other connections: re-test them. A failed refresh marks the connection expired.',
+  input: z.strictObject({ connection_id: connectionId }),
+  output: connectionOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async handler({ connection_id }, ctx) {
+    const { store } = ctx;
+    const connection = requireConnection(store.data, connection_id);
+    const auth = store.data.authConfigs[connection.connectorId];
+    if (auth?.scheme !== 'oauth2' || !auth.oauth2)
+      return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
+    const creds = openCredentials(store, connection) ?? {};
+    if (!creds.refresh_token)
+      throw new ToolError(
+        'This connection has no refresh token; reconnect the customer with get_connect_url.',
+      );
+    const secret = auth.oauth2.clientSecret
+      ? store.secrets.open<string>(auth.oauth2.clientSecret, `auth:${auth.connectorId}`)
+      : undefined;
+    try {
+      const tokens = await refreshTokens(auth.oauth2, secret, creds.refresh_token);
+      const updated = store.mutate((ws) => {
+        const c = requireConnection(ws, connection_id);
+        storeCredentials(store, c, {
+          ...creds,
+          ...tokens,
+          refresh_token: tokens.refresh_token ?? creds.refresh_token,
+        });
+        c.status = 'active';
+        c.statusReason = 'Access token refreshed.';
+        c.updatedAt = now();
+        return c;
+      });
+      ctx.events.emit('connection.updated', {
+        connection_id,
+        customer_id: updated.customerId,
+        connector_id: updated.connectorId,
+        status: 'active',
+      });
+      return connectionView(updated);
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      recordStatus(ctx, connection_id, { status: 'expired', reason: `Refresh failed: ${error.message}` });
+      throw new ToolError(
+        `Refreshing the token failed (${error.message}); the connection is marked expired. Reconnect the customer with get_connect_url.`,
+      );
+    }
+  },
+});
+
+export const connectionTools: AdminTool[] = [
+  listConnections,
+  getConnection,
+  createConnection,
+  updateConnection,
+  deleteConnection,
+  testConnection,
+  refreshConnection,
+] as AdminTool[];

@@ -1,0 +1,64 @@
+import type { Action, Connection, Connector, Workspace } from '../store/schema';
+import { assignToolNames } from './tool-names';
+
+export interface ToolEntry {
+  /** The name the customer's agents see. */
+  name: string;
+  connector: Connector;
+  action: Action;
+  /** The customer's connection for this connector, if any. */
+  connection: Connection | undefined;
+}
+
+export interface Toolset {
+  customerId: string;
+  tools: ToolEntry[];
+  byName: Map<string, ToolEntry>;
+  /** Exposed connectors the customer has no connection for (calls return a connect URL). */
+  unconnected: string[];
+  /** Whether agents get the full list or the search tools. */
+  mode: 'direct' | 'search';
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What a customer's gateway exposes, from its exposure settings, connectors, actions and connections. */
+export function computeToolset(ws: Workspace, customerId: string): Toolset {
+  const customer = ws.customers[customerId];
+  if (!customer) return { customerId, tools: [], byName: new Map(), unconnected: [], mode: 'direct' };
+  const connections = new Map<string, Connection>();
+  for (const connection of Object.values(ws.connections)) {
+    if (connection.customerId === customerId) connections.set(connection.connectorId, connection);
+  }
+  const { exposure } = customer;
+  const connectorIds = exposure.mode === 'all' ? [...connections.keys()] : exposure.connectorIds;
+  const connectors = connectorIds
+    .map((id) => ws.connectors[id])
+    .filter((c): c is Connector => c !== undefined)
+    .sort((a, b) => compare(a.slug, b.slug) || compare(a.id, b.id));
+  const picked: { connector: Connector; action: Action }[] = [];
+  for (const connector of connectors) {
+    const allow = exposure.actions[connector.id];
+    const allowed = allow ? new Set(allow) : undefined;
+    const actions = connector.actions
+      .filter((a) => a.enabled && (!allowed || allowed.has(a.name)))
+      .sort((a, b) => compare(a.name, b.name));
+    for (const action of actions) picked.push({ connector, action });
+  }
+  const names = assignToolNames(picked.map((p) => ({ slug: p.connector.slug, action: p.action.name })));
+  const tools = picked.map((p, i) => ({
+    ...p,
+    name: names[i] as string,
+    connection: connections.get(p.connector.id),
+  }));
+  const search =
+    exposure.toolMode === 'search' ||
+    (exposure.toolMode === 'auto' && tools.length > ws.settings.searchThreshold);
+  return {
+    customerId,
+    tools,
+    byName: new Map(tools.map((t) => [t.name, t])),
+    unconnected: connectors.filter((c) => !connections.has(c.id)).map((c) => c.id),
+    mode: search ? 'search' : 'direct',
+  };
+}
