@@ -133,7 +133,9 @@ describe('CLI against a running server on the same data dir', () => {
     const everything = [
       ...outputs,
       served.output().replace(firstKey, ''),
-      ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')),
+      ...readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8')),
     ].join('\n');
     for (const key of [firstKey, adminKey, gwKey.key]) {
       expect(everything).not.toContain(key);

@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { ActivityLog } from '../core/activity/activity-log';
 import type { AdminContext } from '../core/admin/registry';
 import { EventBus } from '../core/events/event-bus';
+import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
 import { readServerInfo } from '../core/server/server-info';
 import { WorkspaceStore } from '../core/store/workspace-store';
+import { WebhookDispatcher } from '../core/webhooks/dispatcher';
 
 /** The data dir: --data-dir, else PORTICO_DATA_DIR, else the platform's app-data folder. */
 export function resolveDataDir(flag: string | undefined): string {

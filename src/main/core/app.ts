@@ -14,6 +14,7 @@ import type { PlaneName } from './store/schema';
 import type { KeyProvider } from './store/secrets';
 import { WorkspaceStore } from './store/workspace-store';
 import { VERSION } from './version';
+import { WebhookDispatcher } from './webhooks/dispatcher';
 
 export interface StartOptions {
   dataDir: string;
@@ -77,7 +78,9 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const registry = createAdminRegistry();
   const events = new EventBus();
   const activity = new ActivityLog(options.dataDir);
-  const adminContext: AdminContext = { store, keyUsage, events, activity, server: () => info };
+  const webhooks = new WebhookDispatcher({ store, dataDir: options.dataDir, log });
+  const detachWebhooks = webhooks.attach(events);
+  const adminContext: AdminContext = { store, keyUsage, events, activity, webhooks, server: () => info };
   const planes = () => effectivePlanes(store.data.settings, info);
   let http: PorticoHttpServer | undefined;
   const gateway = new GatewayRuntime({
@@ -107,12 +110,15 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   try {
     bound = await server.listen(host, port);
   } catch (error) {
+    detachWebhooks();
+    await gateway.close();
     claim.release();
     throw error;
   }
   const url = baseUrl(bound.host, bound.port);
   info = { ...info, url, port: bound.port };
   claim.publish(info);
+  webhooks.start();
 
   const stopWatching = store.watch((message) => log(message));
   const stopToolWatch = watchToolChanges(store, gateway, server.hubs.gateway);
@@ -151,6 +157,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
         stopWatching();
         stopToolWatch();
         await server.close();
+        detachWebhooks();
+        await webhooks.stop();
         await gateway.close();
         await activity.flush();
         await keyUsage.flush().catch(() => {});

@@ -6,6 +6,7 @@ import { customerTools } from './customers';
 import { gatewayTools } from './gateway';
 import { keyTools } from './keys';
 import { AdminRegistry } from './registry';
+import { webhookTools } from './webhooks';
 
 /** Every admin tool, in the order they are listed. */
 export function createAdminRegistry(): AdminRegistry {
@@ -16,6 +17,7 @@ export function createAdminRegistry(): AdminRegistry {
     ...connectionTools,
     ...customerTools,
     ...keyTools,
+    ...webhookTools,
     ...gatewayTools,
   ]);
 }

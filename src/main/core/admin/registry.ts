@@ -4,6 +4,7 @@ import type { KeyUsage } from '../auth/key-usage';
 import type { EventBus } from '../events/event-bus';
 import type { ServerInfo } from '../server/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
+import type { WebhookDispatcher } from '../webhooks/dispatcher';
 
 /** What every admin tool handler may use. The same context serves MCP, the CLI and the UI API. */
 export interface AdminContext {
@@ -15,6 +16,8 @@ export interface AdminContext {
   /** Where tools announce what they changed (webhooks listen). */
   events: EventBus;
   activity: ActivityLog;
+  /** The server's webhook dispatcher; absent → dispatcherFor(ctx) makes a queue-only one. */
+  webhooks?: WebhookDispatcher;
 }
 
 export interface ToolAnnotations {
