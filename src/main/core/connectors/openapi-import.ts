@@ -1,0 +1,65 @@
+/**
+ * The OpenAPI importer: an OpenAPI 3.0/3.1 or Swagger 2.0 document (object, JSON/YAML text, local
+ * file or http(s) URL) → a connector's actions, base URL and auth. A pure library: it stores nothing.
+ */
+import type { Action } from '../store/schema';
+import { authOf, baseUrlOf, type ImportedAuth } from './openapi/auth';
+import { loadSpec, type OpenApiSource } from './openapi/load';
+import { collectOperations, convertOperations } from './openapi/operations';
+import { asObject, asString, bound, OpenApiImportError } from './openapi/util';
+
+export type { ImportedAuth } from './openapi/auth';
+export type { OpenApiSource } from './openapi/load';
+export { OpenApiImportError } from './openapi/util';
+
+export interface ImportedApi {
+  title: string;
+  description: string;
+  /** servers[0] with its variables' defaults, or Swagger 2 scheme + host + basePath; null when the document has none. */
+  baseUrl: string | null;
+  actions: Action[];
+  /** From the first usable security scheme (those the global `security` names first). */
+  auth: ImportedAuth | null;
+  warnings: string[];
+}
+
+export interface ImportOptions {
+  /** How long to wait for a `specUrl`; default 15 s. */
+  fetchTimeoutMs?: number;
+}
+
+export async function importOpenApi(
+  source: OpenApiSource,
+  options: ImportOptions = {},
+): Promise<ImportedApi> {
+  const { doc, version, specUrl, warnings } = await loadSpec(source, options);
+  const info = asObject(doc.info);
+
+  const operations = collectOperations(doc, warnings);
+  if (operations.length === 0) {
+    const where =
+      doc.paths === undefined
+        ? 'there is no /paths'
+        : 'no path under /paths has a get, put, post, delete, options, head or patch operation';
+    throw new OpenApiImportError(`The document has no operations to import: ${where}.`);
+  }
+
+  const baseUrl = baseUrlOf(doc, version, specUrl, warnings);
+  const auth = authOf(
+    doc,
+    version,
+    operations.map((o) => o.op),
+    baseUrl,
+    warnings,
+  );
+  const actions = convertOperations(operations, { version, doc, auth, warnings });
+
+  return {
+    title: asString(info.title)?.trim() || 'Imported API',
+    description: bound(asString(info.description) ?? '', 2000),
+    baseUrl,
+    actions,
+    auth,
+    warnings,
+  };
+}
