@@ -190,7 +190,11 @@ export class GatewayRuntime {
       this.deps.store.data.authConfigs[connector.id],
       credentials,
     );
-    return sendHttp(request, { signal: ctx.signal, secrets: secretValues(credentials) });
+    return sendHttp(request, {
+      signal: ctx.signal,
+      secrets: secretValues(credentials),
+      timeoutMs: this.deps.store.data.settings.upstreamTimeoutMs,
+    });
   }
 
   /** A documented output schema is a promise to the client: keep it, or say the upstream broke it. */

@@ -29,7 +29,7 @@ export function tokenize(text: string): string[] {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
-    .filter((t) => t.length > 1 && !STOP.has(t))
+    .filter((t) => (t.length > 1 || /\d/.test(t)) && !STOP.has(t))
     .map((t) => (t.length > 4 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t));
 }
 

@@ -11,6 +11,7 @@ import type { WorkspaceStore } from '../store/workspace-store';
 import { VERSION } from '../version';
 import { createAdminMcpServer } from './admin-mcp';
 import { readJsonBody, sendJson, sendRpcError } from './http-util';
+import { handleOAuthCallback } from './oauth-callback';
 import { checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
 import { SessionHub } from './session-hub';
 import { serveStatic } from './static-files';

@@ -31,6 +31,8 @@ export const settingsSchema = z.object({
   /** When a plane switch was last flipped: lets a persisted switch override a one-run `--no-admin`. */
   planesChangedAt: isoTime.nullable().default(null),
   searchThreshold: z.number().int().min(1).default(40),
+  /** How long one upstream call (HTTP request or MCP tools/call) may take. */
+  upstreamTimeoutMs: z.number().int().min(100).default(60_000),
   bodyLimitBytes: z
     .number()
     .int()
