@@ -7,6 +7,7 @@ import { app } from 'electron';
 import { type PorticoApp, startPortico } from './core/app';
 import { defaultDataDir } from './core/paths';
 import type { KeyProvider } from './core/store/secrets';
+import { electronStoreBackend } from './desktop/electron-store-backend';
 import { registerIpc } from './desktop/ipc';
 import { SafeStorageKeyProvider } from './desktop/safe-storage-key';
 import { createTray, type PorticoTray } from './desktop/tray';
@@ -79,6 +80,7 @@ async function main(dataDir: string): Promise<void> {
     dataDir,
     port: portFromEnv(),
     keyProvider: pickKeyProvider(),
+    backend: electronStoreBackend,
     staticDir: rendererDir,
   });
   corePromise.catch(() => {}); // failures are handled below; this keeps them from being "unhandled"
