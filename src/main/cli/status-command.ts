@@ -5,14 +5,7 @@ import { type CliIO, json } from './output';
 /** `portico status`: is a server running for this data dir, where, which planes, how secrets are kept. */
 export function statusCommand(dataDir: string, asJson: boolean, io: CliIO): number {
   const ctx = openCliContext(dataDir);
-  let secrets: string;
-  try {
-    const box = ctx.store.secrets;
-    secrets = `${box.provider.kind}: ${box.provider.description}`;
-  } catch (error) {
-    secrets = (error as Error).message;
-  }
-  const status = { ...gatewayStatus(ctx), secrets };
+  const status = gatewayStatus(ctx);
   if (asJson) {
     io.out(json(status));
     return 0;

@@ -26,6 +26,16 @@ export const statusOutput = z.object({
   }),
 });
 
+/** How secrets are held, opening the secret store if needed (or why it can't be). */
+function secretsDescription(ctx: AdminContext): string {
+  try {
+    const { provider } = ctx.store.secrets;
+    return `${provider.kind}: ${provider.description}`;
+  } catch (error) {
+    return `unavailable: ${(error as Error).message}`;
+  }
+}
+
 export function gatewayStatus(ctx: AdminContext): z.infer<typeof statusOutput> {
   const ws = ctx.store.data;
   const info = ctx.server();
@@ -37,7 +47,7 @@ export function gatewayStatus(ctx: AdminContext): z.infer<typeof statusOutput> {
     planes: info ? effectivePlanes(ws.settings, info) : { admin: false, gateway: false },
     configured_planes: ws.settings.planes,
     data_dir: ctx.store.dataDir,
-    secrets: `${ctx.store.keyProvider.kind}: ${ctx.store.keyProvider.description}`,
+    secrets: secretsDescription(ctx),
     counts: {
       customers: Object.keys(ws.customers).length,
       connectors: Object.keys(ws.connectors).length,

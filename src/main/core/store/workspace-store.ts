@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, watch } from
 import { dataPaths } from '../paths';
 import { type BackendFactory, confBackend, type StoreBackend } from './backend';
 import { withFileLock } from './file-lock';
+import { HeadlessKeyProvider } from './keyring-provider';
 import { migrate } from './migrations';
 import { emptyWorkspace, type Workspace, workspaceSchema } from './schema';
-import { KeyFileProvider, type KeyProvider, SecretBox } from './secrets';
+import { type KeyProvider, SecretBox } from './secrets';
 
 export class StoreCorruptError extends Error {
   constructor(
@@ -65,7 +66,7 @@ export class WorkspaceStore {
     const paths = dataPaths(this.dataDir);
     this.path = paths.workspace;
     this.#lockPath = paths.lock;
-    this.#keyProvider = options.keyProvider ?? new KeyFileProvider();
+    this.#keyProvider = options.keyProvider ?? new HeadlessKeyProvider();
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     const loaded = withFileLock(this.#lockPath, () => this.#loadOrCreate());
     this.#data = loaded;
