@@ -1,22 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { storeCredentials } from '../admin/connections';
 import { newId } from '../admin/connector-records';
+import { secretValues } from '../connectors/credentials';
 import { takePending } from '../connectors/oauth-pending';
 import { exchangeCode, OAuthError } from '../connectors/oauth-tokens';
 import type { EventBus } from '../events/event-bus';
+import { registerSecret } from '../log';
 import type { Connection } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 
 function page(res: ServerResponse, status: number, title: string, message: string): void {
-  const escape = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
   });
   res.end(
-    `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
-      `<body style="font-family:system-ui;margin:3em"><h1>${escape(title)}</h1><p>${escape(message)}</p></body></html>`,
+    `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
+      `<body style="font-family:system-ui;margin:3em"><h1>${esc(title)}</h1><p>${esc(message)}</p></body></html>`,
   );
 }
 
@@ -31,7 +33,14 @@ export async function handleOAuthCallback(
   store: WorkspaceStore,
   events: EventBus,
 ): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET');
+    page(res, 405, 'Not connected', `The OAuth callback only takes GET requests, not ${req.method}.`);
+    return;
+  }
   const state = url.searchParams.get('state') ?? '';
+  // The link may come from another process (the CLI): see its auth config and customer.
+  store.refresh();
   const pending = state ? takePending(store.dataDir, state) : undefined;
   if (!pending) {
     page(
@@ -45,11 +54,15 @@ export async function handleOAuthCallback(
   const providerError = url.searchParams.get('error');
   const code = url.searchParams.get('code');
   if (providerError || !code) {
+    const description = url.searchParams.get('error_description');
+    const why = providerError
+      ? `${providerError}${description ? `: ${description.slice(0, 300)}` : ''}`
+      : 'no code returned';
     page(
       res,
       400,
       'Not connected',
-      `The provider did not authorize the connection (${providerError ?? 'no code returned'}). Ask for a new connect link and try again.`,
+      `The provider did not authorize the connection (${why}). Ask for a new connect link and try again.`,
     );
     return;
   }
@@ -68,9 +81,11 @@ export async function handleOAuthCallback(
   const secret = auth.oauth2.clientSecret
     ? store.secrets.open<string>(auth.oauth2.clientSecret, `auth:${auth.connectorId}`)
     : undefined;
+  if (secret) registerSecret(secret);
   let tokens: Awaited<ReturnType<typeof exchangeCode>>;
   try {
     tokens = await exchangeCode(auth.oauth2, secret, code, verifier, pending.redirectUri);
+    for (const value of secretValues(tokens)) registerSecret(value);
   } catch (error) {
     const message = error instanceof OAuthError ? error.message : (error as Error).message;
     page(res, 502, 'Not connected', `Exchanging the authorization code failed: ${message}.`);
