@@ -6,7 +6,8 @@ import {
   maskCredentials,
 } from '../connectors/credentials';
 import { connectUpstream, listAllTools } from '../connectors/mcp-upstream';
-import { OAuthError, refreshTokens } from '../connectors/oauth-tokens';
+import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
+import { OAuthError } from '../connectors/oauth-tokens';
 import { openConnectorSecrets, openCredentials, runActionOnce } from '../connectors/run-action';
 import type { Connection, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -334,41 +335,30 @@ const refreshConnection = defineTool({
     if (auth?.scheme !== 'oauth2' || !auth.oauth2)
       return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
     const creds = openCredentials(store, connection) ?? {};
-    if (!creds.refresh_token)
+    if (auth.oauth2.grant === 'authorization_code' && !creds.refresh_token)
       throw new ToolError(
         'This connection has no refresh token; reconnect the customer with get_connect_url.',
       );
-    const secret = auth.oauth2.clientSecret
-      ? store.secrets.open<string>(auth.oauth2.clientSecret, `auth:${auth.connectorId}`)
-      : undefined;
-    try {
-      const tokens = await refreshTokens(auth.oauth2, secret, creds.refresh_token);
-      const updated = store.mutate((ws) => {
-        const c = requireConnection(ws, connection_id);
-        storeCredentials(store, c, {
-          ...creds,
-          ...tokens,
-          refresh_token: tokens.refresh_token ?? creds.refresh_token,
-        });
-        c.status = 'active';
-        c.statusReason = 'Access token refreshed.';
-        c.updatedAt = now();
-        return c;
-      });
+    // The data plane's manager: shares an in-flight refresh instead of racing it.
+    const oauth = new OAuthManager(store, (c) =>
       ctx.events.emit('connection.updated', {
         connection_id,
-        customer_id: updated.customerId,
-        connector_id: updated.connectorId,
-        status: 'active',
-      });
-      return connectionView(updated);
+        customer_id: c.customerId,
+        connector_id: c.connectorId,
+        status: c.status,
+      }),
+    );
+    try {
+      await oauth.fresh(connection, auth, creds, true);
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      recordStatus(ctx, connection_id, { status: 'expired', reason: `Refresh failed: ${error.message}` });
-      throw new ToolError(
-        `Refreshing the token failed (${error.message}); the connection is marked expired. Reconnect the customer with get_connect_url.`,
-      );
+      if (error instanceof ConnectionExpiredError)
+        throw new ToolError(
+          `Refreshing the token failed: ${error.message}. The connection is marked expired; reconnect the customer with get_connect_url.`,
+        );
+      if (error instanceof OAuthError) throw new ToolError(`${error.message}.`);
+      throw error;
     }
+    return connectionView(requireConnection(store.data, connection_id));
   },
 });
 

@@ -133,12 +133,8 @@ export class PorticoHttpServer {
     }
     if (path === '/mcp/admin' || path === '/mcp/admin/') return this.#plane('admin', req, res, url);
     if (path === '/mcp/gateway' || path === '/mcp/gateway/') return this.#plane('gateway', req, res, url);
-    if (path === '/oauth/callback') {
-      sendJson(res, 400, {
-        error: 'No OAuth connection is waiting for this callback. Start one with get_connect_url.',
-      });
-      return;
-    }
+    if (path === '/oauth/callback')
+      return handleOAuthCallback(req, res, url, this.deps.store, this.deps.adminContext.events);
     if (path.startsWith('/api/')) return this.#api(req, res, url);
     if (path.startsWith('/mcp')) {
       sendRpcError(
