@@ -16,9 +16,14 @@ export function resolveDataDir(flag: string | undefined): string {
 /** An admin context for one CLI command: the same registry context a server uses, read from disk. */
 export function openCliContext(dataDir: string): AdminContext {
   const store = WorkspaceStore.open({ dataDir });
+  const events = new EventBus();
+  // Queue-only: events from a CLI command are delivered by the running server (or the next one).
+  const webhooks = new WebhookDispatcher({ store, dataDir, log: createLogger() });
+  webhooks.attach(events);
   return {
     store,
-    events: new EventBus(),
+    events,
+    webhooks,
     activity: new ActivityLog(dataDir),
     server: () => readServerInfo(dataDir),
   };
