@@ -391,11 +391,13 @@ describe('search mode', () => {
     expect(client.getInstructions()).toMatch(/search_tools/);
 
     const found = await call(client, 'search_tools', { query: 'teleport stock to another depot', limit: 3 });
-    expect((found.structuredContent?.tools as { name: string }[])[0]?.name).toBe(
+    expect(((found.structuredContent?.tools ?? []) as { name: string }[])[0]?.name).toBe(
       'big__teleport_warehouse_stock',
     );
     const refund = await call(client, 'search_tools', { query: 'archive refund region 7' });
-    expect((refund.structuredContent?.tools as { name: string }[])[0]?.name).toBe('big__archive_refund_g7');
+    expect(((refund.structuredContent?.tools ?? []) as { name: string }[])[0]?.name).toBe(
+      'big__archive_refund_g7',
+    );
     const described = await call(client, 'describe_tool', { name: 'big__teleport_warehouse_stock' });
     expect(described.structuredContent?.inputSchema).toMatchObject({
       properties: { depot: { type: 'string' } },

@@ -41,7 +41,7 @@ export class HeadlessKeyProvider implements KeyProvider {
     const keyFile = join(dataDir, 'secret.key');
     const marker = join(dataDir, 'secret.key.keyring');
     const account = createHash('sha256').update(dataDir).digest('hex').slice(0, 32);
-    const useFile = (why: string) => {
+    const fromKeyFile = (why: string) => {
       const file = new KeyFileProvider();
       const key = file.loadOrCreateKey(dataDir);
       this.kind = 'keyfile';
@@ -49,8 +49,8 @@ export class HeadlessKeyProvider implements KeyProvider {
       return key;
     };
     if (existsSync(keyFile) || existsSync(`${keyFile}.safe`))
-      return useFile('this data dir was set up with a key file');
-    if (!this.keyring) return useFile('no OS keyring module for this platform');
+      return fromKeyFile('this data dir was set up with a key file');
+    if (!this.keyring) return fromKeyFile('no OS keyring module for this platform');
     let entry: KeyringEntry;
     let stored: string | null | undefined;
     try {
@@ -62,7 +62,7 @@ export class HeadlessKeyProvider implements KeyProvider {
           `this data dir's key is in the OS keyring (service "${SERVICE}", account ${account}), which cannot be reached now: ${(error as Error).message}. Unlock the keyring and try again.`,
         );
       }
-      return useFile(`the OS keyring is not available (${(error as Error).message})`);
+      return fromKeyFile(`the OS keyring is not available (${(error as Error).message})`);
     }
     this.kind = 'keyring';
     this.description = `OS keyring (service "${SERVICE}", account ${account})`;
@@ -82,7 +82,7 @@ export class HeadlessKeyProvider implements KeyProvider {
     try {
       entry.setPassword(key.toString('base64'));
     } catch (error) {
-      return useFile(`the OS keyring refused to store a key (${(error as Error).message})`);
+      return fromKeyFile(`the OS keyring refused to store a key (${(error as Error).message})`);
     }
     writeFileSync(
       marker,
