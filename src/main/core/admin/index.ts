@@ -1,5 +1,6 @@
 import { actionTools } from './actions';
 import { authTools } from './auth';
+import { catalogTools } from './catalog';
 import { connectionTools } from './connections';
 import { connectorTools } from './connectors';
 import { customerTools } from './customers';
@@ -12,6 +13,7 @@ import { webhookTools } from './webhooks';
 export function createAdminRegistry(): AdminRegistry {
   return new AdminRegistry([
     ...connectorTools,
+    ...catalogTools,
     ...actionTools,
     ...authTools,
     ...connectionTools,

@@ -1,0 +1,303 @@
+import { z } from 'zod';
+import {
+  type CatalogEntry,
+  catalog,
+  findCatalogEntry,
+  type HttpCatalogEntry,
+  isPlaceholder,
+  type McpCatalogEntry,
+  placeholdersOf,
+  searchCatalog,
+} from '../catalog/catalog';
+import { type ImportedAuth, importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
+import { type Connector, slugString } from '../store/schema';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { toAuthDraft } from './auth-input';
+import { type AuthDraft, assertSlugFree, insertConnector, sealMap } from './connector-records';
+import { pageInput, pageOutput, paginate } from './pagination';
+import { type AdminTool, defineTool, ToolError } from './registry';
+
+const kindEnum = z.enum(['http', 'mcp']);
+
+const catalogEntryOutput = z.object({
+  catalog_id: z.string().describe('Pass to add_catalog_connector.'),
+  name: z.string(),
+  kind: kindEnum.describe('"mcp": an MCP server run locally over stdio; "http": an HTTP API.'),
+  description: z.string(),
+  credentials_hint: z.string().describe('What each customer must provide in their connection.'),
+  homepage: z.string().nullable(),
+  slug: z.string().describe('The slug (and connector id) it gets unless add_catalog_connector is given one.'),
+  command: z.string().nullable().describe('mcp: the command it runs.'),
+  args: z.array(z.string()).nullable().describe('mcp: its arguments.'),
+  base_url: z.string().nullable().describe("http: the API's base URL."),
+  placeholders: z
+    .array(z.string())
+    .describe('Arguments to replace with your own values (pass `args` to add_catalog_connector).'),
+});
+
+function baseUrlOfDocument(entry: HttpCatalogEntry): string | null {
+  if (entry.connector.base_url) return entry.connector.base_url;
+  const servers = entry.connector.openapi.servers;
+  const first = Array.isArray(servers) ? (servers[0] as { url?: unknown } | undefined) : undefined;
+  return typeof first?.url === 'string' ? first.url : null;
+}
+
+function entryView(entry: CatalogEntry): z.infer<typeof catalogEntryOutput> {
+  return {
+    catalog_id: entry.catalog_id,
+    name: entry.name,
+    kind: entry.kind,
+    description: entry.description,
+    credentials_hint: entry.credentials_hint,
+    homepage: entry.homepage ?? null,
+    slug: entry.connector.slug,
+    command: entry.kind === 'mcp' ? entry.connector.command : null,
+    args: entry.kind === 'mcp' ? [...entry.connector.args] : null,
+    base_url: entry.kind === 'http' ? baseUrlOfDocument(entry) : null,
+    placeholders: placeholdersOf(entry),
+  };
+}
+
+const listCatalog = defineTool({
+  name: 'list_catalog',
+  title: 'List the connector catalog',
+  description:
+    'List ready-made connectors: popular MCP servers (run locally with npx) and HTTP APIs with a curated OpenAPI document. ' +
+    'Each entry says what credentials a customer must provide. Add one with add_catalog_connector. Paginated.',
+  input: z.strictObject({
+    ...pageInput,
+    query: z
+      .string()
+      .optional()
+      .describe('Only entries whose id, name or description contains this text (case-insensitive).'),
+    kind: kindEnum.optional().describe('Only "mcp" (MCP servers) or "http" (HTTP APIs).'),
+  }),
+  output: z.object({ entries: z.array(catalogEntryOutput), ...pageOutput }),
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  handler({ cursor, limit, query, kind }) {
+    const { page, ...rest } = paginate(searchCatalog({ query, kind }), cursor, limit);
+    return { entries: page.map(entryView), ...rest };
+  },
+});
+
+function httpUrl(value: string, field: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // fall through
+  }
+  throw new ToolError(
+    `\`${field}\` must be an http(s) URL such as "https://api.example.com", got "${value}".`,
+  );
+}
+
+/** The auth config import_openapi stores for a document's security scheme. */
+function importedAuthDraft(auth: ImportedAuth | null): AuthDraft | null {
+  if (!auth) return null;
+  return {
+    scheme: auth.scheme,
+    in: auth.in,
+    name: auth.name,
+    oauth2: auth.oauth2 && { ...auth.oauth2, clientId: '' },
+  };
+}
+
+interface Added {
+  connector: Connector;
+  warnings: string[];
+}
+
+function addMcp(
+  entry: McpCatalogEntry,
+  input: { slug: string; name: string; command?: string; args?: string[]; env?: Record<string, string> },
+  store: WorkspaceStore,
+): Added {
+  const args = input.args ?? entry.connector.args;
+  const missing = args.filter(isPlaceholder);
+  if (missing.length > 0) {
+    throw new ToolError(
+      `Catalog entry "${entry.catalog_id}" needs your value for ${missing.join(', ')}: pass \`args\` with ${missing.length === 1 ? 'it' : 'them'} replaced, ` +
+        `e.g. ${JSON.stringify(entry.connector.args)} with real values. ${entry.credentials_hint}`,
+    );
+  }
+  const env = { ...entry.connector.env, ...input.env };
+  const connector = store.mutate((ws) =>
+    insertConnector(ws, {
+      slug: input.slug,
+      name: input.name,
+      description: entry.description,
+      catalogId: entry.catalog_id,
+      kind: 'mcp',
+      transport: 'stdio',
+      command: input.command ?? entry.connector.command,
+      args: [...args],
+      env: sealMap(store, env, `connector:${input.slug}:env`),
+      envKeys: Object.keys(env).sort(),
+      actions: [],
+    }),
+  );
+  return { connector, warnings: [] };
+}
+
+async function addHttp(
+  entry: HttpCatalogEntry,
+  input: { slug: string; name: string; base_url?: string },
+  store: WorkspaceStore,
+): Promise<Added> {
+  const override = input.base_url === undefined ? undefined : httpUrl(input.base_url, 'base_url');
+  let imported: Awaited<ReturnType<typeof importOpenApi>>;
+  try {
+    imported = await importOpenApi({ spec: entry.connector.openapi });
+  } catch (error) {
+    if (error instanceof OpenApiImportError)
+      throw new ToolError(
+        `Catalog entry "${entry.catalog_id}"'s OpenAPI document did not import: ${error.message}`,
+      );
+    throw error;
+  }
+  const baseUrl = override ?? entry.connector.base_url ?? imported.baseUrl;
+  if (!baseUrl)
+    throw new ToolError(`Catalog entry "${entry.catalog_id}" names no server URL; pass \`base_url\`.`);
+  const auth = entry.connector.auth
+    ? toAuthDraft(entry.connector.auth, store, input.slug)
+    : importedAuthDraft(imported.auth);
+  const connector = store.mutate((ws) =>
+    insertConnector(
+      ws,
+      {
+        slug: input.slug,
+        name: input.name,
+        description: entry.description,
+        catalogId: entry.catalog_id,
+        kind: 'http',
+        baseUrl: httpUrl(baseUrl, 'base_url'),
+        actions: imported.actions,
+      },
+      auth,
+    ),
+  );
+  return { connector, warnings: imported.warnings };
+}
+
+function nextSteps(entry: CatalogEntry, connectorId: string): string {
+  const creds = JSON.stringify(entry.connection);
+  const connect = `create_connection {"customer_id": "<customer>", "connector_id": "${connectorId}", "credentials": ${creds}}`;
+  if (entry.kind === 'mcp') {
+    const needsEnv = Object.keys(entry.connection.env ?? {}).length > 0;
+    return needsEnv
+      ? `For each customer, ${connect}. ${entry.credentials_hint} Then refresh_connector {"connector_id": "${connectorId}", "customer_id": "<customer>"} starts the server with that environment and turns its tools into actions.`
+      : `Run refresh_connector {"connector_id": "${connectorId}"} to start the server and turn its tools into actions. Then, for each customer that should see its tools, ${connect}. ${entry.credentials_hint}`;
+  }
+  return (
+    `For each customer, ${connect}. ${entry.credentials_hint} ` +
+    `Then preview_customer_tools shows their tools, and test_action with dry_run: true shows the exact request without sending it.`
+  );
+}
+
+const addCatalogConnector = defineTool({
+  name: 'add_catalog_connector',
+  title: 'Add a connector from the catalog',
+  description:
+    'Create a connector from a list_catalog entry, as create_connector (MCP servers) or import_openapi (HTTP APIs) would, and say what each customer must provide next. ' +
+    'Override the slug, name, MCP command/args/env, or an HTTP base_url (e.g. a staging host).',
+  input: z.strictObject({
+    catalog_id: z.string().describe('The entry to add, from list_catalog, e.g. "github" or "stripe".'),
+    slug: slugString
+      .optional()
+      .describe(
+        "Slug (and id) of the new connector; default: the entry's slug. Needed to add an entry twice.",
+      ),
+    name: z.string().min(1).max(200).optional().describe("Display name; default: the entry's name."),
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'mcp: run this command instead of the entry\'s (e.g. a locally installed server instead of "npx").',
+      ),
+    args: z
+      .array(z.string())
+      .optional()
+      .describe('mcp: replaces the entry\'s arguments, e.g. to fill in a placeholder such as "<directory>".'),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'mcp: environment shared by all customers (write-only, stored encrypted). Per-customer secrets go in connections.',
+      ),
+    base_url: z.string().optional().describe("http: use this base URL instead of the API's public one."),
+  }),
+  output: z.object({
+    id: z.string(),
+    connector_id: z.string(),
+    catalog_id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    kind: kindEnum,
+    base_url: z.string().nullable().describe('http: where requests go.'),
+    command: z.string().nullable().describe('mcp: the command it runs.'),
+    args: z.array(z.string()).nullable().describe('mcp: its arguments.'),
+    auth_scheme: z.string().describe('http: how requests authenticate ("none" for mcp).'),
+    actions: z
+      .array(z.string())
+      .describe('Action names; empty for MCP servers until refresh_connector lists their tools.'),
+    credentials_hint: z.string().describe('What each customer must provide in their connection.'),
+    next_steps: z.string().describe('What to do next, with example calls.'),
+    warnings: z.array(z.string()),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  async handler(input, { store }) {
+    const entry = findCatalogEntry(input.catalog_id);
+    if (!entry) {
+      throw new ToolError(
+        `No catalog entry "${input.catalog_id}". Valid catalog_id values: ${catalog.map((e) => e.catalog_id).join(', ')}. Use list_catalog to see what each one is.`,
+      );
+    }
+    if (entry.kind === 'mcp' && input.base_url !== undefined) {
+      throw new ToolError(
+        `\`base_url\` is for HTTP catalog entries; "${entry.catalog_id}" is an MCP server: override \`command\`, \`args\` or \`env\` instead.`,
+      );
+    }
+    if (
+      entry.kind === 'http' &&
+      (input.command !== undefined || input.args !== undefined || input.env !== undefined)
+    ) {
+      throw new ToolError(
+        `\`command\`, \`args\` and \`env\` are for MCP catalog entries; "${entry.catalog_id}" is an HTTP API: override \`base_url\` if needed, and give each customer's credentials with create_connection.`,
+      );
+    }
+    const slug = input.slug ?? entry.connector.slug;
+    try {
+      assertSlugFree(store.data, slug);
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      throw new ToolError(
+        `${error.message} To add catalog entry "${entry.catalog_id}" again, pass another \`slug\`, e.g. "${slug}-2".`,
+      );
+    }
+    const common = { slug, name: input.name ?? entry.name };
+    const { connector, warnings } =
+      entry.kind === 'mcp'
+        ? addMcp(entry, { ...common, command: input.command, args: input.args, env: input.env }, store)
+        : await addHttp(entry, { ...common, base_url: input.base_url }, store);
+    return {
+      id: connector.id,
+      connector_id: connector.id,
+      catalog_id: entry.catalog_id,
+      slug: connector.slug,
+      name: connector.name,
+      kind: connector.kind,
+      base_url: connector.kind === 'http' ? connector.baseUrl : null,
+      command: connector.kind === 'mcp' && connector.transport === 'stdio' ? connector.command : null,
+      args: connector.kind === 'mcp' && connector.transport === 'stdio' ? connector.args : null,
+      auth_scheme: store.data.authConfigs[connector.id]?.scheme ?? 'none',
+      actions: connector.actions.map((a) => a.name),
+      credentials_hint: entry.credentials_hint,
+      next_steps: nextSteps(entry, connector.id),
+      warnings,
+    };
+  },
+});
+
+export const catalogTools: AdminTool[] = [listCatalog, addCatalogConnector] as AdminTool[];
