@@ -1,24 +1,53 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   type CallToolResult,
+  ErrorCode,
   LoggingMessageNotificationSchema,
+  McpError,
   type Progress,
+  type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { connectUpstream, type McpConnector, type UpstreamSecrets } from './mcp-upstream';
+import {
+  describeError,
+  listAllTools,
+  type McpConnector,
+  openUpstream,
+  type UpstreamHandle,
+  type UpstreamSecrets,
+} from './mcp-upstream';
+
+/** Which upstream session a call needs. */
+export interface UpstreamTarget {
+  connector: McpConnector;
+  /** The customer's connection (null: the connector's shared configuration only). */
+  connectionId: string | null;
+  customerId: string | null;
+  /**
+   * Changes whenever what the session was started with changes (command, URL, env, headers,
+   * credentials): a session of an older version is closed and a fresh one started.
+   */
+  version: string;
+  secrets(): UpstreamSecrets;
+}
 
 interface PooledSession {
   key: string;
+  version: string;
   connectorId: string;
-  customerId: string | null;
-  client: Promise<Client>;
+  slug: string;
+  handle: Promise<UpstreamHandle>;
   lastUsed: number;
   inflight: number;
+  /** Out of the pool; closed once its last call ends. */
+  retired: boolean;
+  /** A tools/list after list_changed is running; `again` when another list_changed came meanwhile. */
+  listing?: { again: boolean };
 }
 
 export interface PoolEvents {
-  /** The upstream said its tool list changed. */
-  toolsChanged(connectorId: string): void;
+  /** The upstream said its tool list changed; these are its tools now. */
+  toolsChanged(connectorId: string, tools: Tool[]): void;
   /** A log message from the upstream, for the customer's sessions. */
   log(customerId: string | null, params: unknown): void;
   /** Something worth telling the operator (a crash, a restart). */
@@ -27,11 +56,29 @@ export interface PoolEvents {
 
 export interface PoolCallOptions {
   signal?: AbortSignal;
+  /** For connecting, and for the call (restarted by each progress notification). */
   timeoutMs?: number;
   onprogress?: (progress: Progress) => void;
 }
 
-const closedErrors = /closed|not connected|EPIPE|ECONNRESET|terminated|Session not found|404/i;
+/** The session was gone before the request was handled: sending it again is safe. */
+function sessionGone(error: unknown): boolean {
+  if (error instanceof StreamableHTTPError) return error.code === 404;
+  return error instanceof Error && error.message === 'Not connected';
+}
+
+const isMcpError = (error: unknown, code: ErrorCode) => error instanceof McpError && error.code === code;
+
+/** Waits for a promise, or rejects as soon as the signal aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /**
  * One upstream MCP client session per (connector, customer connection), reused across calls,
@@ -41,7 +88,9 @@ const closedErrors = /closed|not connected|EPIPE|ECONNRESET|terminated|Session n
 export class McpUpstreamPool {
   readonly #sessions = new Map<string, PooledSession>();
   readonly #failures = new Map<string, { count: number; until: number }>();
+  readonly #closing = new Set<Promise<void>>();
   readonly #sweeper: NodeJS.Timeout;
+  #closed = false;
 
   constructor(
     private readonly events: PoolEvents,
@@ -50,131 +99,209 @@ export class McpUpstreamPool {
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(30_000, idleMs)).unref();
   }
 
+  /** Open (or opening) upstream sessions. */
   get size(): number {
     return this.#sessions.size;
   }
 
   async call(
-    connector: McpConnector,
-    connectionKey: string | null,
-    customerId: string | null,
-    secrets: () => UpstreamSecrets,
+    target: UpstreamTarget,
     tool: string,
     args: Record<string, unknown>,
     options: PoolCallOptions = {},
   ): Promise<CallToolResult> {
-    const key = `${connector.id}|${connector.updatedAt}|${connectionKey ?? '-'}`;
+    const { connector } = target;
+    const key = `${connector.id}|${target.connectionId ?? '-'}`;
+    const timeoutMs = options.timeoutMs ?? 60_000;
     for (let attempt = 0; ; attempt += 1) {
-      const session = this.#get(key, connector, customerId, secrets);
+      const session = this.#get(key, target, timeoutMs);
       session.inflight += 1;
+      let handle: UpstreamHandle | undefined;
       try {
-        const client = await session.client;
-        const result = (await client.callTool({ name: tool, arguments: args }, undefined, {
+        handle = await abortable(session.handle, options.signal);
+        const result = (await handle.client.callTool({ name: tool, arguments: args }, undefined, {
           signal: options.signal,
-          timeout: options.timeoutMs ?? 60_000,
+          timeout: timeoutMs,
           onprogress: options.onprogress,
           resetTimeoutOnProgress: Boolean(options.onprogress),
         })) as CallToolResult;
         this.#failures.delete(key);
         return result;
       } catch (error) {
-        const message = (error as Error).message;
-        const broken = closedErrors.test(message) || (error as { code?: number }).code === -32000;
-        if (broken) this.#drop(key, session);
-        // The request never reached a live session: safe to send once more on a fresh one.
-        if (broken && attempt === 0 && !options.signal?.aborted) continue;
-        throw error;
+        // Not connected: the connect error already says what happened (and counts for backoff).
+        if (!handle || options.signal?.aborted) throw error;
+        if (sessionGone(error)) {
+          // The upstream forgot the session (404) or it closed before we sent: the request was
+          // not handled, so it is sent once more on a fresh session.
+          this.#retire(session);
+          if (attempt === 0) continue;
+          throw new Error(`its session was lost twice in a row: ${describeError(error)}`);
+        }
+        if (isMcpError(error, ErrorCode.ConnectionClosed)) {
+          // Closed while the call was running: it may have had effects, so it is not repeated.
+          this.#retire(session);
+          const tail = handle.stderrTail();
+          throw new Error(
+            `it stopped during the call${tail ? ` (its stderr said: ${tail})` : ''}. Portico starts it again on the next call.`,
+          );
+        }
+        if (isMcpError(error, ErrorCode.RequestTimeout)) {
+          void this.#probe(session, handle, Math.min(timeoutMs, 5_000));
+          throw new Error(
+            `it did not answer within ${timeoutMs / 1000}s (settings.upstreamTimeoutMs); the call was cancelled upstream.`,
+          );
+        }
+        // The upstream answered with a JSON-RPC error, could not be reached, or sent nonsense.
+        if (error instanceof McpError) throw new Error(`${handle.where} answered: ${error.message}`);
+        const unreachable = error instanceof StreamableHTTPError || Boolean((error as Error).cause);
+        throw new Error(`${unreachable ? 'could not reach ' : ''}${handle.where}: ${describeError(error)}`);
       } finally {
         session.inflight -= 1;
         session.lastUsed = Date.now();
+        if (session.retired && session.inflight === 0) this.#close(session);
       }
     }
   }
 
-  #get(
-    key: string,
-    connector: McpConnector,
-    customerId: string | null,
-    secrets: () => UpstreamSecrets,
-  ): PooledSession {
+  #get(key: string, target: UpstreamTarget, timeoutMs: number): PooledSession {
+    if (this.#closed) throw new Error('Portico is shutting down.');
+    const { connector, customerId } = target;
     const existing = this.#sessions.get(key);
-    if (existing) return existing;
+    if (existing && existing.version === target.version) return existing;
+    // Its command, URL or credentials changed since it started.
+    if (existing) this.#retire(existing);
     const failure = this.#failures.get(key);
     if (failure && failure.until > Date.now()) {
       const wait = Math.ceil((failure.until - Date.now()) / 1000);
-      throw new Error(
-        `the upstream MCP server "${connector.slug}" keeps failing; Portico retries it in ${wait}s`,
-      );
+      throw new Error(`it failed ${failure.count} times in a row; Portico tries it again in ${wait}s.`);
     }
     const session: PooledSession = {
       key,
+      version: target.version,
       connectorId: connector.id,
-      customerId,
-      client: undefined as never,
+      slug: connector.slug,
+      handle: undefined as never,
       lastUsed: Date.now(),
       inflight: 0,
+      retired: false,
     };
-    session.client = connectUpstream(connector, secrets()).then(
-      (client) => {
+    session.handle = openUpstream(connector, target.secrets(), timeoutMs).then(
+      (handle) => {
+        const { client } = handle;
         client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
-          this.events.toolsChanged(connector.id),
+          this.#listChanged(session, handle),
         );
         client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
           this.events.log(customerId, n.params),
         );
         client.onclose = () => {
-          if (this.#sessions.get(key) === session) {
-            this.#sessions.delete(key);
-            this.#noteFailure(
-              key,
-              `the upstream MCP server "${connector.slug}" closed its session; it is restarted on the next call`,
-            );
-          }
+          if (this.#sessions.get(key) !== session) return;
+          this.#sessions.delete(key);
+          const tail = handle.stderrTail();
+          this.#noteFailure(
+            key,
+            `The upstream MCP server "${connector.slug}" (${handle.where}) closed${tail ? ` (its stderr said: ${tail})` : ''}; it is started again on the next call`,
+          );
         };
-        return client;
+        return handle;
       },
       (error: Error) => {
-        this.#sessions.delete(key);
+        if (this.#sessions.get(key) === session) this.#sessions.delete(key);
         this.#noteFailure(key, error.message);
         throw error;
       },
     );
-    session.client.catch(() => {});
+    session.handle.catch(() => {});
     this.#sessions.set(key, session);
     return session;
   }
 
+  /** Re-reads the upstream's tools after list_changed, one listing at a time per session. */
+  #listChanged(session: PooledSession, handle: UpstreamHandle): void {
+    if (session.listing) {
+      session.listing.again = true;
+      return;
+    }
+    const listing = { again: false };
+    session.listing = listing;
+    void (async () => {
+      try {
+        do {
+          listing.again = false;
+          const tools = await listAllTools(handle.client);
+          if (!listing.again && !session.retired) this.events.toolsChanged(session.connectorId, tools);
+        } while (listing.again && !session.retired);
+      } catch (error) {
+        this.events.report(
+          `Re-reading the tools of "${session.slug}" after list_changed failed: ${describeError(error)}`,
+        );
+      } finally {
+        session.listing = undefined;
+      }
+    })();
+  }
+
+  /** After a timeout: an upstream that no longer answers even a ping is restarted. */
+  async #probe(session: PooledSession, handle: UpstreamHandle, timeoutMs: number): Promise<void> {
+    if (session.retired) return;
+    try {
+      await handle.client.ping({ timeout: timeoutMs });
+    } catch {
+      if (session.retired) return;
+      this.events.report(
+        `The upstream MCP server "${session.slug}" (${handle.where}) stopped answering; it is started again on the next call`,
+      );
+      this.#retire(session);
+    }
+  }
+
   #noteFailure(key: string, message: string): void {
-    const prev = this.#failures.get(key)?.count ?? 0;
-    const count = prev + 1;
+    const count = (this.#failures.get(key)?.count ?? 0) + 1;
     // First failure: retry at once; then back off 1s, 2s, 4s … up to 30s.
     const delay = count <= 1 ? 0 : Math.min(30_000, 1000 * 2 ** (count - 2));
     this.#failures.set(key, { count, until: Date.now() + delay });
     this.events.report(`${message}${delay ? ` (backing off ${delay / 1000}s)` : ''}`);
   }
 
-  #drop(key: string, session: PooledSession): void {
-    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
-    void session.client.then((c) => c.close()).catch(() => {});
+  /** Takes a session out of the pool; it is closed once no call uses it. */
+  #retire(session: PooledSession): void {
+    if (this.#sessions.get(session.key) === session) this.#sessions.delete(session.key);
+    if (session.retired) return;
+    session.retired = true;
+    if (session.inflight === 0) this.#close(session);
+  }
+
+  #close(session: PooledSession): void {
+    session.retired = true;
+    const closing = session.handle
+      .then((h) => h.close())
+      .catch(() => {})
+      .finally(() => this.#closing.delete(closing));
+    this.#closing.add(closing);
   }
 
   #sweep(): void {
     const cutoff = Date.now() - this.idleMs;
-    for (const [key, session] of this.#sessions) {
-      if (session.inflight === 0 && session.lastUsed < cutoff) this.#drop(key, session);
+    for (const session of this.#sessions.values()) {
+      if (session.inflight === 0 && session.lastUsed < cutoff) this.#retire(session);
     }
   }
 
   /** Closes every session of a connector (its config changed or it was deleted). */
   closeConnector(connectorId: string): void {
-    for (const [key, session] of this.#sessions)
-      if (session.connectorId === connectorId) this.#drop(key, session);
+    for (const session of [...this.#sessions.values()])
+      if (session.connectorId === connectorId) this.#retire(session);
   }
 
+  /** Closes every session, waiting for stdio children to exit. */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#sweeper);
-    const all = [...this.#sessions.values()];
-    this.#sessions.clear();
-    await Promise.allSettled(all.map((s) => s.client.then((c) => c.close())));
+    for (const session of [...this.#sessions.values()]) {
+      this.#sessions.delete(session.key);
+      session.retired = true;
+      this.#close(session);
+    }
+    while (this.#closing.size) await Promise.allSettled([...this.#closing]);
   }
 }

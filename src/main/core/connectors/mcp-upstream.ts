@@ -13,42 +13,108 @@ export interface UpstreamSecrets {
   headers?: Record<string, string>;
 }
 
-/** Opens an MCP client to the connector's upstream (stdio child or Streamable HTTP). */
-export async function connectUpstream(
+/** A connected upstream: the client, plus what helps explain its failures. */
+export interface UpstreamHandle {
+  client: Client;
+  /** Where it runs: `command args…` for stdio, the URL for HTTP. */
+  where: string;
+  /** The stdio child's pid (null for HTTP). */
+  pid: number | null;
+  /** The last lines the stdio child wrote to stderr, for error messages. */
+  stderrTail(): string;
+  /** Ends the session (an HTTP upstream is told with DELETE) and waits for a stdio child to exit. */
+  close(): Promise<void>;
+}
+
+/** An error's message, with the network cause (ECONNREFUSED, ENOTFOUND…) when fetch hid it. */
+export function describeError(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message;
+  return detail && !message.includes(detail) ? `${message} (${detail})` : message;
+}
+
+function describeUpstream(connector: McpConnector): string {
+  return connector.transport === 'stdio'
+    ? `\`${[connector.command, ...connector.args].join(' ')}\``
+    : connector.url;
+}
+
+/**
+ * Opens an MCP client to the connector's upstream: a stdio child started with the secrets'
+ * env (over a minimal default environment and the login shell's PATH — never Portico's own
+ * environment), or a Streamable HTTP session sending the secrets' headers.
+ */
+export async function openUpstream(
   connector: McpConnector,
   secrets: UpstreamSecrets,
   timeoutMs = 30_000,
-): Promise<Client> {
+): Promise<UpstreamHandle> {
   const client = new Client({ name: 'portico', version: VERSION });
   const transport =
     connector.transport === 'stdio'
       ? new StdioClientTransport({
           command: connector.command,
           args: connector.args,
-          env: { ...getDefaultEnvironment(), PATH: loginShellPath(), ...secrets.env },
+          env: { ...getDefaultEnvironment(), PATH: await loginShellPath(), ...secrets.env },
           stderr: 'pipe',
         })
       : new StreamableHTTPClientTransport(new URL(connector.url), {
           requestInit: { headers: secrets.headers ?? {} },
         });
+  // The SDK closes the transport itself when initialize fails, without waiting; every later
+  // close() gets that same promise, so awaiting client.close() waits for the child to exit.
+  const closeTransport = transport.close.bind(transport);
+  let closing: Promise<void> | undefined;
+  transport.close = () => {
+    closing ??= closeTransport();
+    return closing;
+  };
   let stderr = '';
   if (transport instanceof StdioClientTransport) {
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2_000);
     });
   }
+  const stderrTail = () => stderr.trim().split('\n').slice(-3).join(' | ');
+  const where = describeUpstream(connector);
   try {
     await client.connect(transport, { timeout: timeoutMs });
   } catch (error) {
     await client.close().catch(() => {});
-    const where =
-      connector.transport === 'stdio'
-        ? `\`${[connector.command, ...connector.args].join(' ')}\``
-        : connector.url;
-    const tail = stderr.trim() ? ` Its stderr said: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
-    throw new Error(`Could not connect to the MCP server ${where}: ${(error as Error).message}.${tail}`);
+    const tail = stderrTail() ? ` Its stderr said: ${stderrTail()}` : '';
+    const reason = describeError(error).replace(/\.$/, '');
+    throw new Error(`Could not connect to the MCP server ${where}: ${reason}.${tail}`);
   }
-  return client;
+  return {
+    client,
+    where,
+    pid: transport instanceof StdioClientTransport ? transport.pid : null,
+    stderrTail,
+    async close() {
+      if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+        // Best effort, and brief: a dead upstream must not hold up a shutdown.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          transport.terminateSession().catch(() => {}),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, 1_000);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+/** Opens an MCP client to the connector's upstream (stdio child or Streamable HTTP). */
+export async function connectUpstream(
+  connector: McpConnector,
+  secrets: UpstreamSecrets,
+  timeoutMs = 30_000,
+): Promise<Client> {
+  return (await openUpstream(connector, secrets, timeoutMs)).client;
 }
 
 /** Every tool of an upstream, following pagination. */

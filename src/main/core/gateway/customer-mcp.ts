@@ -92,10 +92,10 @@ export function createCustomerMcpServer(customer: Customer, runtime: GatewayRunt
         progressToken === undefined
           ? undefined
           : (p: { progress: number; total?: number; message?: string }) =>
-              void extra.sendNotification({
-                method: 'notifications/progress',
-                params: { progressToken, ...p },
-              }),
+              // The client may be gone by now: a lost progress note must not become an unhandled rejection.
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken, ...p } })
+                .catch(() => {}),
     };
     const toolset = runtime.toolsets.get(customer.id);
     if (toolset.mode === 'search') {

@@ -1,14 +1,15 @@
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ActivityLog } from '../activity/activity-log';
 import { type Credentials, secretValues } from '../connectors/credentials';
 import { buildHttpRequest, RequestBuildError } from '../connectors/http-request';
 import { sendHttp } from '../connectors/http-runtime';
 import { McpUpstreamPool } from '../connectors/mcp-pool';
-import { connectUpstream, listAllTools, toolsToActions } from '../connectors/mcp-upstream';
+import { toolsToActions } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
 import { openConnectorSecrets, openCredentials } from '../connectors/run-action';
 import type { EventBus } from '../events/event-bus';
 import { type Logger, registerSecret } from '../log';
+import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { validateArguments } from './arg-validator';
 import type { ToolEntry } from './toolset';
@@ -49,7 +50,7 @@ export class GatewayRuntime {
       }),
     );
     this.pool = new McpUpstreamPool({
-      toolsChanged: (connectorId) => void this.#refreshUpstreamTools(connectorId),
+      toolsChanged: (connectorId, tools) => this.#refreshUpstreamTools(connectorId, tools),
       log: (customerId, params) => deps.forwardLog?.(customerId, params),
       report: (message) => deps.log(message),
     });
@@ -132,27 +133,33 @@ export class GatewayRuntime {
     let credentials = openCredentials(store, connection) as Credentials;
     for (const secret of secretValues(credentials)) registerSecret(secret);
     if (connector.kind === 'mcp') {
-      const shared = openConnectorSecrets(store, connector);
       const token = credentials.access_token ?? credentials.token;
-      const secrets = () => ({
-        env: { ...shared.env, ...credentials.env },
-        headers: {
-          ...shared.headers,
-          ...credentials.headers,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      });
+      const secrets = () => {
+        const shared = openConnectorSecrets(store, connector);
+        return {
+          env: { ...shared.env, ...credentials.env },
+          headers: {
+            ...shared.headers,
+            ...credentials.headers,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        };
+      };
+      // A changed command, URL, shared env/headers or credential restarts this customer's session.
+      const launch =
+        connector.transport === 'stdio'
+          ? [connector.command, connector.args, connector.env]
+          : [connector.url, connector.headers];
+      const version = JSON.stringify([...launch, connection.credentials]);
       try {
         return await this.pool.call(
-          connector,
-          connection.id,
-          customerId,
-          secrets,
+          { connector, connectionId: connection.id, customerId, version, secrets },
           action.upstreamName ?? action.name,
           args,
           {
             signal: ctx.signal,
             onprogress: ctx.onprogress,
+            timeoutMs: store.data.settings.upstreamTimeoutMs,
           },
         );
       } catch (error) {
@@ -211,28 +218,21 @@ export class GatewayRuntime {
     );
   }
 
-  /** An upstream MCP server's tool list changed: re-read it into the connector's actions. */
-  async #refreshUpstreamTools(connectorId: string): Promise<void> {
+  /** An upstream MCP server's tool list changed: its tools become the connector's actions. */
+  #refreshUpstreamTools(connectorId: string, tools: Tool[]): void {
     const { store } = this.deps;
-    const connector = store.data.connectors[connectorId];
-    if (connector?.kind !== 'mcp') return;
+    const same = (c: Connector | undefined) =>
+      c?.kind !== 'mcp' || JSON.stringify(toolsToActions(tools, c.actions)) === JSON.stringify(c.actions);
+    if (same(store.data.connectors[connectorId])) return;
     try {
-      const shared = openConnectorSecrets(store, connector);
-      const client = await connectUpstream(connector, shared, 20_000);
-      try {
-        const actions = toolsToActions(await listAllTools(client), connector.actions);
-        if (JSON.stringify(actions) === JSON.stringify(connector.actions)) return;
-        store.mutate((ws) => {
-          const c = ws.connectors[connectorId];
-          if (c) c.actions = actions;
-        });
-      } finally {
-        await client.close().catch(() => {});
-      }
+      store.mutate((ws) => {
+        const c = ws.connectors[connectorId];
+        if (c?.kind !== 'mcp' || same(c)) return;
+        c.actions = toolsToActions(tools, c.actions);
+        c.updatedAt = new Date().toISOString();
+      });
     } catch (error) {
-      this.deps.log(
-        `refreshing ${connectorId}'s tools after list_changed failed: ${(error as Error).message}`,
-      );
+      this.deps.log(`Updating ${connectorId}'s tools after list_changed failed: ${(error as Error).message}`);
     }
   }
 
