@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchemeSchema } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { httpUrl } from './common';
 import type { AuthDraft } from './connector-records';
 import { ToolError } from './registry';
 
@@ -37,16 +38,6 @@ export const authInputShape = {
 const authInputObject = z.strictObject(authInputShape);
 export type AuthInput = z.infer<typeof authInputObject>;
 export const authInputSchema = authInputObject.describe('How requests authenticate: {scheme, …}.');
-
-const httpUrl = (value: string, field: string) => {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // fall through
-  }
-  throw new ToolError(`\`${field}\` must be an http(s) URL, got "${value}".`);
-};
 
 /** Validates an auth input and turns it into a stored auth config (client secret sealed). */
 export function toAuthDraft(input: AuthInput, store: WorkspaceStore, connectorId: string): AuthDraft {

@@ -9,11 +9,18 @@ import {
   placeholdersOf,
   searchCatalog,
 } from '../catalog/catalog';
-import { type ImportedAuth, importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
+import { importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
 import { type Connector, slugString } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { toAuthDraft } from './auth-input';
-import { type AuthDraft, assertSlugFree, insertConnector, sealMap } from './connector-records';
+import { httpUrl } from './common';
+import {
+  type AuthDraft,
+  assertSlugFree,
+  importedAuthDraft,
+  insertConnector,
+  sealMap,
+} from './connector-records';
 import { pageInput, pageOutput, paginate } from './pagination';
 import { type AdminTool, defineTool, ToolError } from './registry';
 
@@ -79,29 +86,6 @@ const listCatalog = defineTool({
     return { entries: page.map(entryView), ...rest };
   },
 });
-
-function httpUrl(value: string, field: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // fall through
-  }
-  throw new ToolError(
-    `\`${field}\` must be an http(s) URL such as "https://api.example.com", got "${value}".`,
-  );
-}
-
-/** The auth config import_openapi stores for a document's security scheme. */
-function importedAuthDraft(auth: ImportedAuth | null): AuthDraft | null {
-  if (!auth) return null;
-  return {
-    scheme: auth.scheme,
-    in: auth.in,
-    name: auth.name,
-    oauth2: auth.oauth2 && { ...auth.oauth2, clientId: '' },
-  };
-}
 
 interface Added {
   connector: Connector;

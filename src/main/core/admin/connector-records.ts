@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ImportedAuth } from '../connectors/openapi-import';
 import type { AuthConfig, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { now } from './common';
@@ -61,4 +62,15 @@ export function insertConnector(ws: Workspace, connector: NewConnector, auth?: A
   ws.connectors[record.id] = record;
   if (auth) ws.authConfigs[record.id] = { ...auth, connectorId: record.id, updatedAt: at };
   return record;
+}
+
+/** The auth config an imported OpenAPI document implies (the OAuth client id is set later with set_auth_config). */
+export function importedAuthDraft(auth: ImportedAuth | null): AuthDraft | null {
+  if (!auth) return null;
+  return {
+    scheme: auth.scheme,
+    in: auth.in,
+    name: auth.name,
+    oauth2: auth.oauth2 && { ...auth.oauth2, clientId: '' },
+  };
 }

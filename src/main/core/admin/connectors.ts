@@ -3,26 +3,21 @@ import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from
 import { importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
 import { type Connector, slugString } from '../store/schema';
 import { authInputSchema, toAuthDraft } from './auth-input';
-import { byId, forceInput, now, okOutput } from './common';
-import { assertSlugFree, insertConnector, openMap, requireConnector, sealMap } from './connector-records';
+import { byId, forceInput, httpUrl, now, okOutput } from './common';
+import {
+  assertSlugFree,
+  importedAuthDraft,
+  insertConnector,
+  openMap,
+  requireConnector,
+  sealMap,
+} from './connector-records';
 import { connectorOutput, connectorView } from './connector-view';
 import { pageInput, pageOutput, paginate } from './pagination';
 import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
 
 const connectorId = z.string().describe("The connector's id (its slug at creation), from list_connectors.");
 const stringMap = z.record(z.string(), z.string());
-
-function httpUrl(value: string, field: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // fall through
-  }
-  throw new ToolError(
-    `\`${field}\` must be an http(s) URL such as "https://api.example.com", got "${value}".`,
-  );
-}
 
 const listConnectors = defineTool({
   name: 'list_connectors',
@@ -328,14 +323,7 @@ const importOpenapi = defineTool({
               ? { path: input.spec_path }
               : undefined,
         },
-        imported.auth
-          ? {
-              scheme: imported.auth.scheme,
-              in: imported.auth.in,
-              name: imported.auth.name,
-              oauth2: imported.auth.oauth2 && { ...imported.auth.oauth2, clientId: '' },
-            }
-          : null,
+        importedAuthDraft(imported.auth),
       ),
     );
     return {

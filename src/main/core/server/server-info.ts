@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dataPaths } from '../paths';
+import { pidAlive } from '../process-alive';
 import type { PlaneName, Settings } from '../store/schema';
 
 /** What a running server publishes in `<dataDir>/server.json` for the CLI and a second instance. */
@@ -15,15 +16,6 @@ export interface ServerInfo {
 }
 
 export class AlreadyRunningError extends Error {}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The live server for this data dir, or null (no file, or its process is gone). */
 export function readServerInfo(dataDir: string): ServerInfo | null {

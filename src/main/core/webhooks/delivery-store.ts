@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { pidAlive } from '../process-alive';
 import { withFileLock } from '../store/file-lock';
 
 /** Files of the webhook subsystem inside a data dir. */
@@ -63,15 +64,6 @@ const TEMP = /^\.tmp-/;
 
 /** Queue files this process has claimed (module-wide: one claim set per process). */
 const claimedHere = new Set<string>();
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function writeAtomic(path: string, dir: string, text: string): void {
   const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
