@@ -3,6 +3,8 @@ import { AlreadyRunningError } from '../core/server/server-info';
 import { StoreCorruptError } from '../core/store/workspace-store';
 import { VERSION } from '../core/version';
 import { adminCommand } from './admin-command';
+import { bridgeCommand } from './bridge-command';
+import { clientsCommand } from './clients-command';
 import { resolveDataDir } from './context';
 import { keysCommand } from './keys-command';
 import { type CliIO, UsageError } from './output';
@@ -18,6 +20,8 @@ Usage: portico COMMAND [options]
   keys list [--all] | keys revoke ID
   admin TOOL [JSON]       run one control-plane tool (portico admin help lists them)
   status                  is a gateway running for this data dir, where, which planes
+  clients list|add|remove|print CLIENT --plane admin|gateway [--customer ID]   Portico in AI clients' configs
+  bridge --plane admin|gateway [--customer ID] [--url URL]   stdio MCP server forwarding to the gateway (key in env PORTICO_API_KEY)
 
 Every command takes --data-dir DIR (env PORTICO_DATA_DIR) and --json where it prints data.`;
 
@@ -62,6 +66,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return await keysCommand(dataDir, args, asJson, io);
       case 'admin':
         return await adminCommand(dataDir, args, io);
+      case 'clients':
+        return await clientsCommand(dataDir, args, asJson, io);
+      case 'bridge':
+        return await bridgeCommand(dataDir, args, io);
       case 'status':
         parseArgs({ args, options: {}, strict: true });
         return statusCommand(dataDir, asJson, io);

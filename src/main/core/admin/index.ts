@@ -1,6 +1,7 @@
 import { actionTools } from './actions';
 import { authTools } from './auth';
 import { catalogTools } from './catalog';
+import { clientConfigTools } from './client-config';
 import { connectionTools } from './connections';
 import { connectorTools } from './connectors';
 import { customerTools } from './customers';
@@ -21,5 +22,6 @@ export function createAdminRegistry(): AdminRegistry {
     ...keyTools,
     ...webhookTools,
     ...gatewayTools,
+    ...clientConfigTools,
   ]);
 }
