@@ -3,7 +3,7 @@ import { AlreadyRunningError } from '../core/server/server-info';
 import { StoreCorruptError } from '../core/store/workspace-store';
 import { VERSION } from '../core/version';
 import { adminCommand } from './admin-command';
-import { bridgeCommand } from './bridge-command';
+import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
 import { resolveDataDir } from './context';
 import { keysCommand } from './keys-command';
