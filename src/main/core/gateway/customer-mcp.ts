@@ -5,9 +5,10 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { registerFastPath } from '../server/session-hub';
 import type { Customer } from '../store/schema';
 import { VERSION } from '../version';
-import type { GatewayRuntime } from './gateway-runtime';
+import type { CallContext, GatewayRuntime } from './gateway-runtime';
 
 export const EMPTY_TOOLSET_MESSAGE = 'No tools configured. Click Configure to enable connectors.';
 
@@ -67,6 +68,8 @@ export function instructionsFor(customer: Customer, toolCount: number, search: b
   return `Portico gateway for customer ${customer.name} (${customer.id}). ${how}`;
 }
 
+const SEARCH_TOOLS_JSON = JSON.stringify({ tools: SEARCH_TOOLS });
+
 /** The data-plane MCP server of one customer session. */
 export function createCustomerMcpServer(customer: Customer, runtime: GatewayRuntime, keyId: string): Server {
   const initial = runtime.toolsets.get(customer.id);
@@ -77,26 +80,16 @@ export function createCustomerMcpServer(customer: Customer, runtime: GatewayRunt
       instructions: instructionsFor(customer, initial.tools.length, initial.mode === 'search'),
     },
   );
-  server.setRequestHandler(ListToolsRequestSchema, () => {
+  const listTools = () => {
     const toolset = runtime.toolsets.get(customer.id);
     return { tools: toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS : toolset.listing };
-  });
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const { name } = request.params;
-    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    const progressToken = request.params._meta?.progressToken;
-    const ctx = {
-      signal: extra.signal,
-      keyId,
-      onprogress:
-        progressToken === undefined
-          ? undefined
-          : (p: { progress: number; total?: number; message?: string }) =>
-              // The client may be gone by now: a lost progress note must not become an unhandled rejection.
-              void extra
-                .sendNotification({ method: 'notifications/progress', params: { progressToken, ...p } })
-                .catch(() => {}),
-    };
+  };
+  server.setRequestHandler(ListToolsRequestSchema, listTools);
+  const callTool = async (
+    name: string,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+  ): Promise<CallToolResult> => {
     const toolset = runtime.toolsets.get(customer.id);
     if (toolset.mode === 'search') {
       if (name === 'search_tools') {
@@ -134,6 +127,31 @@ export function createCustomerMcpServer(customer: Customer, runtime: GatewayRunt
       }
     }
     return runtime.call(customer.id, name, args, ctx);
+  };
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name } = request.params;
+    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    const progressToken = request.params._meta?.progressToken;
+    const ctx = {
+      signal: extra.signal,
+      keyId,
+      onprogress:
+        progressToken === undefined
+          ? undefined
+          : (p: { progress: number; total?: number; message?: string }) =>
+              // The client may be gone by now: a lost progress note must not become an unhandled rejection.
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken, ...p } })
+                .catch(() => {}),
+    };
+    return callTool(name, args, ctx);
+  });
+  registerFastPath(server, {
+    listTools() {
+      const toolset = runtime.toolsets.get(customer.id);
+      return toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS_JSON : toolset.listJson;
+    },
+    callTool: (name, args, signal) => callTool(name, args, { signal, keyId }),
   });
   return server;
 }

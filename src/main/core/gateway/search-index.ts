@@ -33,24 +33,28 @@ export function tokenize(text: string): string[] {
     .map((t) => (t.length > 4 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t));
 }
 
-interface Doc {
-  entry: ToolEntry;
-  tf: Map<string, number>;
-  length: number;
+/** The documents that contain a term, with the term's frequency in each. */
+interface Postings {
+  docs: number[];
+  tfs: number[];
 }
 
 /**
  * BM25 over each tool's name (weighted 3×), description and parameter names (2×) — a lexical
- * ranking that needs no network model. Built once per toolset and reused for every query.
+ * ranking that needs no network model. Built once per toolset and reused for every query; an
+ * inverted index, so a query only visits the tools that contain its words.
  */
 export class SearchIndex {
-  readonly #docs: Doc[] = [];
-  readonly #df = new Map<string, number>();
+  readonly #entries: readonly ToolEntry[];
+  readonly #lengths: Float64Array;
+  readonly #postings = new Map<string, Postings>();
   readonly #avgLength: number;
 
   constructor(entries: readonly ToolEntry[]) {
+    this.#entries = entries;
+    this.#lengths = new Float64Array(entries.length);
     let total = 0;
-    for (const entry of entries) {
+    entries.forEach((entry, doc) => {
       const params = Object.keys(
         (entry.action.inputSchema.properties as Record<string, unknown> | undefined) ?? {},
       );
@@ -61,33 +65,43 @@ export class SearchIndex {
       ];
       const tf = new Map<string, number>();
       for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const t of tf.keys()) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
-      this.#docs.push({ entry, tf, length: tokens.length });
+      for (const [t, f] of tf) {
+        let list = this.#postings.get(t);
+        if (!list) {
+          list = { docs: [], tfs: [] };
+          this.#postings.set(t, list);
+        }
+        list.docs.push(doc);
+        list.tfs.push(f);
+      }
+      this.#lengths[doc] = tokens.length;
       total += tokens.length;
-    }
+    });
     this.#avgLength = entries.length ? total / entries.length : 1;
   }
 
   search(query: string, limit = 10): { entry: ToolEntry; score: number }[] {
     const terms = [...new Set(tokenize(query))];
     if (!terms.length) return [];
-    const n = this.#docs.length;
+    const n = this.#entries.length;
     const k1 = 1.2;
     const b = 0.75;
-    const idf = terms.map((t) => {
-      const df = this.#df.get(t) ?? 0;
-      return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    });
-    const scored: { entry: ToolEntry; score: number }[] = [];
-    for (const doc of this.#docs) {
-      let score = 0;
-      for (let i = 0; i < terms.length; i += 1) {
-        const f = doc.tf.get(terms[i] as string);
-        if (!f) continue;
-        score +=
-          (idf[i] as number) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * doc.length) / this.#avgLength)));
+    const scores = new Map<number, number>();
+    for (const term of terms) {
+      const list = this.#postings.get(term);
+      if (!list) continue;
+      const df = list.docs.length;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = 0; i < df; i += 1) {
+        const doc = list.docs[i] as number;
+        const f = list.tfs[i] as number;
+        const norm = 1 - b + (b * (this.#lengths[doc] as number)) / this.#avgLength;
+        scores.set(doc, (scores.get(doc) ?? 0) + idf * ((f * (k1 + 1)) / (f + k1 * norm)));
       }
-      if (score > 0) scored.push({ entry: doc.entry, score });
+    }
+    const scored: { entry: ToolEntry; score: number }[] = [];
+    for (const [doc, score] of scores) {
+      if (score > 0) scored.push({ entry: this.#entries[doc] as ToolEntry, score });
     }
     scored.sort((x, y) => y.score - x.score || (x.entry.name < y.entry.name ? -1 : 1));
     return scored.slice(0, limit);

@@ -7,6 +7,8 @@ import { computeToolset, type ToolEntry, type Toolset } from './toolset';
 export interface CachedToolset extends Toolset {
   /** The tools/list payload for direct mode, built once. */
   listing: Tool[];
+  /** `{"tools": listing}` as JSON: the direct-mode tools/list result, ready to send. */
+  listJson: string;
   /** Changes exactly when what the customer's agents see changes. */
   signature: string;
   search(): SearchIndex;
@@ -41,12 +43,13 @@ export class ToolsetCache {
       const toolset = computeToolset(this.store.data, customerId);
       const listing = toolset.tools.map(toolListing);
       let index: SearchIndex | undefined;
+      // The direct-mode tools/list answer, serialized once: it is also what the signature hashes.
+      const listJson = JSON.stringify({ tools: listing });
       cached = {
         ...toolset,
         listing,
-        signature: createHash('sha256')
-          .update(JSON.stringify([toolset.mode, listing]))
-          .digest('base64url'),
+        listJson,
+        signature: createHash('sha256').update(toolset.mode).update(listJson).digest('base64url'),
         search: () => {
           index ??= new SearchIndex(toolset.tools);
           return index;

@@ -1,0 +1,29 @@
+// Bundles the bench and soak scripts (and the Portico sources they import) with esbuild into
+// node_modules/.cache/portico-bench, so every server runs under plain `node` with no loader.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const outDir = join(root, 'node_modules', '.cache', 'portico-bench');
+
+export async function buildBench() {
+  const { build } = await import('esbuild');
+  const servers = readdirSync(join(root, 'bench', 'servers'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'bench', 'servers', f));
+  await build({
+    entryPoints: [join(root, 'bench', 'run.ts'), join(root, 'bench', 'soak.ts'), ...servers],
+    outdir: outDir,
+    outbase: join(root, 'bench'),
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  return outDir;
+}

@@ -1,0 +1,103 @@
+// Portico's benchmarks: every scenario against a baseline measured in the same run.
+// Usage (through scripts/bench.mjs): npm run bench -- [--json] [--quick] [--only a,b] [--out FILE]
+import { writeFileSync } from 'node:fs';
+import { machine, type Row, table } from './lib/report';
+import { httpScenarios } from './scenarios/http';
+import { passthroughScenario } from './scenarios/passthrough';
+import { scaleScenario } from './scenarios/scale';
+import { startScenario } from './scenarios/start';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const json = flag('--json');
+const quick = flag('--quick');
+const only = new Set((option('--only') ?? 'latency,throughput,passthrough,scale,start').split(','));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const SCENARIOS = {
+  http: () =>
+    httpScenarios(
+      {
+        latencyCalls: quick ? 300 : 2_000,
+        throughputRounds: quick ? 2 : 6,
+        roundMs: quick ? 1_500 : 3_000,
+        concurrency: 16,
+      },
+      log,
+    ),
+  passthrough: () =>
+    passthroughScenario(
+      {
+        latencyCalls: quick ? 200 : 1_000,
+        rounds: quick ? 2 : 6,
+        roundMs: quick ? 1_500 : 3_000,
+        concurrency: 16,
+      },
+      log,
+    ),
+  scale: () =>
+    scaleScenario(
+      {
+        connectors: 200,
+        actions: 50,
+        customers: 100,
+        listCalls: quick ? 10 : 40,
+        searchCalls: quick ? 100 : 400,
+        changes: quick ? 5 : 15,
+      },
+      log,
+    ),
+  start: () => startScenario({ runs: quick ? 2 : 5 }, log),
+};
+
+const started = Date.now();
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+let errors = 0;
+const host = machine();
+log(
+  `Portico bench on ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, load ${host.load}`,
+);
+for (const [name, run] of Object.entries(SCENARIOS)) {
+  const wanted =
+    name === 'http' ? only.has('latency') || only.has('throughput') || only.has('http') : only.has(name);
+  if (!wanted) continue;
+  const t0 = Date.now();
+  try {
+    const result = await run();
+    rows.push(...result.rows);
+    details[name] = result.detail;
+    errors += result.errors;
+  } catch (error) {
+    errors += 1;
+    details[name] = { failed: (error as Error).stack ?? String(error) };
+    log(`${name} FAILED: ${(error as Error).stack ?? error}`);
+  }
+  log(`  (${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+const out = {
+  when: new Date().toISOString(),
+  machine: host,
+  seconds: Math.round((Date.now() - started) / 1000),
+  quick,
+  errors,
+  rows: rows.map((r) => ({ ...r })),
+  details,
+};
+const printed = table(rows);
+if (json) {
+  log(printed);
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+} else {
+  process.stdout.write(
+    `\n${printed}\n\n${rows.filter((r) => r.met === false).length} target(s) missed; ${errors} error(s); ${out.seconds} s.\n`,
+  );
+}
+const file = option('--out');
+if (file) writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+process.exit(errors > 0 ? 1 : 0);

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm run bench [-- --json] [-- --only latency,throughput,passthrough,scale,start] [-- --quick]`
+// Benchmarks Portico against baselines measured in the same run; see docs/benchmarks.md.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildBench, root } from '../bench/build.mjs';
+import { buildIfStale } from './build-if-stale.mjs';
+
+const args = process.argv.slice(2);
+// The start scenario runs the built CLI (bin/portico.js → out/main/cli.js): rebuild it if stale.
+if (!args.includes('--only') || args[args.indexOf('--only') + 1]?.includes('start')) {
+  const code = buildIfStale({ quiet: args.includes('--json') });
+  if (code !== 0) process.exit(code);
+}
+const outDir = await buildBench();
+const child = spawn(process.execPath, ['--enable-source-maps', join(outDir, 'run.mjs'), ...args], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, PORTICO_BENCH_ROOT: root },
+});
+const forward = (signal) => child.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
