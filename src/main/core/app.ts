@@ -39,6 +39,8 @@ export interface PorticoApp {
   setPlaneEnabled(plane: PlaneName, enabled: boolean): void;
   onChange(listener: () => void): () => void;
   listCustomers(): { id: string; name: string }[];
+  /** Open MCP sessions per plane (for tests and status: sessions must not leak). */
+  sessionCount(): Record<PlaneName, number>;
   registry: {
     call(name: string, args: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }>;
   };
@@ -150,6 +152,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     listCustomers() {
       return Object.values(store.data.customers).map((c) => ({ id: c.id, name: c.name }));
     },
+    sessionCount: () => ({ admin: server.hubs.admin.size, gateway: server.hubs.gateway.size }),
     registry: { call: (name, args) => registry.call(name, args, adminContext) },
     close() {
       closing ??= (async () => {

@@ -120,7 +120,14 @@ export class PorticoHttpServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://portico.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://portico.invalid');
+    } catch {
+      // A request target like `//[x` or `//a:99999/` is no URL at all: the client's error, not ours.
+      sendRpcError(res, 400, 'Bad Request: the request target is not a valid URL path.');
+      return;
+    }
     const guard = checkHostAndOrigin(req, this.#host, this.#port);
     if (!guard.ok) {
       sendRpcError(res, 403, guard.message);
