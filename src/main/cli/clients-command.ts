@@ -15,6 +15,7 @@ import {
 import type { AdminContext } from '../core/admin/registry';
 import { ToolError } from '../core/admin/registry';
 import {
+  type AddResult,
   applyAdd,
   applyRemove,
   CLIENT_IDS,
@@ -24,9 +25,17 @@ import {
   configPathFor,
   describeClient,
   entryStatus,
+  type FoundEntry,
   planAdd,
   readEntries,
 } from '../core/clients';
+import {
+  type ClaudeCli,
+  claudeCli,
+  claudeCliSkipReason,
+  claudeMcpAddJson,
+  claudeMcpRemove,
+} from '../core/clients/claude-code-cli';
 import { openCliContext } from './context';
 import { type CliIO, json, table, UsageError } from './output';
 
@@ -110,35 +119,83 @@ function restartLine(client: ClientDefinition): string {
   return client.restart.needed ? `Restart needed: ${client.restart.hint}` : client.restart.hint;
 }
 
+/**
+ * Claude Code's own CLI when it is on PATH (see claude-code-cli.ts); undefined means the config
+ * file is edited, as for every other client.
+ */
+function claudeFor(client: ClientDefinition): ClaudeCli | undefined {
+  return client.id === 'claude-code' ? claudeCli() : undefined;
+}
+
+/**
+ * Our entries, or none when the file does not parse. Used when `claude` owns the file: it is only
+ * read to learn which key an entry holds, and must not stop `claude` from doing its job.
+ */
+function entriesIfReadable(client: ClientDefinition): FoundEntry[] {
+  try {
+    return readEntries(client);
+  } catch (error) {
+    if (error instanceof ClientConfigError) return [];
+    throw error;
+  }
+}
+
+/** For Claude Code's file route: one line saying the file was edited, and why not through `claude`. */
+function editedLine(client: ClientDefinition, path: string, claudeError: string | undefined, verb: string) {
+  if (client.id !== 'claude-code') return '';
+  const why = claudeError ? `\`claude mcp ${verb}\` failed: ${claudeError}` : claudeCliSkipReason();
+  return `Edited ${path} directly (${why}).`;
+}
+
 function add(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO): number {
   const client = args.client as ClientDefinition;
   const target = resolveTarget(ctx.store.data, args.plane ?? 'admin', args.customer);
   const name = entryName(target);
+  const claude = claudeFor(client);
   // Read (and so validate) the file before minting anything: a file that does not parse stops here.
-  const previous = readEntries(client).find((e) => e.name === name);
-  planAdd(client, clientEntry(ctx, client, target, KEY_MASK).entry);
+  // Through `claude` the file is Claude Code's to look after; it is read only for the key being replaced.
+  const previous = (claude ? entriesIfReadable(client) : readEntries(client)).find((e) => e.name === name);
+  if (!claude) planAdd(client, clientEntry(ctx, client, target, KEY_MASK).entry);
   const minted = mintClientKey(ctx, client, target, VIA);
-  let result: ReturnType<typeof applyAdd>;
-  try {
-    result = applyAdd(client, clientEntry(ctx, client, target, minted.key).entry);
-  } catch (error) {
-    // Nothing was written: the key was never handed out, so it goes away again.
-    ctx.store.mutate((ws) => {
-      delete ws.apiKeys[minted.id];
-    });
-    throw error;
+  const { entry } = clientEntry(ctx, client, target, minted.key);
+  let claudeError: string | undefined;
+  if (claude) {
+    // add-json refuses a name that exists. Should this remove fail, add-json fails too and the file route takes over.
+    if (previous) claudeMcpRemove(claude, name);
+    const outcome = claudeMcpAddJson(claude, name, entry.value);
+    if (!outcome.ok) {
+      claudeError = outcome.reason;
+      io.err(`Warning: \`claude mcp add-json\` failed (${claudeError}); editing the config file instead.`);
+    }
   }
+  const viaClaude = claude !== undefined && claudeError === undefined;
+  let result: AddResult | undefined;
+  if (!viaClaude) {
+    try {
+      result = applyAdd(client, entry);
+    } catch (error) {
+      // Nothing was written: the key was never handed out, so it goes away again.
+      ctx.store.mutate((ws) => {
+        delete ws.apiKeys[minted.id];
+      });
+      throw error;
+    }
+  }
+  const path = result?.path ?? configPathFor(client);
+  const change = result?.change ?? (previous ? 'update' : 'add');
   const oldKeyId = liveKeyId(ctx.store.data, previous?.details.key);
   const revoked = oldKeyId && oldKeyId !== minted.id ? revokeKeys(ctx, [oldKeyId]) : [];
-  for (const warning of result.warnings) io.err(`Warning: ${warning}`);
+  for (const warning of result?.warnings ?? []) io.err(`Warning: ${warning}`);
   if (asJson) {
     io.out(
       json({
         client: client.id,
-        path: result.path,
+        path,
         server_name: name,
-        change: result.change,
-        backup_path: result.backupPath ?? null,
+        change,
+        method: viaClaude ? 'claude-cli' : 'file',
+        ...(claudeError ? { claude_cli_error: claudeError } : {}),
+        backup_path: result?.backupPath ?? null,
         key_id: minted.id,
         revoked_key_ids: revoked,
         restart_needed: client.restart.needed,
@@ -147,16 +204,23 @@ function add(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO): numbe
     );
     return 0;
   }
-  const lines = [
-    `${result.change === 'update' ? 'Updated' : 'Added'} ${name} in ${client.displayName}'s config: ${result.path}`,
-    result.backupPath
-      ? `Backup of the previous file: ${result.backupPath}`
-      : 'No previous file, so no backup.',
+  const lines = viaClaude
+    ? [
+        `${change === 'update' ? 'Replaced' : 'Added'} ${name} in Claude Code: added with \`claude mcp add-json --scope user\` (Claude Code keeps it in ${path}).`,
+      ]
+    : [
+        `${change === 'update' ? 'Updated' : 'Added'} ${name} in ${client.displayName}'s config: ${path}`,
+        editedLine(client, path, claudeError, 'add-json'),
+        result?.backupPath
+          ? `Backup of the previous file: ${result.backupPath}`
+          : 'No previous file, so no backup.',
+      ];
+  lines.push(
     `Minted key ${minted.id} for this entry ("${client.displayName}${target.customerId ? `, customer ${target.customerId}` : ''} (${VIA})"); it is stored in the entry only.`,
-  ];
+  );
   if (revoked.length) lines.push(`Revoked key ${revoked.join(', ')}, which the replaced entry used.`);
   lines.push(restartLine(client));
-  io.out(lines.join('\n'));
+  io.out(lines.filter(Boolean).join('\n'));
   return 0;
 }
 
@@ -170,25 +234,41 @@ function remove(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO): nu
   }
   // No workspace check: an entry for a customer deleted since must still be removable.
   const name = entryName({ plane: args.plane ?? 'admin', customerId: args.customer });
-  const found = readEntries(client).find((e) => e.name === name);
-  if (!found) {
-    const path = configPathFor(client);
+  const claude = claudeFor(client);
+  let found: FoundEntry | undefined;
+  let claudeError: string | undefined;
+  if (claude) {
+    // Learn the entry's key first: once `claude` has removed it, nothing says which key to revoke.
+    found = entriesIfReadable(client).find((e) => e.name === name);
+    const outcome = claudeMcpRemove(claude, name);
+    if (!outcome.ok) claudeError = outcome.reason;
+  }
+  const viaClaude = claude !== undefined && claudeError === undefined;
+  // The file route reads strictly, as before: a file that does not parse stops here, untouched.
+  if (!viaClaude) found = readEntries(client).find((e) => e.name === name);
+  const path = configPathFor(client);
+  if (!viaClaude && !found) {
     if (asJson) {
       io.out(json({ client: client.id, path, server_name: name, removed: false, revoked_key_ids: [] }));
     } else io.out(`No ${name} entry in ${path}; nothing to remove.`);
     return 0;
   }
-  const result = applyRemove(client, [name]);
-  const keyId = liveKeyId(ctx.store.data, found.details.key);
+  if (claudeError && found) {
+    io.err(`Warning: \`claude mcp remove\` failed (${claudeError}); editing the config file instead.`);
+  }
+  const result = viaClaude ? undefined : applyRemove(client, [name]);
+  const keyId = liveKeyId(ctx.store.data, found?.details.key);
   const revoked = keyId ? revokeKeys(ctx, [keyId]) : [];
   if (asJson) {
     io.out(
       json({
         client: client.id,
-        path: result.path,
+        path: result?.path ?? path,
         server_name: name,
-        removed: result.removed.includes(name),
-        backup_path: result.backupPath ?? null,
+        removed: result ? result.removed.includes(name) : true,
+        method: viaClaude ? 'claude-cli' : 'file',
+        ...(claudeError ? { claude_cli_error: claudeError } : {}),
+        backup_path: result?.backupPath ?? null,
         revoked_key_ids: revoked,
         restart_hint: client.restart.hint,
       }),
@@ -196,8 +276,11 @@ function remove(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO): nu
     return 0;
   }
   const lines = [
-    `Removed ${name} from ${client.displayName}'s config: ${result.path}`,
-    result.backupPath ? `Backup of the previous file: ${result.backupPath}` : '',
+    result
+      ? `Removed ${name} from ${client.displayName}'s config: ${result.path}`
+      : `Removed ${name} from Claude Code with \`claude mcp remove --scope user\` (Claude Code keeps it in ${path}).`,
+    result ? editedLine(client, result.path, claudeError, 'remove') : '',
+    result?.backupPath ? `Backup of the previous file: ${result.backupPath}` : '',
     revoked.length
       ? `Revoked its key ${revoked.join(', ')}.`
       : 'Its key was not a live key of this workspace; nothing to revoke.',
@@ -213,6 +296,7 @@ function printEntry(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO)
   const { entry, url } = clientEntry(ctx, client, target, KEY_MASK);
   const plan = planAdd(client, entry);
   const deeplink = deeplinkFor(client, entry.name, url);
+  const claude = claudeFor(client);
   if (asJson) {
     io.out(
       json({
@@ -220,6 +304,7 @@ function printEntry(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO)
         path: plan.path,
         server_name: entry.name,
         change: plan.change,
+        method: claude ? 'claude-cli' : 'file',
         entry: entry.value,
         file: plan.after,
         ...(deeplink ? { deeplink } : {}),
@@ -241,6 +326,12 @@ function printEntry(ctx: AdminContext, args: Parsed, asJson: boolean, io: CliIO)
     '',
     `${KEY_MASK} stands for the new key add mints for ${client.displayName}.`,
   ];
+  if (claude) {
+    lines.push(
+      '',
+      `\`claude\` is on PATH, so add would run \`claude mcp add-json --scope user ${entry.name} …\` with this entry instead, and Claude Code would write ${plan.path} itself.`,
+    );
+  }
   if (deeplink) {
     lines.push(
       '',
