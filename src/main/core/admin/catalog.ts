@@ -14,13 +14,7 @@ import { type Connector, slugString } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { toAuthDraft } from './auth-input';
 import { httpUrl } from './common';
-import {
-  type AuthDraft,
-  assertSlugFree,
-  importedAuthDraft,
-  insertConnector,
-  sealMap,
-} from './connector-records';
+import { assertSlugFree, importedAuthDraft, insertConnector, sealMap } from './connector-records';
 import { pageInput, pageOutput, paginate } from './pagination';
 import { type AdminTool, defineTool, ToolError } from './registry';
 

@@ -132,19 +132,26 @@ export function createCustomerMcpServer(customer: Customer, runtime: GatewayRunt
     const { name } = request.params;
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     const progressToken = request.params._meta?.progressToken;
+    // Progress notes are sent before the result, so none arrives after the client has its answer.
+    const sent: Promise<void>[] = [];
     const ctx = {
       signal: extra.signal,
       keyId,
       onprogress:
         progressToken === undefined
           ? undefined
-          : (p: { progress: number; total?: number; message?: string }) =>
+          : (p: { progress: number; total?: number; message?: string }) => {
               // The client may be gone by now: a lost progress note must not become an unhandled rejection.
-              void extra
-                .sendNotification({ method: 'notifications/progress', params: { progressToken, ...p } })
-                .catch(() => {}),
+              sent.push(
+                extra
+                  .sendNotification({ method: 'notifications/progress', params: { progressToken, ...p } })
+                  .catch(() => {}),
+              );
+            },
     };
-    return callTool(name, args, ctx);
+    const result = await callTool(name, args, ctx);
+    await Promise.all(sent);
+    return result;
   });
   registerFastPath(server, {
     listTools() {
