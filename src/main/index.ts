@@ -7,6 +7,7 @@ import { app } from 'electron';
 import { type PorticoApp, startPortico } from './core/app';
 import { defaultDataDir } from './core/paths';
 import type { KeyProvider } from './core/store/secrets';
+import { clientsAddFor } from './desktop/clients-add';
 import { electronStoreBackend } from './desktop/electron-store-backend';
 import { registerIpc } from './desktop/ipc';
 import { SafeStorageKeyProvider } from './desktop/safe-storage-key';
@@ -111,6 +112,7 @@ async function main(dataDir: string): Promise<void> {
     error: () => coreError,
     openWindow: () => windows.show(),
     quit: () => app.quit(),
+    runClientsAdd: clientsAddFor(dataDir),
   });
   // `--hidden` is for starting at login: tray only, no window.
   if (!process.argv.includes('--hidden')) windows.show();

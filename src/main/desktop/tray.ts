@@ -36,7 +36,7 @@ export interface TrayDeps {
   error: () => string | undefined;
   openWindow: () => void;
   quit: () => void;
-  /** Not wired yet: client config writing lands in a later issue. */
+  /** Writes the client's config (the `portico clients add` code path). */
   runClientsAdd?: RunClientsAdd;
 }
 
