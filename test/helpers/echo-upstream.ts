@@ -15,10 +15,11 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 /**
  * A real HTTP upstream on 127.0.0.1 that records every request and answers by path:
  * /echo/** → the request as JSON; /status/N → HTTP N; /bad-json; /huge; /image; /binary;
- * /slow (never answers); /list → a JSON array; /text → plain text.
+ * /slow (never answers); /delay/MS (answers after MS); /list → a JSON array; /text → plain text.
  */
 export async function startEchoUpstream(port = 0) {
   const received: Received[] = [];
+  const waiters: ((r: Received) => void)[] = [];
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -31,6 +32,7 @@ export async function startEchoUpstream(port = 0) {
       for (const [k, v] of url.searchParams) query[k] = [...(query[k] ?? []), v];
       const entry = { method: req.method ?? '', path: url.pathname, query, headers: req.headers, body };
       received.push(entry);
+      for (const wake of waiters.splice(0)) wake(entry);
       const p = url.pathname;
       if (p.startsWith('/echo'))
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(entry));
@@ -51,6 +53,17 @@ export async function startEchoUpstream(port = 0) {
       if (p === '/list') return res.writeHead(200, { 'content-type': 'application/json' }).end('[1,2,3]');
       if (p === '/text')
         return res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('plain words');
+      const delay = /^\/delay\/(\d+)$/.exec(p)?.[1];
+      if (delay) {
+        setTimeout(
+          () =>
+            res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ waited: Number(delay) })),
+          Number(delay),
+        );
+        return;
+      }
       if (p === '/slow') {
         hanging.add(res);
         return;
@@ -67,5 +80,7 @@ export async function startEchoUpstream(port = 0) {
     });
   afterAll(close);
   const actualPort = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, received, close };
+  /** Resolves with the next request the upstream receives. */
+  const nextRequest = () => new Promise<Received>((resolve) => waiters.push(resolve));
+  return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, received, close, nextRequest };
 }
