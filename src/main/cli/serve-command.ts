@@ -14,10 +14,12 @@ function parsePort(text: string | undefined): number | undefined {
   return port;
 }
 
-/** The built web UI next to this bundle (out/renderer), when there is one. */
+/** The built web UI (out/renderer), found from this module: out/main/cli.js or a chunk below it. */
 function webUiDir(): string | undefined {
-  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, '..', 'renderer'), join(here, '..', '..', 'renderer')].find((dir) =>
+    existsSync(join(dir, 'index.html')),
+  );
 }
 
 /** `portico serve`: the headless gateway and web UI in this process, until SIGINT/SIGTERM. */
