@@ -40,7 +40,7 @@ describe.skipIf(!available)('the web UI in real Chromium', () => {
     await expect.poll(() => page.title()).toMatch(/Portico/);
     await page.getByText(`Listening on ${served.url}`).waitFor();
     // --no-gateway: the data plane shows as off, the admin plane as on.
-    const text = await page.locator('dl.status').innerText();
+    const text = (await page.locator('dl.status').textContent()) ?? '';
     expect(text).toMatch(/Admin MCP \(control plane\)\s*On/);
     expect(text).toMatch(/Customer gateway \(data plane\)\s*Off/);
     expect(problems).toEqual([]);
