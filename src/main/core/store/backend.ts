@@ -8,19 +8,16 @@ export interface StoreBackend {
 
 export type BackendFactory = (dataDir: string) => StoreBackend;
 
-/**
- * Headless persistence with `conf` (atomic write-and-rename, fsync). The desktop app passes
- * an `electron-store` factory instead; both write the same file under the same schema.
- */
-export const confBackend: BackendFactory = (dataDir) => {
-  const conf = new Conf<Record<string, unknown>>({
-    cwd: dataDir,
-    configName: 'workspace',
-    clearInvalidConfig: false,
-    configFileMode: 0o600,
-    accessPropertiesByDotNotation: false,
-    serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
-  });
+/** Options both backends share: same file mode, no silent reset, same serialization. */
+export const sharedStoreOptions = {
+  clearInvalidConfig: false,
+  configFileMode: 0o600,
+  accessPropertiesByDotNotation: false,
+  serialize: (value: Record<string, unknown>) => `${JSON.stringify(value, null, 2)}\n`,
+} as const;
+
+/** A StoreBackend over a `conf` instance (or `electron-store`, which extends it). */
+export function backendOver(conf: Conf<Record<string, unknown>>): StoreBackend {
   return {
     path: conf.path,
     write(value) {
@@ -33,4 +30,13 @@ export const confBackend: BackendFactory = (dataDir) => {
       conf.store = doc;
     },
   };
-};
+}
+
+/**
+ * Headless persistence with `conf` (atomic write-and-rename, fsync). The desktop app passes
+ * an `electron-store` factory instead; both write the same file under the same schema.
+ */
+export const confBackend: BackendFactory = (dataDir) =>
+  backendOver(
+    new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'workspace', ...sharedStoreOptions }),
+  );
