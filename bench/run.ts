@@ -42,7 +42,7 @@ const SCENARIOS = {
   scale: () =>
     scaleScenario(
       {
-        connectors: 200,
+        connectors: Number(option('--connectors') ?? 200),
         actions: 50,
         customers: 100,
         listCalls: quick ? 10 : 40,

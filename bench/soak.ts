@@ -132,6 +132,7 @@ let heapWarm = Number.NaN;
 const heapProbe = setTimeout(() => {
   void portico.stats('gc').then((s) => {
     heapWarm = Number(s.heapMb);
+    log(`  end of warm-up, after a full GC: ${JSON.stringify(s)}`);
   });
 }, warmupMs);
 await Promise.all(Array.from({ length: SESSIONS }, (_, i) => worker(i, deadline)));
@@ -205,8 +206,9 @@ const result = {
     afterWarmup: Math.round(rssWarm * 10) / 10,
     end: Math.round(rssEnd * 10) / 10,
     growthPercent: Math.round(growth * 1000) / 10,
-    heapAfterGcMb: stats.heapMb,
+    heapAfterGcMb: { afterWarmup: heapWarm, end: stats.heapMb },
   },
+  memoryAtEnd: stats,
   sockets: {
     before: socketsBefore,
     after: socketsAfter,

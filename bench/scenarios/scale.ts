@@ -179,7 +179,7 @@ export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void
 
     const rows: Row[] = [
       {
-        scenario: 'Scale (10k tools)',
+        scenario: `Scale (${tools / 1000}k tools)`,
         metric: 'tools/list p50, customer exposed to all',
         portico: pList.p50,
         baseline: bList.p50,
@@ -189,7 +189,7 @@ export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void
         met: pList.p50 <= 20,
       },
       {
-        scenario: 'Scale (10k tools)',
+        scenario: `Scale (${tools / 1000}k tools)`,
         metric: 'search_tools p50 (vs SDK echo call)',
         portico: pSearch.p50,
         baseline: bSearch.p50,
@@ -199,7 +199,7 @@ export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void
         met: pSearch.p50 <= 5,
       },
       {
-        scenario: 'Scale (10k tools)',
+        scenario: `Scale (${tools / 1000}k tools)`,
         metric: 'server RSS (vs SDK holding same tools)',
         portico: Math.max(pRss, pRssAfter),
         baseline: bRss,
@@ -209,7 +209,7 @@ export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void
         met: Math.max(pRss, pRssAfter) <= 300,
       },
       {
-        scenario: 'Scale (10k tools)',
+        scenario: `Scale (${tools / 1000}k tools)`,
         metric: 'config change → list_changed p50',
         portico: pChange.p50,
         baseline: bChange.p50,
@@ -219,7 +219,7 @@ export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void
         met: pChange.p50 <= 100,
       },
       {
-        scenario: 'Scale (10k tools)',
+        scenario: `Scale (${tools / 1000}k tools)`,
         metric: 'config change → list_changed max',
         portico: pChange.max,
         baseline: bChange.max,

@@ -223,6 +223,9 @@ const stats = () => {
     rssMb: Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10,
     heapMb: Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10,
     sessions: app2.sessionCount?.() ?? null,
+    heapTotalMb: Math.round((process.memoryUsage().heapTotal / 1024 / 1024) * 10) / 10,
+    externalMb: Math.round((process.memoryUsage().external / 1024 / 1024) * 10) / 10,
+    arrayBuffersMb: Math.round((process.memoryUsage().arrayBuffers / 1024 / 1024) * 10) / 10,
   };
 };
 
