@@ -18,10 +18,7 @@ export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): 
       writeSync(fd, String(process.pid));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (isStale(path)) {
-        rmSync(path, { force: true });
-        continue;
-      }
+      if (removeIfStale(path)) continue;
       if (Date.now() > deadline) {
         throw new Error(`the workspace is locked by another Portico process (${path}); try again`);
       }
@@ -33,6 +30,38 @@ export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): 
   } finally {
     closeSync(fd);
     rmSync(path, { force: true });
+  }
+}
+
+/**
+ * Removes a lock whose holder is dead. Two waiters may both judge the same dead lock stale;
+ * without a guard the slower one would then delete the live lock the faster one just took,
+ * and both would write at once (a lost write, seen under kill -9 in the fault tests). So
+ * removal happens under a second, momentary lock, and staleness is re-checked inside it.
+ */
+function removeIfStale(path: string): boolean {
+  if (!isStale(path)) return false;
+  const guard = `${path}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(guard, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another waiter is taking over. A guard is held for microseconds; an old one was left by a crash.
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 5_000) rmSync(guard, { force: true });
+    } catch {
+      // It went away meanwhile.
+    }
+    return false;
+  }
+  try {
+    if (!isStale(path)) return false;
+    rmSync(path, { force: true });
+    return true;
+  } finally {
+    closeSync(fd);
+    rmSync(guard, { force: true });
   }
 }
 
