@@ -657,6 +657,24 @@ describe('the upstream pool', () => {
   });
 });
 
+describe('deleting what a session serves', () => {
+  it("stops a deleted connection's upstream child at once, not at the idle sweep", async () => {
+    await adminOk('create_customer', { id: 'leaver', name: 'Leaver' });
+    await fixtureConnector('gone', { leaver: 'leaver-secret' });
+    const session = await openGateway('leaver');
+    const pid = ((await session.call('gone__whoami')).structuredContent as { pid: number }).pid;
+    expect(alive(pid)).toBe(true);
+    const connection = (await adminOk('list_connections', {
+      customer_id: 'leaver',
+      connector_id: 'gone',
+    })) as {
+      connections: { id: string }[];
+    };
+    await adminOk('delete_connection', { connection_id: connection.connections[0]?.id });
+    await exited('gone', pid);
+  });
+});
+
 describe('shutdown', () => {
   it('leaves no upstream child running after the app closes', async () => {
     const all = readdirSync(pidRoot).flatMap((dir) => pidsIn(dir));

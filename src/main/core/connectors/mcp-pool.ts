@@ -287,6 +287,14 @@ export class McpUpstreamPool {
     }
   }
 
+  /** Closes the sessions whose connector or connection no longer exists (`alive` says which do). */
+  retireOrphans(alive: (connectorId: string, connectionId: string | undefined) => boolean): void {
+    for (const session of [...this.#sessions.values()]) {
+      const connectionId = session.key.slice(session.key.indexOf('|') + 1);
+      if (!alive(session.connectorId, connectionId === '-' ? undefined : connectionId)) this.#retire(session);
+    }
+  }
+
   /** Closes every session of a connector (its config changed or it was deleted). */
   closeConnector(connectorId: string): void {
     for (const session of [...this.#sessions.values()])

@@ -54,7 +54,16 @@ export class GatewayRuntime {
       log: (customerId, params) => deps.forwardLog?.(customerId, params),
       report: (message) => deps.log(message),
     });
+    // A deleted connector or connection loses its upstream session (and stdio child) at once.
+    this.#offStore = deps.store.onChange(() => {
+      const ws = deps.store.data;
+      this.pool.retireOrphans((connectorId, connectionId) =>
+        Boolean(ws.connectors[connectorId] && (connectionId === undefined || ws.connections[connectionId])),
+      );
+    });
   }
+
+  readonly #offStore: () => void;
 
   /** The URL that (re)connects a customer's connector: OAuth start, or the UI's credential form. */
   connectHint(customerId: string, connectorId: string): string {
@@ -237,6 +246,7 @@ export class GatewayRuntime {
   }
 
   async close(): Promise<void> {
+    this.#offStore();
     await this.pool.close();
   }
 }
