@@ -196,6 +196,15 @@ describe('the connector catalog over the Admin MCP server', () => {
     });
   });
 
+  it('refresh_connector re-reads a catalog HTTP connector from the catalog, keeping disabled actions off', async () => {
+    await ok('set_action_enabled', { connector_id: 'slack-web', action: 'users_info', enabled: false });
+    const refreshed = await ok('refresh_connector', { connector_id: 'slack-web' });
+    expect(refreshed.added).toEqual([]);
+    expect(refreshed.removed).toEqual([]);
+    const info = await ok('get_action', { connector_id: 'slack-web', action: 'users_info' });
+    expect(info.enabled).toBe(false);
+  });
+
   it('adds server-everything with a local command; refresh_connector turns its tools into actions', async () => {
     const { command, args } = everythingServerCommand();
     const added = await ok('add_catalog_connector', { catalog_id: 'everything', command, args });

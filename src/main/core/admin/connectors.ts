@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findCatalogEntry } from '../catalog/catalog';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
 import { importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
 import { type Connector, slugString } from '../store/schema';
@@ -404,13 +405,18 @@ const refreshConnector = defineTool({
       actions = toolsToActions(await discoverMcpTools(ctx, connector, customer_id), connector.actions);
     } else {
       const source = connector.openapiSource;
-      if (!source) {
+      // A catalog connector's document ships with Portico: re-read it from the catalog.
+      const entry = connector.catalogId ? findCatalogEntry(connector.catalogId) : undefined;
+      const catalogDoc = entry?.kind === 'http' ? entry.connector.openapi : undefined;
+      if (!source && !catalogDoc) {
         throw new ToolError(
-          `Connector "${connector.id}" was not imported from a URL or file, so there is nothing to re-read. Edit its actions with create_action / update_action.`,
+          `Connector "${connector.id}" was not imported from a URL, a file or the catalog, so there is nothing to re-read. Edit its actions with create_action / update_action.`,
         );
       }
       try {
-        const imported = await importOpenApi({ specUrl: source.url, specPath: source.path });
+        const imported = await importOpenApi(
+          source ? { specUrl: source.url, specPath: source.path } : { spec: catalogDoc },
+        );
         const enabled = new Map(connector.actions.map((a) => [a.name, a.enabled]));
         actions = imported.actions.map((a) => ({ ...a, enabled: enabled.get(a.name) ?? true }));
       } catch (error) {
