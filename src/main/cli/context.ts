@@ -13,9 +13,17 @@ export function resolveDataDir(flag: string | undefined): string {
   return resolve(flag ?? defaultDataDir());
 }
 
+const opened: WorkspaceStore[] = [];
+
+/** Writes what CLI commands changed and closes their stores (runCli does this after every command). */
+export function closeCliStores(): void {
+  for (const store of opened.splice(0)) store.close();
+}
+
 /** An admin context for one CLI command: the same registry context a server uses, read from disk. */
 export function openCliContext(dataDir: string): AdminContext {
   const store = WorkspaceStore.open({ dataDir });
+  opened.push(store);
   const events = new EventBus();
   // Queue-only: events from a CLI command are delivered by the running server (or the next one).
   const webhooks = new WebhookDispatcher({ store, dataDir, log: createLogger() });

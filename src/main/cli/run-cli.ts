@@ -5,7 +5,7 @@ import { VERSION } from '../core/version';
 import { adminCommand } from './admin-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
-import { resolveDataDir } from './context';
+import { closeCliStores, resolveDataDir } from './context';
 import { keysCommand } from './keys-command';
 import { type CliIO, UsageError } from './output';
 import { serveCommand } from './serve-command';
@@ -47,6 +47,18 @@ function globalFlags(argv: string[]) {
 
 /** Runs one `portico` invocation and returns its exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await runCommand(argv, io);
+  } finally {
+    try {
+      closeCliStores();
+    } catch (error) {
+      io.err(`portico: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const { rest, dataDir: dataDirFlag, asJson, help } = globalFlags(argv);
     const [command, ...args] = rest;

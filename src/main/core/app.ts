@@ -123,7 +123,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   webhooks.start();
 
   const stopWatching = store.watch((message) => log(message));
-  const stopToolWatch = watchToolChanges(store, gateway, server.hubs.gateway);
+  const stopToolWatch = watchToolChanges(store, server.hubs.gateway);
   // Revoked keys and deleted customers lose their open sessions at once.
   const offChange = store.onChange(() => {
     const ws = store.data;
@@ -165,6 +165,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
         await gateway.close();
         await activity.flush();
         await keyUsage.flush().catch(() => {});
+        store.close();
         claim.release();
       })();
       return closing;
@@ -175,8 +176,11 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
 /** On a first start with no API keys, mints an admin key; returns it (to be shown once) or null. */
 export function ensureFirstAdminKey(store: WorkspaceStore): string | null {
   if (Object.keys(store.data.apiKeys).length > 0) return null;
-  return store.mutate((ws) => {
+  const key = store.mutate((ws) => {
     if (Object.keys(ws.apiKeys).length > 0) return null;
     return mintKey(ws, { name: 'First admin key', scope: 'admin' }).key;
   });
+  // On disk before it is shown: a key printed must survive a crash right after.
+  store.flushSync();
+  return key;
 }

@@ -116,6 +116,8 @@ export class AdminRegistry {
     if (!parsed.success) return { ok: false, error: formatZodError(name, parsed.error) };
     try {
       const value = await tool.handler(parsed.data, ctx);
+      // A change is acknowledged only once it is on disk.
+      await ctx.store.flushed();
       return { ok: true, value: value as Record<string, unknown> };
     } catch (error) {
       if (error instanceof ToolError) return { ok: false, error: error.message };

@@ -1,17 +1,15 @@
 import type { SessionHub } from '../server/session-hub';
 import type { WorkspaceStore } from '../store/workspace-store';
-import type { GatewayRuntime } from './gateway-runtime';
+import { sameInputs, toolsetInputs } from './toolset-cache';
 
 /**
  * After any workspace change (admin tool, CLI, UI, another process), tells each customer's
- * open sessions `notifications/tools/list_changed` — only when what they see really changed.
+ * open sessions `notifications/tools/list_changed` when the customer, its exposed connectors or
+ * its connections changed — decided from record identity, without rebuilding the tool list, so
+ * the notice goes out as soon as the change is made.
  */
-export function watchToolChanges(
-  store: WorkspaceStore,
-  gateway: GatewayRuntime,
-  hub: SessionHub,
-): () => void {
-  const seen = new Map<string, string>();
+export function watchToolChanges(store: WorkspaceStore, hub: SessionHub): () => void {
+  const seen = new Map<string, readonly unknown[]>();
   const check = () => {
     const sessions = hub.sessions();
     const customers = new Set(
@@ -19,10 +17,10 @@ export function watchToolChanges(
     );
     for (const id of seen.keys()) if (!customers.has(id)) seen.delete(id);
     for (const customerId of customers) {
-      const signature = gateway.toolsets.get(customerId).signature;
+      const inputs = toolsetInputs(store.data, customerId);
       const before = seen.get(customerId);
-      seen.set(customerId, signature);
-      if (before === undefined || before === signature) continue;
+      seen.set(customerId, inputs);
+      if (before === undefined || sameInputs(before, inputs)) continue;
       for (const s of sessions) {
         if (s.owner.customerId === customerId) void s.server.sendToolListChanged().catch(() => {});
       }
@@ -30,7 +28,7 @@ export function watchToolChanges(
   };
   // Remember what each new session saw when it opened.
   const onOpen = hub.onOpen((customerId) => {
-    if (customerId && !seen.has(customerId)) seen.set(customerId, gateway.toolsets.get(customerId).signature);
+    if (customerId && !seen.has(customerId)) seen.set(customerId, toolsetInputs(store.data, customerId));
   });
   const off = store.onChange(check);
   return () => {

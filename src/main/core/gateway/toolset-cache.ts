@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { SearchIndex } from './search-index';
 import { computeToolset, type ToolEntry, type Toolset } from './toolset';
@@ -26,20 +27,54 @@ export function toolListing(entry: ToolEntry): Tool {
   };
 }
 
-/** Toolsets per customer, computed once per workspace revision. */
+/**
+ * Everything a customer's toolset is computed from, by identity: the customer record, the
+ * search threshold, each exposed connector record and the customer's connection ids. The store
+ * keeps untouched records identical across writes, so equal inputs mean an unchanged toolset —
+ * known without building a 10,000-tool listing.
+ */
+export function toolsetInputs(ws: Workspace, customerId: string): readonly unknown[] {
+  const customer = ws.customers[customerId];
+  if (!customer) return [];
+  const connections: string[] = [];
+  const connected: string[] = [];
+  for (const c of Object.values(ws.connections)) {
+    if (c.customerId !== customerId) continue;
+    connections.push(c.id);
+    connected.push(c.connectorId);
+  }
+  const exposed = customer.exposure.mode === 'all' ? connected : customer.exposure.connectorIds;
+  return [
+    customer,
+    ws.settings.searchThreshold,
+    ...exposed.map((id) => ws.connectors[id]),
+    ...connections.sort(),
+  ];
+}
+
+export const sameInputs = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Toolsets per customer, recomputed only when their inputs change. */
 export class ToolsetCache {
-  readonly #cache = new Map<string, CachedToolset>();
-  #revision = -1;
+  readonly #cache = new Map<
+    string,
+    { revision: number; inputs: readonly unknown[]; toolset: CachedToolset }
+  >();
 
   constructor(private readonly store: WorkspaceStore) {}
 
   get(customerId: string): CachedToolset {
-    if (this.#revision !== this.store.revision) {
-      this.#cache.clear();
-      this.#revision = this.store.revision;
+    const { revision } = this.store;
+    const hit = this.#cache.get(customerId);
+    if (hit?.revision === revision) return hit.toolset;
+    const inputs = toolsetInputs(this.store.data, customerId);
+    if (hit && sameInputs(hit.inputs, inputs)) {
+      hit.revision = revision;
+      return hit.toolset;
     }
-    let cached = this.#cache.get(customerId);
-    if (!cached) {
+    let cached: CachedToolset;
+    {
       const toolset = computeToolset(this.store.data, customerId);
       const listing = toolset.tools.map(toolListing);
       let index: SearchIndex | undefined;
@@ -55,7 +90,7 @@ export class ToolsetCache {
           return index;
         },
       };
-      this.#cache.set(customerId, cached);
+      this.#cache.set(customerId, { revision, inputs, toolset: cached });
     }
     return cached;
   }

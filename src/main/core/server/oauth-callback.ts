@@ -117,6 +117,7 @@ export async function handleOAuthCallback(
     c.updatedAt = at;
     return c;
   });
+  await store.flushed();
   events.emit(created ? 'connection.created' : 'connection.updated', {
     connection_id: connection.id,
     customer_id: connection.customerId,

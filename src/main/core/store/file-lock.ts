@@ -10,6 +10,16 @@ const sleepSync = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
  * dead process (kill -9) is taken over.
  */
 export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): T {
+  const release = acquireFileLock(path, timeoutMs);
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}
+
+/** Takes the lock (waiting up to `timeoutMs`) and returns the function that releases it. */
+export function acquireFileLock(path: string, timeoutMs = 10_000): () => void {
   const deadline = Date.now() + timeoutMs;
   let fd: number | undefined;
   while (fd === undefined) {
@@ -25,12 +35,11 @@ export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): 
       sleepSync(5);
     }
   }
-  try {
-    return fn();
-  } finally {
-    closeSync(fd);
+  const held = fd;
+  return () => {
+    closeSync(held);
     rmSync(path, { force: true });
-  }
+  };
 }
 
 /**

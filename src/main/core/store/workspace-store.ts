@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, watch } from 'node:fs';
 import { dataPaths } from '../paths';
 import { type BackendFactory, confBackend, type StoreBackend } from './backend';
-import { withFileLock } from './file-lock';
+import { applyDraft, validateChanges } from './draft';
+import { acquireFileLock, withFileLock } from './file-lock';
 import { HeadlessKeyProvider } from './keyring-provider';
 import { migrate } from './migrations';
 import { emptyWorkspace, type Workspace, workspaceSchema } from './schema';
@@ -41,6 +42,9 @@ const stampOf = (path: string): string => {
 
 const timestamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
+/** Stores open in this process, by file: a second one must flush the first's pending write before locking. */
+const openStores = new Map<string, Set<WorkspaceStore>>();
+
 /**
  * The workspace: an in-memory snapshot of the validated document, persisted atomically.
  * Writes take a cross-process lock and re-read the file first, so the CLI and a running
@@ -59,6 +63,14 @@ export class WorkspaceStore {
   #revision = 0;
   /** Set while loading when the file must be (re)written: created or migrated. */
   #pendingWrite = false;
+  /** Releases the file lock this store holds while a write is pending. */
+  #release: (() => void) | undefined;
+  /** The in-memory workspace is ahead of the file. */
+  #dirty = false;
+  /** The last workspace known to be on disk: restored if a pending write fails. */
+  #persisted: Workspace;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   readonly #listeners = new Set<ChangeListener>();
 
   private constructor(options: OpenStoreOptions) {
@@ -68,8 +80,10 @@ export class WorkspaceStore {
     this.#lockPath = paths.lock;
     this.#keyProvider = options.keyProvider ?? new HeadlessKeyProvider();
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    WorkspaceStore.#flushOthers(this.path, this);
     const loaded = withFileLock(this.#lockPath, () => this.#loadOrCreate());
     this.#data = loaded;
+    this.#persisted = loaded;
     this.#stamp = stampOf(this.path);
     this.#backend = (options.backend ?? confBackend)(this.dataDir);
     if (this.#backend.path !== this.path)
@@ -78,6 +92,19 @@ export class WorkspaceStore {
       withFileLock(this.#lockPath, () => this.#write(loaded));
       this.#pendingWrite = false;
     }
+    const peers = openStores.get(this.path) ?? new Set();
+    peers.add(this);
+    openStores.set(this.path, peers);
+  }
+
+  /** Writes every store's pending changes (before a process exits). */
+  static flushAll(): void {
+    for (const peers of openStores.values()) for (const store of peers) store.flushSync();
+  }
+
+  /** Writes the pending changes of other stores of this process on the same file. */
+  static #flushOthers(path: string, self: WorkspaceStore): void {
+    for (const other of openStores.get(path) ?? []) if (other !== self) other.flushSync();
   }
 
   static open(options: OpenStoreOptions): WorkspaceStore {
@@ -110,25 +137,102 @@ export class WorkspaceStore {
   }
 
   /**
-   * Applies `fn` to a copy of the workspace, validates and persists it. If `fn` throws,
-   * nothing is written and the workspace is unchanged.
+   * Applies `fn` to a copy-on-write draft of the workspace, validates what changed, makes it
+   * current and tells listeners at once; the file is written right after, before any I/O this
+   * process waits on (await `flushed()` before acknowledging a change). The cross-process lock is
+   * held from the re-read until that write. If `fn` throws, nothing changes.
    */
   mutate<T>(fn: (draft: Workspace) => T): T {
-    const result = withFileLock(this.#lockPath, () => {
-      this.#reloadIfChanged(true);
-      const draft = structuredClone(this.#data);
-      const value = fn(draft);
-      const next = workspaceSchema.parse(draft);
-      this.#write(next);
-      this.#data = next;
+    if (!this.#release) {
+      WorkspaceStore.#flushOthers(this.path, this);
+      this.#release = acquireFileLock(this.#lockPath);
+      try {
+        this.#reloadIfChanged(true);
+      } catch (error) {
+        this.#releaseLock();
+        throw error;
+      }
+    }
+    let next: Workspace;
+    let value: T;
+    try {
+      ({ next, value } = applyDraft(this.#data, fn));
+      next = validateChanges(this.#data, next);
+    } catch (error) {
+      if (!this.#dirty) this.#releaseLock();
+      throw error;
+    }
+    if (next === this.#data) {
+      if (!this.#dirty) this.#releaseLock();
       return value;
-    });
+    }
+    this.#data = next;
+    this.#dirty = true;
+    // A 2 ms window: notifications about the change reach the network first, and a burst of
+    // writes is saved once.
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      try {
+        this.flushSync();
+      } catch {
+        // Reported to whoever awaits flushed(); the workspace went back to what is on disk.
+      }
+    }, 2);
     this.#changed('local');
-    return result;
+    return value;
+  }
+
+  /** Resolves once every change made so far is on disk (rejects if writing failed). */
+  flushed(): Promise<void> {
+    if (!this.#release) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /** Writes pending changes now and releases the lock. */
+  flushSync(): void {
+    if (!this.#release) return;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    try {
+      if (this.#dirty) {
+        this.#write(this.#data);
+        this.#persisted = this.#data;
+        this.#dirty = false;
+      }
+    } catch (error) {
+      this.#dirty = false;
+      this.#data = this.#persisted;
+      this.#releaseLock();
+      this.#changed('local');
+      const failure = new Error(
+        `the workspace could not be saved to ${this.path}: ${(error as Error).message}`,
+      );
+      for (const w of waiters) w.reject(failure);
+      throw failure;
+    }
+    this.#releaseLock();
+    for (const w of waiters) w.resolve();
+  }
+
+  #releaseLock(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  /** Writes what is pending and stops taking part in same-process coordination. */
+  close(): void {
+    this.flushSync();
+    openStores.get(this.path)?.delete(this);
   }
 
   /** Re-reads the file if another process changed it. Returns whether anything changed. */
   refresh(): boolean {
+    WorkspaceStore.#flushOthers(this.path, this);
+    // While this store holds the lock, nobody else can have written the file.
+    if (this.#release) return false;
     const changed = this.#reloadIfChanged(false);
     if (changed) this.#changed('external');
     return changed;
@@ -187,6 +291,7 @@ export class WorkspaceStore {
       return false;
     }
     this.#data = result.data;
+    this.#persisted = result.data;
     this.#stamp = stamp;
     return true;
   }
