@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, watch } from 'node:fs';
 import { dataPaths } from '../paths';
 import { type BackendFactory, confBackend, type StoreBackend } from './backend';
-import { applyDraft, validateChanges } from './draft';
+import { applyDraft, deepFreeze, validateChanges } from './draft';
 import { acquireFileLock, withFileLock } from './file-lock';
 import { HeadlessKeyProvider } from './keyring-provider';
 import { migrate } from './migrations';
@@ -81,7 +81,7 @@ export class WorkspaceStore {
     this.#keyProvider = options.keyProvider ?? new HeadlessKeyProvider();
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     WorkspaceStore.#flushOthers(this.path, this);
-    const loaded = withFileLock(this.#lockPath, () => this.#loadOrCreate());
+    const loaded = deepFreeze(withFileLock(this.#lockPath, () => this.#loadOrCreate()));
     this.#data = loaded;
     this.#persisted = loaded;
     this.#stamp = stampOf(this.path);
@@ -290,8 +290,8 @@ export class WorkspaceStore {
       this.#stamp = 'absent';
       return false;
     }
-    this.#data = result.data;
-    this.#persisted = result.data;
+    this.#data = deepFreeze(result.data);
+    this.#persisted = this.#data;
     this.#stamp = stamp;
     return true;
   }
