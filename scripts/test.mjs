@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build-if-stale.mjs';
 import { ensureChromium } from './ensure-chromium.mjs';
+import { machineNode } from './machine-node.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -32,9 +33,20 @@ ensureChromium();
 const reportDir = mkdtempSync(join(tmpdir(), 'portico-vitest-'));
 const report = join(reportDir, 'report.json');
 process.stdout.write('\n▶ tests (vitest)\n');
+const node = machineNode();
+process.stdout.write(
+  `  on ${node} (${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()})\n`,
+);
 const run = spawnSync(
-  bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  node,
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 let passed = 0;

@@ -75,7 +75,8 @@ export function validateChanges(prev: Workspace, next: Workspace): Workspace {
     if (after === before) continue;
     if (!after || typeof after !== 'object') throw new InvalidChangeError(`${collection} must be an object`);
     for (const [id, record] of Object.entries(after)) {
-      if (record !== before?.[id]) after[id] = deepFreeze(parseOrThrow(schema, record, `${collection}.${id}`));
+      if (record !== before?.[id])
+        after[id] = deepFreeze(parseOrThrow(schema, record, `${collection}.${id}`));
     }
   }
   if (next.schemaVersion !== prev.schemaVersion) throw new InvalidChangeError('schemaVersion cannot change');
