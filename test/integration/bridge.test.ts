@@ -78,7 +78,12 @@ async function connectAsClaudeDesktop(entry: StdioEntry) {
   });
   const client = new Client({ name: 'claude-desktop-test', version: '1.0.0' });
   const errors: Error[] = [];
-  client.onerror = (error) => errors.push(error);
+  client.onerror = (error) => {
+    // The SDK client handles a notification a microtask after it arrives, so a progress note
+    // read in the same chunk as its call's result finds its token already gone. Not ours to fix.
+    if (/progress notification for an unknown token/.test(error.message)) return;
+    errors.push(error);
+  };
   open.push(client);
   await client.connect(transport);
   return { client, transport, errors, stderr: () => stderr };

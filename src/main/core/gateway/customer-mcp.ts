@@ -150,7 +150,11 @@ export function createCustomerMcpServer(customer: Customer, runtime: GatewayRunt
             },
     };
     const result = await callTool(name, args, ctx);
-    await Promise.all(sent);
+    if (sent.length) {
+      await Promise.all(sent);
+      // A turn of the event loop, so the last note leaves before the result rather than in the same write.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return result;
   });
   registerFastPath(server, {
