@@ -6,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../src/main/core/auth/api-keys';
 import { PORTICO_BIN, portico, type Served, serve } from '../helpers/cli';
 import { everythingServerCommand } from '../helpers/everything';
 import { bearer, connectClient } from '../helpers/gateway';
@@ -315,7 +316,7 @@ describe('Claude Desktop through portico bridge', () => {
         '--data-dir',
         tempDir(),
       ],
-      env: { PORTICO_API_KEY: 'ptc_AbCd1234_0123456789abcdefghijABCDEFGHIJklmnop' },
+      env: { PORTICO_API_KEY: generateApiKey().key },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'claude-desktop-test', version: '1.0.0' });
@@ -351,13 +352,7 @@ describe('Claude Desktop through portico bridge', () => {
     expect(error?.message).toMatch(/PORTICO_API_KEY is not set/);
     await client.close();
 
-    const refused = portico([
-      'bridge',
-      '--plane',
-      'admin',
-      '--key',
-      'ptc_AbCd1234_0123456789abcdefghijABCDEFGHIJklmnop',
-    ]);
+    const refused = portico(['bridge', '--plane', 'admin', '--key', generateApiKey().key]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/PORTICO_API_KEY/);
     expect(refused.stderr).not.toMatch(KEY);

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../src/main/core/auth/api-keys';
 import {
   applyAdd,
   CLIENTS,
@@ -18,7 +19,8 @@ import {
 } from '../../src/main/core/clients';
 import { tempDir } from '../helpers/temp';
 
-const KEY = 'ptc_AbCd1234_0123456789abcdefghijABCDEFGHIJklmnop';
+// Generated, not written out: no key-shaped literal in the tree.
+const KEY = generateApiKey().key;
 const URL_ADMIN = 'http://127.0.0.1:7430/mcp/admin';
 
 // The clients' own variable syntax, spelled literally on purpose.

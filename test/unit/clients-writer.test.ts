@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../src/main/core/auth/api-keys';
 import {
   applyAdd,
   applyRemove,
@@ -28,7 +29,8 @@ import {
 } from '../../src/main/core/clients';
 import { tempDir } from '../helpers/temp';
 
-const KEY = 'ptc_AbCd1234_0123456789abcdefghijABCDEFGHIJklmnop';
+// Generated, not written out: no key-shaped literal in the tree.
+const KEY = generateApiKey().key;
 const NOW = new Date('2026-11-24T05:00:00.000Z');
 // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote's own variable syntax, not a template
 const MCP_REMOTE_HEADER = 'Authorization:${PORTICO_AUTH}';
@@ -182,7 +184,7 @@ describe.each(CLIENTS.map((c) => [c.id, c] as const))('%s config writer', (_id, 
     expect(readdirSync(dir).length).toBe(backups);
     expect(countOccurrences(once, '"portico-admin"')).toBe(1);
 
-    const newKey = 'ptc_ZyXw9876_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz';
+    const newKey = generateApiKey().key;
     const updated = applyAdd(client, input({ key: newKey }), {
       ...opts,
       now: () => new Date(NOW.getTime() + 1),
