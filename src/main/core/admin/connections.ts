@@ -8,7 +8,7 @@ import {
 import { connectUpstream, listAllTools } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
 import { OAuthError } from '../connectors/oauth-tokens';
-import { openConnectorSecrets, openCredentials, runActionOnce } from '../connectors/run-action';
+import { openCredentials, runActionOnce, upstreamSecrets } from '../connectors/run-action';
 import type { Connection, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { byId, now, okOutput } from './common';
@@ -241,18 +241,8 @@ async function probe(ctx: AdminContext, connection: Connection): Promise<Probe> 
   const connector = requireConnector(ws, connection.connectorId);
   const creds = openCredentials(store, connection) ?? {};
   if (connector.kind === 'mcp') {
-    const shared = openConnectorSecrets(store, connector);
-    const headers = {
-      ...shared.headers,
-      ...creds.headers,
-      ...(creds.token ? { authorization: `Bearer ${creds.token}` } : {}),
-    };
     try {
-      const client = await connectUpstream(
-        connector,
-        { env: { ...shared.env, ...creds.env }, headers },
-        20_000,
-      );
+      const client = await connectUpstream(connector, upstreamSecrets(store, connector, creds), 20_000);
       try {
         const tools = await listAllTools(client, 20_000);
         return { status: 'active', reason: `MCP handshake succeeded; ${tools.length} tools.` };

@@ -37,14 +37,6 @@ export function sealMap(
   return store.secrets.seal(map, context);
 }
 
-export function openMap(
-  store: WorkspaceStore,
-  sealed: string | undefined,
-  context: string,
-): Record<string, string> {
-  return sealed ? store.secrets.open<Record<string, string>>(sealed, context) : {};
-}
-
 /** A connector before it has an id and timestamps (distributes over the kinds). */
 export type NewConnector = Connector extends infer C
   ? C extends Connector

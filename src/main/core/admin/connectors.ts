@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { findCatalogEntry } from '../catalog/catalog';
+import type { Credentials } from '../connectors/credentials';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
 import { importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
+import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/run-action';
 import { type Connector, slugString } from '../store/schema';
 import { authInputSchema, toAuthDraft } from './auth-input';
 import { byId, forceInput, httpUrl, now, okOutput } from './common';
@@ -9,7 +11,6 @@ import {
   assertSlugFree,
   importedAuthDraft,
   insertConnector,
-  openMap,
   requireConnector,
   sealMap,
 } from './connector-records';
@@ -347,28 +348,17 @@ const importOpenapi = defineTool({
 /** Connects to an MCP connector's upstream (with a customer's connection secrets if given) and lists its tools. */
 export async function discoverMcpTools(ctx: AdminContext, connector: McpConnector, customerId?: string) {
   const { store } = ctx;
-  const env =
-    connector.transport === 'stdio' ? openMap(store, connector.env, `connector:${connector.id}:env`) : {};
-  const headers =
-    connector.transport === 'http'
-      ? openMap(store, connector.headers, `connector:${connector.id}:headers`)
-      : {};
+  let credentials: Credentials | undefined;
   if (customerId) {
-    const connection = Object.values(store.data.connections).find(
-      (c) => c.customerId === customerId && c.connectorId === connector.id,
-    );
+    const connection = connectionFor(store.data, customerId, connector.id);
     if (!connection) throw new ToolError(`Customer "${customerId}" has no connection for "${connector.id}".`);
-    const creds = store.secrets.open<{
-      env?: Record<string, string>;
-      headers?: Record<string, string>;
-      token?: string;
-    }>(connection.credentials, `connection:${connection.id}`);
-    Object.assign(env, creds.env);
-    Object.assign(headers, creds.headers, creds.token ? { authorization: `Bearer ${creds.token}` } : {});
+    credentials = openCredentials(store, connection);
   }
-  const client = await connectUpstream(connector, { env, headers }).catch((error: Error) => {
-    throw new ToolError(error.message);
-  });
+  const client = await connectUpstream(connector, upstreamSecrets(store, connector, credentials)).catch(
+    (error: Error) => {
+      throw new ToolError(error.message);
+    },
+  );
   try {
     return await listAllTools(client);
   } finally {

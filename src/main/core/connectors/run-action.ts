@@ -16,26 +16,59 @@ export function connectionFor(
   );
 }
 
+// Records are immutable snapshots replaced on every change, so a decrypted value can be kept per
+// record: a call decrypts a connection's credentials once, not on every request.
+const openedCredentials = new WeakMap<Connection, Credentials>();
+const openedShared = new WeakMap<
+  Connector,
+  { env: Record<string, string>; headers: Record<string, string> }
+>();
+
 export function openCredentials(
   store: WorkspaceStore,
   connection: Connection | undefined,
 ): Credentials | undefined {
-  return connection
-    ? store.secrets.open<Credentials>(connection.credentials, `connection:${connection.id}`)
-    : undefined;
+  if (!connection) return undefined;
+  let credentials = openedCredentials.get(connection);
+  if (!credentials) {
+    credentials = store.secrets.open<Credentials>(connection.credentials, `connection:${connection.id}`);
+    openedCredentials.set(connection, credentials);
+  }
+  return credentials;
 }
 
+/** An MCP connector's shared env (stdio) or headers (HTTP), decrypted. */
 export function openConnectorSecrets(store: WorkspaceStore, connector: Connector) {
   if (connector.kind !== 'mcp') return { env: {}, headers: {} };
-  const env =
-    connector.transport === 'stdio' && connector.env
-      ? store.secrets.open<Record<string, string>>(connector.env, `connector:${connector.id}:env`)
-      : {};
-  const headers =
-    connector.transport === 'http' && connector.headers
-      ? store.secrets.open<Record<string, string>>(connector.headers, `connector:${connector.id}:headers`)
-      : {};
-  return { env, headers };
+  let shared = openedShared.get(connector);
+  if (!shared) {
+    const open = (sealed: string | undefined, what: string) =>
+      sealed ? store.secrets.open<Record<string, string>>(sealed, `connector:${connector.id}:${what}`) : {};
+    shared =
+      connector.transport === 'stdio'
+        ? { env: open(connector.env, 'env'), headers: {} }
+        : { env: {}, headers: open(connector.headers, 'headers') };
+    openedShared.set(connector, shared);
+  }
+  return shared;
+}
+
+/** What an MCP upstream is started or called with: shared secrets overlaid by the customer's. */
+export function upstreamSecrets(
+  store: WorkspaceStore,
+  connector: Connector,
+  credentials: Credentials | undefined,
+) {
+  const shared = openConnectorSecrets(store, connector);
+  const token = credentials?.access_token ?? credentials?.token;
+  return {
+    env: { ...shared.env, ...credentials?.env },
+    headers: {
+      ...shared.headers,
+      ...credentials?.headers,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+  };
 }
 
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
@@ -63,15 +96,11 @@ export async function runActionOnce(
     }
     return callHttp(request, { ...options, secrets });
   }
-  const shared = openConnectorSecrets(store, connector);
-  const headers = { ...shared.headers, ...credentials?.headers };
-  if (credentials?.token ?? credentials?.access_token)
-    headers.authorization = `Bearer ${credentials?.access_token ?? credentials?.token}`;
   let client: Awaited<ReturnType<typeof connectUpstream>>;
   try {
     client = await connectUpstream(
       connector,
-      { env: { ...shared.env, ...credentials?.env }, headers },
+      upstreamSecrets(store, connector, credentials),
       options.timeoutMs,
     );
   } catch (error) {

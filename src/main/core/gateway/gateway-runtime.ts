@@ -6,7 +6,7 @@ import { sendHttp } from '../connectors/http-runtime';
 import { McpUpstreamPool } from '../connectors/mcp-pool';
 import { toolsToActions } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
-import { openConnectorSecrets, openCredentials } from '../connectors/run-action';
+import { openCredentials, upstreamSecrets } from '../connectors/run-action';
 import type { EventBus } from '../events/event-bus';
 import { type Logger, registerSecret } from '../log';
 import type { Connector } from '../store/schema';
@@ -142,18 +142,7 @@ export class GatewayRuntime {
     let credentials = openCredentials(store, connection) as Credentials;
     for (const secret of secretValues(credentials)) registerSecret(secret);
     if (connector.kind === 'mcp') {
-      const token = credentials.access_token ?? credentials.token;
-      const secrets = () => {
-        const shared = openConnectorSecrets(store, connector);
-        return {
-          env: { ...shared.env, ...credentials.env },
-          headers: {
-            ...shared.headers,
-            ...credentials.headers,
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-        };
-      };
+      const secrets = () => upstreamSecrets(store, connector, credentials);
       // A changed command, URL, shared env/headers or credential restarts this customer's session.
       const launch =
         connector.transport === 'stdio'
