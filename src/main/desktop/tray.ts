@@ -37,7 +37,7 @@ export interface TrayDeps {
   openWindow: () => void;
   quit: () => void;
   /** Writes the client's config (the `portico clients add` code path). */
-  runClientsAdd?: RunClientsAdd;
+  runClientsAdd: RunClientsAdd;
 }
 
 export interface PorticoTray {
@@ -75,10 +75,6 @@ export function currentTrayState(deps: Pick<TrayDeps, 'core' | 'error'>): TraySt
 
 async function addClient(deps: TrayDeps, client: ClientId, plane: Plane, customerId?: string): Promise<void> {
   const target = plane === 'admin' ? 'the admin MCP server' : `the gateway for ${customerId}`;
-  if (!deps.runClientsAdd) {
-    notify('Not available yet', `Adding ${target} to ${CLIENT_NAMES[client]} is not available yet.`);
-    return;
-  }
   try {
     const message = await deps.runClientsAdd(client, plane, customerId);
     notify(
