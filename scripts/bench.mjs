@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildBench, root } from '../bench/build.mjs';
 import { buildIfStale } from './build-if-stale.mjs';
-import { machineNode } from './machine-node.mjs';
+import { projectNode } from './machine-node.mjs';
 
 const args = process.argv.slice(2);
 // The start scenario runs the built CLI (bin/portico.js → out/main/cli.js): rebuild it if stale.
@@ -14,7 +14,7 @@ if (!args.includes('--only') || args[args.indexOf('--only') + 1]?.includes('star
   if (code !== 0) process.exit(code);
 }
 const outDir = await buildBench();
-const child = spawn(machineNode(), ['--enable-source-maps', join(outDir, 'run.mjs'), ...args], {
+const child = spawn(projectNode().path, ['--enable-source-maps', join(outDir, 'run.mjs'), ...args], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, PORTICO_BENCH_ROOT: root },

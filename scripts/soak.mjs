@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildBench, root } from '../bench/build.mjs';
-import { machineNode } from './machine-node.mjs';
+import { projectNode } from './machine-node.mjs';
 
 const outDir = await buildBench();
 const child = spawn(
-  machineNode(),
+  projectNode().path,
   ['--enable-source-maps', join(outDir, 'soak.mjs'), ...process.argv.slice(2)],
   {
     cwd: root,

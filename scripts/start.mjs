@@ -7,6 +7,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decideLaunch } from './launch-decision.mjs';
+import { describeNode, projectNode } from './machine-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -46,12 +47,21 @@ function buildIfStale() {
 }
 
 if (decision.mode === 'electron') {
+  console.log("Portico: starting the tray app on Electron's own Node.");
   buildIfStale();
   // Chromium will not start as root with its sandbox on (containers, some CI).
   const asRoot = process.platform === 'linux' && process.getuid?.() === 0;
   runForwarding(decision.electronPath, [root, ...(asRoot ? ['--no-sandbox'] : []), ...argv], process.env);
 } else {
   console.log(`Portico: running headless (${decision.reason}); starting 'portico serve'.`);
+  let node;
+  try {
+    node = projectNode();
+  } catch (error) {
+    console.error(`Portico: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`Portico: on ${describeNode(node)}.`);
   buildIfStale();
-  runForwarding(process.execPath, [join(root, 'bin', 'portico.js'), 'serve', ...argv], process.env);
+  runForwarding(node.path, [join(root, 'bin', 'portico.js'), 'serve', ...argv], process.env);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build-if-stale.mjs';
 import { ensureChromium } from './ensure-chromium.mjs';
-import { machineNode } from './machine-node.mjs';
+import { describeNode, projectNode } from './machine-node.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -33,12 +33,10 @@ ensureChromium();
 const reportDir = mkdtempSync(join(tmpdir(), 'portico-vitest-'));
 const report = join(reportDir, 'report.json');
 process.stdout.write('\n▶ tests (vitest)\n');
-const node = machineNode();
-process.stdout.write(
-  `  on ${node} (${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()})\n`,
-);
+const node = projectNode();
+process.stdout.write(`  on ${describeNode(node)}\n`);
 const run = spawnSync(
-  node,
+  node.path,
   [
     join(root, 'node_modules', 'vitest', 'vitest.mjs'),
     'run',

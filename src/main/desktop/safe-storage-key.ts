@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
-import { type KeyProvider, SecretsUnavailableError } from '../core/store/secrets';
+import { type KeyOptions, type KeyProvider, noKeyYet, SecretsUnavailableError } from '../core/store/secrets';
 
 export const WRAPPED_KEY_FILE = 'secret.key.safe';
 /** The headless provider's plaintext key file; adopted once so existing secrets stay readable. */
@@ -66,9 +66,10 @@ export class SafeStorageKeyProvider implements KeyProvider {
     this.description = status.description;
   }
 
-  loadOrCreateKey(dataDir: string): Buffer {
+  loadOrCreateKey(dataDir: string, options: KeyOptions = {}): Buffer {
     const path = join(dataDir, WRAPPED_KEY_FILE);
     if (existsSync(path)) return unwrap(path);
+    if (options.create === false) throw noKeyYet(dataDir);
 
     const plainPath = join(dataDir, PLAIN_KEY_FILE);
     const adopting = existsSync(plainPath);

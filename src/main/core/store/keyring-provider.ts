@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { KeyFileProvider, type KeyProvider, SecretsUnavailableError } from './secrets';
+import { KeyFileProvider, type KeyOptions, type KeyProvider, noKeyYet, SecretsUnavailableError } from './secrets';
 
 /** The slice of an OS keyring we use (matches @napi-rs/keyring's Entry). */
 export interface KeyringEntry {
@@ -37,13 +37,13 @@ export class HeadlessKeyProvider implements KeyProvider {
 
   constructor(private readonly keyring: KeyringFactory | undefined = loadOsKeyring()) {}
 
-  loadOrCreateKey(dataDir: string): Buffer {
+  loadOrCreateKey(dataDir: string, options: KeyOptions = {}): Buffer {
     const keyFile = join(dataDir, 'secret.key');
     const marker = join(dataDir, 'secret.key.keyring');
     const account = createHash('sha256').update(dataDir).digest('hex').slice(0, 32);
     const fromKeyFile = (why: string) => {
       const file = new KeyFileProvider();
-      const key = file.loadOrCreateKey(dataDir);
+      const key = file.loadOrCreateKey(dataDir, options);
       this.kind = 'keyfile';
       this.description = `key file ${keyFile} (mode 0600) — ${why}`;
       return key;
@@ -78,6 +78,7 @@ export class HeadlessKeyProvider implements KeyProvider {
         `this data dir's key was in the OS keyring (account ${account}) but is gone; restore it or re-enter the credentials.`,
       );
     }
+    if (options.create === false) throw noKeyYet(dataDir);
     const key = randomBytes(32);
     try {
       entry.setPassword(key.toString('base64'));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The workspace as persisted. Every record is validated when read back from disk. */
+/** The workspace's records. Every record is validated when written and when read back. */
 export const SCHEMA_VERSION = 1;
 
 const isoTime = z.string().describe('ISO-8601 timestamp');
@@ -231,15 +231,17 @@ export const workspaceSchema = z.object({
 });
 export type Workspace = z.infer<typeof workspaceSchema>;
 
+/** An empty workspace. Collections have no prototype: an id like `__proto__` is an ordinary key. */
 export function emptyWorkspace(): Workspace {
-  return workspaceSchema.parse({
+  const collection = () => Object.create(null);
+  return {
     schemaVersion: SCHEMA_VERSION,
-    settings: {},
-    customers: {},
-    connectors: {},
-    authConfigs: {},
-    connections: {},
-    webhooks: {},
-    apiKeys: {},
-  });
+    settings: settingsSchema.parse({}),
+    customers: collection(),
+    connectors: collection(),
+    authConfigs: collection(),
+    connections: collection(),
+    webhooks: collection(),
+    apiKeys: collection(),
+  };
 }

@@ -2,12 +2,23 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+export interface KeyOptions {
+  /** False for read-only commands: a missing key is an error, never created. Default true. */
+  create?: boolean;
+}
+
 /** Supplies the 32-byte data key that seals secrets at rest. */
 export interface KeyProvider {
   readonly kind: 'safeStorage' | 'keyring' | 'keyfile';
   readonly description: string;
-  loadOrCreateKey(dataDir: string): Buffer;
+  loadOrCreateKey(dataDir: string, options?: KeyOptions): Buffer;
 }
+
+/** The error for a key that a read-only command would have had to create. */
+export const noKeyYet = (dataDir: string) =>
+  new SecretsUnavailableError(
+    `this data dir (${dataDir}) has no secrets key yet, and a read-only command does not create one; nothing secret is stored there`,
+  );
 
 export class SecretsUnavailableError extends Error {}
 
@@ -19,7 +30,7 @@ export class KeyFileProvider implements KeyProvider {
   readonly kind = 'keyfile' as const;
   description = 'key file (mode 0600) — no OS keyring is available to this process';
 
-  loadOrCreateKey(dataDir: string): Buffer {
+  loadOrCreateKey(dataDir: string, options: KeyOptions = {}): Buffer {
     const path = join(dataDir, 'secret.key');
     this.description = `key file ${path} (mode 0600) — no OS keyring is available to this process`;
     if (!existsSync(path) && existsSync(`${path}.safe`)) {
@@ -36,12 +47,13 @@ export class KeyFileProvider implements KeyProvider {
         throw new SecretsUnavailableError(`${path} does not hold a 32-byte key; restore it from a backup`);
       return key;
     }
+    if (options.create === false) throw noKeyYet(dataDir);
     const key = randomBytes(32);
     try {
       writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     } catch (error) {
       // Another process created it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return this.loadOrCreateKey(dataDir);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return this.loadOrCreateKey(dataDir, options);
       throw error;
     }
     return key;

@@ -1,114 +1,118 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, watch } from 'node:fs';
-import { dataPaths } from '../paths';
-import { type BackendFactory, confBackend, type StoreBackend } from './backend';
+import { existsSync, mkdirSync } from 'node:fs';
+import { type Database, DatabaseError, databaseFile, isEmpty, openDatabase } from './database';
 import { applyDraft, deepFreeze, validateChanges } from './draft';
-import { acquireFileLock, withFileLock } from './file-lock';
 import { HeadlessKeyProvider } from './keyring-provider';
-import { migrate } from './migrations';
-import { emptyWorkspace, type Workspace, workspaceSchema } from './schema';
+import { importLegacy, type LegacyImport, readLegacyWorkspace } from './legacy-import';
+import { emptyWorkspace, type Workspace } from './schema';
 import { type KeyProvider, SecretBox } from './secrets';
+import {
+  applyRecords,
+  changedRecords,
+  InvalidRowError,
+  loadWorkspace,
+  type RecordRef,
+  readRecords,
+  writeRecords,
+} from './workspace-rows';
 
-export class StoreCorruptError extends Error {
-  constructor(
-    readonly path: string,
-    readonly asidePath: string,
-    reason: string,
-  ) {
-    super(
-      `The workspace file ${path} could not be read: ${reason}. ` +
-        `Portico moved it aside to ${asidePath} (nothing was deleted) and will not start on it. ` +
-        `Repair that file and move it back to ${path}, or start again to begin with an empty workspace.`,
-    );
-  }
-}
+export { DatabaseError } from './database';
 
 export type ChangeSource = 'local' | 'external';
 export type ChangeListener = (source: ChangeSource) => void;
 
 export interface OpenStoreOptions {
   dataDir: string;
+  /** postgres://… (team mode); otherwise SQLite in the data dir. */
+  databaseUrl?: string;
   keyProvider?: KeyProvider;
-  backend?: BackendFactory;
+  /**
+   * Read-only (status, list and get commands): nothing on disk is created, migrated or changed.
+   * Without a database the workspace reads as empty (or as the legacy file, unmigrated).
+   */
+  readOnly?: boolean;
+  /** Where a one-off notice goes (the legacy migration says what it moved). */
+  log?: (line: string) => void;
 }
 
-const stampOf = (path: string): string => {
-  try {
-    const s = statSync(path);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'absent';
-  }
-};
+/** Another process changed a record this process changed too; nothing of this write was kept. */
+export class WriteConflictError extends Error {}
 
-const timestamp = () => new Date().toISOString().replace(/[:.]/g, '-');
-
-/** Stores open in this process, by file: a second one must flush the first's pending write before locking. */
-const openStores = new Map<string, Set<WorkspaceStore>>();
+const refKey = (r: RecordRef) => `${r.collection}\u0000${r.id}`;
 
 /**
- * The workspace: an in-memory snapshot of the validated document, persisted atomically.
- * Writes take a cross-process lock and re-read the file first, so the CLI and a running
- * server never lose each other's changes; a running server picks up other processes'
- * writes through `refresh()` / `watch()`.
+ * The workspace: an in-memory snapshot of every record, validated, read by the call path without
+ * touching the disk; changes are made with `mutate` and written to the database (SQLite or
+ * PostgreSQL) in one short transaction right after, each recorded in a change log so that other
+ * processes catch up by revision. One writer per data dir: while a server runs, the CLI goes
+ * through it.
  */
 export class WorkspaceStore {
   readonly dataDir: string;
-  readonly path: string;
-  readonly #lockPath: string;
-  readonly #backend: StoreBackend;
+  readonly database: Database | null;
+  readonly readOnly: boolean;
   readonly #keyProvider: KeyProvider;
   #secrets: SecretBox | undefined;
   #data: Workspace;
-  #stamp: string;
-  #revision = 0;
-  /** Set while loading when the file must be (re)written: created or migrated. */
-  #pendingWrite = false;
-  /** Releases the file lock this store holds while a write is pending. */
-  #release: (() => void) | undefined;
-  /** The in-memory workspace is ahead of the file. */
-  #dirty = false;
-  /** The last workspace known to be on disk: restored if a pending write fails. */
+  /** What is in the database as of `#rev`. */
   #persisted: Workspace;
-  #flushTimer: NodeJS.Timeout | undefined;
+  #rev: number;
+  #revision = 0;
+  #flushing: Promise<void> | undefined;
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  #syncTimer: NodeJS.Timeout | undefined;
   readonly #listeners = new Set<ChangeListener>();
 
-  private constructor(options: OpenStoreOptions) {
+  private constructor(
+    options: OpenStoreOptions,
+    database: Database | null,
+    loaded: { ws: Workspace; rev: number },
+  ) {
     this.dataDir = options.dataDir;
-    const paths = dataPaths(this.dataDir);
-    this.path = paths.workspace;
-    this.#lockPath = paths.lock;
+    this.database = database;
+    this.readOnly = Boolean(options.readOnly);
     this.#keyProvider = options.keyProvider ?? new HeadlessKeyProvider();
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    WorkspaceStore.#flushOthers(this.path, this);
-    const loaded = deepFreeze(withFileLock(this.#lockPath, () => this.#loadOrCreate()));
-    this.#data = loaded;
-    this.#persisted = loaded;
-    this.#stamp = stampOf(this.path);
-    this.#backend = (options.backend ?? confBackend)(this.dataDir);
-    if (this.#backend.path !== this.path)
-      throw new Error(`store backend writes ${this.#backend.path}, expected ${this.path}`);
-    if (this.#pendingWrite) {
-      withFileLock(this.#lockPath, () => this.#write(loaded));
-      this.#pendingWrite = false;
+    this.#data = loaded.ws;
+    this.#persisted = loaded.ws;
+    this.#rev = loaded.rev;
+  }
+
+  /**
+   * Opens the data dir's workspace (creating and migrating the database unless read-only). A
+   * legacy `workspace.json` is imported on first start and kept as a backup. A damaged database
+   * or legacy file is reported with a DatabaseError and left as it was.
+   */
+  static async open(options: OpenStoreOptions): Promise<WorkspaceStore> {
+    if (!options.readOnly && !options.databaseUrl) {
+      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      // A damaged legacy file stops the start before any database is created beside it.
+      if (!existsSync(databaseFile(options.dataDir))) readLegacyWorkspace(options.dataDir);
     }
-    const peers = openStores.get(this.path) ?? new Set();
-    peers.add(this);
-    openStores.set(this.path, peers);
-  }
-
-  /** Writes every store's pending changes (before a process exits). */
-  static flushAll(): void {
-    for (const peers of openStores.values()) for (const store of peers) store.flushSync();
-  }
-
-  /** Writes the pending changes of other stores of this process on the same file. */
-  static #flushOthers(path: string, self: WorkspaceStore): void {
-    for (const other of openStores.get(path) ?? []) if (other !== self) other.flushSync();
-  }
-
-  static open(options: OpenStoreOptions): WorkspaceStore {
-    return new WorkspaceStore(options);
+    const database = await openDatabase({ ...options, readOnly: options.readOnly });
+    try {
+      if (!database || !database.hasSchema) {
+        // Read-only with no database yet: what a first start would import, read without writing.
+        const legacy = readLegacyWorkspace(options.dataDir);
+        return new WorkspaceStore(options, database, { ws: legacy?.workspace ?? deepFreeze(emptyWorkspace()), rev: 0 });
+      }
+      let legacy: LegacyImport | undefined;
+      if (!database.readOnly && (await isEmpty(database))) legacy = await importLegacy(options.dataDir, database);
+      const loaded = await database.db
+        .transaction()
+        .execute((tx) => loadWorkspace(tx))
+        .catch((error: unknown) => {
+          if (error instanceof InvalidRowError)
+            throw new DatabaseError(
+              `Portico cannot use its database ${database.location}: ${error.message}. Nothing was changed; restore a backup or repair that row.`,
+            );
+          throw error;
+        });
+      const store = new WorkspaceStore(options, database, loaded);
+      if (legacy) legacy.finish((line) => options.log?.(line));
+      return store;
+    } catch (error) {
+      await database?.close().catch(() => {});
+      throw error;
+    }
   }
 
   /** The current snapshot. Treat as read-only: change it only through `mutate`. */
@@ -121,9 +125,17 @@ export class WorkspaceStore {
     return this.#revision;
   }
 
+  /** Where the workspace lives, for messages: the database file or the URL without its password. */
+  get location(): string {
+    return this.database?.location ?? `${this.dataDir} (no workspace yet)`;
+  }
+
   /** The secret box, opened on first use (so commands that touch no secret need no key). */
   get secrets(): SecretBox {
-    this.#secrets ??= new SecretBox(this.#keyProvider.loadOrCreateKey(this.dataDir), this.#keyProvider);
+    this.#secrets ??= new SecretBox(
+      this.#keyProvider.loadOrCreateKey(this.dataDir, { create: !this.readOnly }),
+      this.#keyProvider,
+    );
     return this.#secrets;
   }
 
@@ -137,126 +149,159 @@ export class WorkspaceStore {
   }
 
   /**
-   * Applies `fn` to a copy-on-write draft of the workspace, validates what changed, makes it
-   * current and tells listeners at once; the file is written right after, before any I/O this
-   * process waits on (await `flushed()` before acknowledging a change). The cross-process lock is
-   * held from the re-read until that write. If `fn` throws, nothing changes.
+   * Applies `fn` to a copy-on-write draft of the workspace, validates what changed, makes it current
+   * and tells listeners at once; the database write follows in one transaction (await `flushed()`
+   * before acknowledging a change). If `fn` throws, nothing changes.
    */
   mutate<T>(fn: (draft: Workspace) => T): T {
-    if (!this.#release) {
-      WorkspaceStore.#flushOthers(this.path, this);
-      this.#release = acquireFileLock(this.#lockPath);
-      try {
-        this.#reloadIfChanged(true);
-      } catch (error) {
-        this.#releaseLock();
-        throw error;
-      }
-    }
-    let next: Workspace;
-    let value: T;
-    try {
-      ({ next, value } = applyDraft(this.#data, fn));
-      next = validateChanges(this.#data, next);
-    } catch (error) {
-      if (!this.#dirty) this.#releaseLock();
-      throw error;
-    }
-    if (next === this.#data) {
-      if (!this.#dirty) this.#releaseLock();
-      return value;
-    }
+    if (this.readOnly) throw new Error('this workspace was opened read-only');
+    const { next: drafted, value } = applyDraft(this.#data, fn);
+    const next = validateChanges(this.#data, drafted);
+    if (next === this.#data) return value;
     this.#data = next;
-    this.#dirty = true;
-    // A 2 ms window: notifications about the change reach the network first, and a burst of
-    // writes is saved once.
-    this.#flushTimer ??= setTimeout(() => {
-      this.#flushTimer = undefined;
-      try {
-        this.flushSync();
-      } catch {
-        // Reported to whoever awaits flushed(); the workspace went back to what is on disk.
-      }
-    }, 2);
     this.#changed('local');
+    this.#flushing ??= this.#flush();
     return value;
   }
 
-  /** Resolves once every change made so far is on disk (rejects if writing failed). */
+  /** Resolves once every change made so far is in the database (rejects if writing failed). */
   flushed(): Promise<void> {
-    if (!this.#release) return Promise.resolve();
+    if (!this.#flushing) return Promise.resolve();
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  /** Writes pending changes now and releases the lock. */
-  flushSync(): void {
-    if (!this.#release) return;
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    const waiters = this.#waiters;
-    this.#waiters = [];
+  /** Writes pending changes, one transaction per round, until none are left. */
+  async #flush(): Promise<void> {
+    // Let the rest of this turn's changes join the same transaction.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
-      if (this.#dirty) {
-        this.#write(this.#data);
-        this.#persisted = this.#data;
-        this.#dirty = false;
-      }
-    } catch (error) {
-      this.#dirty = false;
-      this.#data = this.#persisted;
-      this.#releaseLock();
-      this.#changed('local');
-      const failure = new Error(
-        `the workspace could not be saved to ${this.path}: ${(error as Error).message}`,
-      );
-      for (const w of waiters) w.reject(failure);
-      throw failure;
-    }
-    this.#releaseLock();
-    for (const w of waiters) w.resolve();
-  }
-
-  #releaseLock(): void {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
-  }
-
-  /** Writes what is pending and stops taking part in same-process coordination. */
-  close(): void {
-    this.flushSync();
-    openStores.get(this.path)?.delete(this);
-  }
-
-  /** Re-reads the file if another process changed it. Returns whether anything changed. */
-  refresh(): boolean {
-    WorkspaceStore.#flushOthers(this.path, this);
-    // While this store holds the lock, nobody else can have written the file.
-    if (this.#release) return false;
-    const changed = this.#reloadIfChanged(false);
-    if (changed) this.#changed('external');
-    return changed;
-  }
-
-  /** Watches the data dir for other processes' writes. Returns a function that stops watching. */
-  watch(onError: (message: string) => void = () => {}): () => void {
-    let timer: NodeJS.Timeout | undefined;
-    const watcher = watch(this.dataDir, { persistent: false }, (_event, file) => {
-      if (file && file !== 'workspace.json') return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
+      while (this.#data !== this.#persisted) {
+        const waiters = this.#waiters;
+        this.#waiters = [];
         try {
-          this.refresh();
+          await this.#writeRound();
+          for (const w of waiters) w.resolve();
         } catch (error) {
-          onError((error as Error).message);
+          const failure = error instanceof Error ? error : new Error(String(error));
+          // Everything not yet written goes: the snapshot returns to what the database holds.
+          const all = [...waiters, ...this.#waiters];
+          this.#waiters = [];
+          this.#data = this.#persisted;
+          this.#changed('local');
+          for (const w of all) w.reject(failure);
         }
-      }, 5);
-    });
-    watcher.on('error', (error) => onError(`watching ${this.dataDir} failed: ${error.message}`));
-    return () => {
-      clearTimeout(timer);
-      watcher.close();
-    };
+      }
+    } finally {
+      this.#flushing = undefined;
+      for (const w of this.#waiters.splice(0)) w.resolve();
+    }
+  }
+
+  async #writeRound(): Promise<void> {
+    const database = this.database;
+    if (!database) throw new Error('no database is open');
+    const base = this.#persisted;
+    const target = this.#data;
+    const mine = changedRecords(base, target);
+    const theirs = await database
+      .write(async (tx) => {
+        const others = await tx
+          .selectFrom('changes')
+          .select(['rev', 'collection', 'record_id'])
+          .where('rev', '>', this.#rev)
+          .orderBy('rev')
+          .execute();
+        const refs = unique(others.map((o) => ({ collection: o.collection, id: o.record_id }) as RecordRef));
+        const written = new Set(mine.map(refKey));
+        const clash = refs.find((r) => written.has(refKey(r)));
+        if (clash) {
+          throw new WriteConflictError(
+            `another process changed ${clash.collection} "${clash.id}" at the same time; nothing was saved — try again`,
+          );
+        }
+        const loaded = await readRecords(tx, refs);
+        await writeRecords(tx, base, target, mine);
+        const last = await tx
+          .selectFrom('changes')
+          .select((eb) => eb.fn.max('rev').as('rev'))
+          .executeTakeFirst();
+        return { loaded, rev: Number(last?.rev ?? this.#rev) };
+      })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof WriteConflictError)) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new Error(`The workspace could not be saved to ${database.location}: ${reason}`);
+        }
+        await this.#catchUp(true).catch(() => {});
+        throw new WriteConflictError(`The workspace was not saved: ${error.message}`);
+      });
+    this.#rev = theirs.rev;
+    this.#persisted = applyRecords(target, theirs.loaded);
+    if (this.#data === target) this.#data = this.#persisted;
+    else this.#data = applyRecords(this.#data, theirs.loaded);
+    if (theirs.loaded.length) this.#changed('external');
+  }
+
+  /**
+   * Catches up with changes other processes committed (the CLI when no server ran, another
+   * replica). Returns whether anything changed.
+   */
+  async sync(): Promise<boolean> {
+    if (!this.database?.hasSchema || this.#flushing) return false;
+    return this.#catchUp(false);
+  }
+
+  /** Reads what others committed past `#rev`. Outside a flush it is dropped if a local change began meanwhile. */
+  async #catchUp(duringFlush: boolean): Promise<boolean> {
+    const database = this.database;
+    if (!database) return false;
+    const { db } = database;
+    const head = await db
+      .selectFrom('changes')
+      .select((eb) => [eb.fn.max('rev').as('last'), eb.fn.min('rev').as('first')])
+      .executeTakeFirst();
+    const last = Number(head?.last ?? 0);
+    if (last <= this.#rev) return false;
+    let persisted: Workspace;
+    let rev: number;
+    if (Number(head?.first ?? 0) > this.#rev + 1) {
+      // The change log was pruned past our revision: read everything again.
+      ({ ws: persisted, rev } = await db.transaction().execute((tx) => loadWorkspace(tx)));
+    } else {
+      const rows = await db
+        .selectFrom('changes')
+        .select(['rev', 'collection', 'record_id'])
+        .where('rev', '>', this.#rev)
+        .orderBy('rev')
+        .execute();
+      const refs = unique(rows.map((r) => ({ collection: r.collection, id: r.record_id }) as RecordRef));
+      rev = Number(rows.at(-1)?.rev ?? this.#rev);
+      persisted = applyRecords(this.#persisted, await readRecords(db, refs));
+    }
+    if (this.#flushing && !duringFlush) return false;
+    this.#rev = rev;
+    this.#persisted = persisted;
+    if (!duringFlush) this.#data = persisted;
+    this.#changed('external');
+    return true;
+  }
+
+  /** Polls for other processes' changes every `intervalMs` (off the request path). Returns a stop function. */
+  watch(onError: (message: string) => void = () => {}, intervalMs = 250): () => void {
+    let busy = false;
+    this.#syncTimer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.sync()
+        .catch((error: unknown) =>
+          onError(`Reading other processes' changes failed: ${error instanceof Error ? error.message : error}`),
+        )
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    this.#syncTimer.unref();
+    return () => clearInterval(this.#syncTimer);
   }
 
   #changed(source: ChangeSource): void {
@@ -264,77 +309,19 @@ export class WorkspaceStore {
     for (const listener of this.#listeners) listener(source);
   }
 
-  #write(next: Workspace): void {
-    this.#backend.write(next as unknown as Record<string, unknown>);
-    this.#stamp = stampOf(this.path);
-  }
-
-  /**
-   * Reloads from disk when the file changed under us. Inside a write (`stashBroken`), a file
-   * another process left unreadable is moved aside rather than overwritten unseen.
-   */
-  #reloadIfChanged(stashBroken: boolean): boolean {
-    const stamp = stampOf(this.path);
-    if (stamp === this.#stamp) return false;
-    if (stamp === 'absent') {
-      this.#stamp = stamp;
-      return false;
-    }
-    const result = this.#parseFile();
-    if (!result.ok) {
-      if (!stashBroken)
-        throw new Error(
-          `${this.path} was changed by another program and is invalid (${result.reason}); keeping the last good workspace in memory`,
-        );
-      renameSync(this.path, `${this.path}.corrupt-${timestamp()}`);
-      this.#stamp = 'absent';
-      return false;
-    }
-    this.#data = deepFreeze(result.data);
-    this.#persisted = this.#data;
-    this.#stamp = stamp;
-    return true;
-  }
-
-  #loadOrCreate(): Workspace {
-    if (!existsSync(this.path)) {
-      this.#pendingWrite = true;
-      return emptyWorkspace();
-    }
-    const result = this.#parseFile();
-    if (!result.ok) {
-      const aside = `${this.path}.corrupt-${timestamp()}`;
-      renameSync(this.path, aside);
-      throw new StoreCorruptError(this.path, aside, result.reason);
-    }
-    this.#pendingWrite = result.migrated;
-    return result.data;
-  }
-
-  #parseFile(): { ok: true; data: Workspace; migrated: boolean } | { ok: false; reason: string } {
-    let text: string;
+  /** Writes what is pending and closes the database. */
+  async close(): Promise<void> {
+    clearInterval(this.#syncTimer);
     try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      return { ok: false, reason: (error as Error).message };
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      return { ok: false, reason: `it is not valid JSON (${(error as Error).message})` };
-    }
-    try {
-      const { doc, migrated } = migrate(json);
-      const parsed = workspaceSchema.safeParse(doc);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.join('.') || '(top level)';
-        return { ok: false, reason: `it does not match the workspace schema at ${where}: ${issue?.message}` };
-      }
-      return { ok: true, data: parsed.data, migrated };
-    } catch (error) {
-      return { ok: false, reason: (error as Error).message };
+      await this.flushed();
+    } finally {
+      await this.database?.close();
     }
   }
+}
+
+function unique(refs: RecordRef[]): RecordRef[] {
+  const seen = new Map<string, RecordRef>();
+  for (const r of refs) seen.set(refKey(r), r);
+  return [...seen.values()];
 }

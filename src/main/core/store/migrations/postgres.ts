@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import { initialSchema } from './shared';
+
+/** PostgreSQL's migrations, in order. Names never change once released; each has a test. */
+export const postgresMigrations: Record<string, Migration> = {
+  '0001_workspace': initialSchema({ serial: 'bigserial', epochMs: 'bigint' }),
+};

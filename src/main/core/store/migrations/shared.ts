@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+/** A dialect's column types: the two migration lists differ only where the engines do. */
+export interface ColumnTypes {
+  /** An auto-incrementing primary key. */
+  serial: 'integer' | 'bigserial';
+  /** Epoch milliseconds. */
+  epochMs: 'integer' | 'bigint';
+}
+
+/** Version 1: the whole workspace, activity, key usage, the webhook outbox and pending OAuth logins. */
+export function initialSchema(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      const table = (name: string) => db.schema.createTable(name);
+      await table('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await table('customers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await table('connectors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await table('actions')
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('actions_pk', ['connector_id', 'name'])
+        .execute();
+      await table('auth_configs')
+        .addColumn('connector_id', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await table('connections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('connections_customer').on('connections').column('customer_id').execute();
+      for (const name of ['webhooks', 'api_keys']) {
+        await table(name)
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+      }
+      await table('changes')
+        .addColumn('rev', types.serial, (c) =>
+          types.serial === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+        )
+        .addColumn('collection', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await table('activity')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('plane', 'text', (c) => c.notNull())
+        .addColumn('entry_point', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text')
+        .addColumn('key_id', 'text')
+        .addColumn('tool', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('activity_at').on('activity').columns(['at', 'id']).execute();
+      await table('key_usage')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('last_used_at', 'text', (c) => c.notNull())
+        .execute();
+      await table('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', types.epochMs, (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('claimed_by', 'text')
+        .addColumn('claimed_until', types.epochMs)
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
+      await table('webhook_attempts')
+        .addColumn('seq', types.serial, (c) =>
+          types.serial === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+        )
+        .addColumn('delivery_id', 'text', (c) => c.notNull())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('webhook_attempts_webhook')
+        .on('webhook_attempts')
+        .columns(['webhook_id', 'seq'])
+        .execute();
+      await table('oauth_pending')
+        .addColumn('state', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('expires_at', types.epochMs, (c) => c.notNull())
+        .execute();
+    },
+  };
+}

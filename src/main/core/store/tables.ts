@@ -1,0 +1,58 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The workspace's SQL tables, the same on SQLite and PostgreSQL. Records keep their scalar keys
+ * in columns (for lookups and indexes) and the whole validated record as JSON in `data`, which is
+ * parsed with the record's zod schema when read back.
+ */
+export interface Tables {
+  settings: { key: string; data: string };
+  customers: { id: string; name: string; data: string };
+  connectors: { id: string; slug: string; kind: string; data: string };
+  /** A connector's actions, one row each: importing 1,000 operations writes 1,000 small rows. */
+  actions: { connector_id: string; name: string; position: number; data: string };
+  auth_configs: { connector_id: string; data: string };
+  connections: { id: string; customer_id: string; connector_id: string; data: string };
+  webhooks: { id: string; data: string };
+  api_keys: { id: string; data: string };
+  /** One row per changed record per commit: other processes catch up by reading past their revision. */
+  changes: { rev: Generated<number>; collection: string; record_id: string; at: string };
+  activity: {
+    id: string;
+    at: string;
+    plane: string;
+    entry_point: string;
+    customer_id: string | null;
+    key_id: string | null;
+    tool: string;
+    duration_ms: number;
+    outcome: string;
+    error: string | null;
+  };
+  key_usage: { key_id: string; last_used_at: string };
+  webhook_deliveries: {
+    id: string;
+    webhook_id: string;
+    event: string;
+    attempts: number;
+    next_attempt_at: number;
+    state: string;
+    claimed_by: string | null;
+    claimed_until: number | null;
+    created_at: string;
+  };
+  webhook_attempts: {
+    seq: Generated<number>;
+    delivery_id: string;
+    webhook_id: string;
+    event_type: string;
+    attempt: number;
+    status_code: number | null;
+    error: string | null;
+    duration_ms: number;
+    at: string;
+    state: string;
+    next_attempt_at: string | null;
+  };
+  oauth_pending: { state: string; data: string; expires_at: number };
+}
