@@ -9,7 +9,7 @@ import {
   placeholdersOf,
   searchCatalog,
 } from '../catalog/catalog';
-import { importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
+import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
 import { type Connector, slugString } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { toAuthDraft } from './auth-input';
@@ -124,9 +124,9 @@ async function addHttp(
   store: WorkspaceStore,
 ): Promise<Added> {
   const override = input.base_url === undefined ? undefined : httpUrl(input.base_url, 'base_url');
-  let imported: Awaited<ReturnType<typeof importOpenApi>>;
+  let imported: Awaited<ReturnType<typeof importOpenApiOffThread>>;
   try {
-    imported = await importOpenApi({ spec: entry.connector.openapi });
+    imported = await importOpenApiOffThread({ spec: entry.connector.openapi });
   } catch (error) {
     if (error instanceof OpenApiImportError)
       throw new ToolError(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { findCatalogEntry } from '../catalog/catalog';
 import type { Credentials } from '../connectors/credentials';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
-import { importOpenApi, OpenApiImportError } from '../connectors/openapi-import';
+import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
 import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/run-action';
 import { type Connector, slugString } from '../store/schema';
 import { authInputSchema, toAuthDraft } from './auth-input';
@@ -292,9 +292,9 @@ const importOpenapi = defineTool({
     if (sources.length !== 1) throw new ToolError('Give exactly one of `spec`, `spec_path` or `spec_url`.');
     if (input.spec_url) httpUrl(input.spec_url, 'spec_url');
     assertSlugFree(store.data, input.slug);
-    let imported: Awaited<ReturnType<typeof importOpenApi>>;
+    let imported: Awaited<ReturnType<typeof importOpenApiOffThread>>;
     try {
-      imported = await importOpenApi({
+      imported = await importOpenApiOffThread({
         spec: input.spec,
         specPath: input.spec_path,
         specUrl: input.spec_url,
@@ -404,7 +404,7 @@ const refreshConnector = defineTool({
         );
       }
       try {
-        const imported = await importOpenApi(
+        const imported = await importOpenApiOffThread(
           source ? { specUrl: source.url, specPath: source.path } : { spec: catalogDoc },
         );
         const enabled = new Map(connector.actions.map((a) => [a.name, a.enabled]));

@@ -5,7 +5,7 @@
 import type { Action } from '../store/schema';
 import { authOf, baseUrlOf, type ImportedAuth } from './openapi/auth';
 import { loadSpec, type OpenApiSource } from './openapi/load';
-import { collectOperations, convertOperations } from './openapi/operations';
+import { collectOperations, convertOperations, type RawOperation } from './openapi/operations';
 import { asObject, asString, bound, OpenApiImportError } from './openapi/util';
 
 export type { ImportedAuth } from './openapi/auth';
@@ -23,10 +23,23 @@ export interface ImportedApi {
   warnings: string[];
 }
 
+/** How far an import has got: `progress` only grows, and ends equal to `total`. */
+export interface ImportProgress {
+  /** Operations converted so far (0 once the document is loaded and validated). */
+  progress: number;
+  /** The operations to convert, once known. */
+  total?: number;
+  message: string;
+}
+
 export interface ImportOptions {
   /** How long to wait for a `specUrl`; default 15 s. */
   fetchTimeoutMs?: number;
+  /** Called once the document is loaded and validated, then about every 100 operations converted. */
+  onProgress?: (progress: ImportProgress) => void;
 }
+
+const PROGRESS_EVERY = 100;
 
 export async function importOpenApi(
   source: OpenApiSource,
@@ -52,7 +65,22 @@ export async function importOpenApi(
     baseUrl,
     warnings,
   );
-  const actions = convertOperations(operations, { version, doc, auth, warnings });
+  const { onProgress } = options;
+  const total = operations.length;
+  onProgress?.({
+    progress: 0,
+    total,
+    message: `Loaded and validated the document: ${total} operation${total === 1 ? '' : 's'} to convert.`,
+  });
+  const converted = (progress: number) =>
+    onProgress?.({ progress, total, message: `Converted ${progress} of ${total} operations.` });
+  const actions = convertOperations(onProgress ? reportingTakeUp(operations, converted) : operations, {
+    version,
+    doc,
+    auth,
+    warnings,
+  });
+  converted(total);
 
   return {
     title: asString(info.title)?.trim() || 'Imported API',
@@ -62,4 +90,22 @@ export async function importOpenApi(
     auth,
     warnings,
   };
+}
+
+/**
+ * The same operations, each reporting when conversion takes it up (operation i taken up = i done),
+ * so progress is seen without reaching into convertOperations. Reports every PROGRESS_EVERY.
+ */
+function reportingTakeUp(operations: RawOperation[], converted: (done: number) => void): RawOperation[] {
+  let reported = 0;
+  return operations.map((operation, index) => ({
+    ...operation,
+    get method() {
+      if (index > reported && index % PROGRESS_EVERY === 0) {
+        reported = index;
+        converted(index);
+      }
+      return operation.method;
+    },
+  }));
 }
