@@ -32,7 +32,7 @@ const app = await startPortico({
 });
 
 async function admin(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const result = await app.registry.call(name, args);
+  const result = await app.callTool(name, args, 'internal');
   if (!result.ok) throw new Error(`${name}: ${result.error}`);
   return result.value as Record<string, unknown>;
 }

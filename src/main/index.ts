@@ -8,7 +8,6 @@ import { type PorticoApp, startPortico } from './core/app';
 import { defaultDataDir } from './core/paths';
 import type { KeyProvider } from './core/store/secrets';
 import { clientsAddFor } from './desktop/clients-add';
-import { electronStoreBackend } from './desktop/electron-store-backend';
 import { registerIpc } from './desktop/ipc';
 import { SafeStorageKeyProvider } from './desktop/safe-storage-key';
 import { createTray, type PorticoTray } from './desktop/tray';
@@ -81,7 +80,6 @@ async function main(dataDir: string): Promise<void> {
     dataDir,
     port: portFromEnv(),
     keyProvider: pickKeyProvider(),
-    backend: electronStoreBackend,
     staticDir: rendererDir,
   });
   corePromise.catch(() => {}); // failures are handled below; this keeps them from being "unhandled"

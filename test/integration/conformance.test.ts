@@ -35,7 +35,7 @@ let gw: Awaited<ReturnType<typeof startTestGateway>>;
 beforeAll(async () => {
   if (!available) return;
   gw = await startTestGateway();
-  await gw.app.registry.call('create_customer', { id: 'acme', name: 'Acme' });
+  await gw.app.callTool('create_customer', { id: 'acme', name: 'Acme' }, 'internal');
 });
 afterAll(() => gw?.app.close());
 

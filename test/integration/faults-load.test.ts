@@ -46,7 +46,7 @@ function flakySpec() {
 }
 
 async function admin(name: string, args: Record<string, unknown>) {
-  const result = await gw.app.registry.call(name, args);
+  const result = await gw.app.callTool(name, args, 'internal');
   if (!result.ok) throw new Error(`${name}: ${result.error}`);
   return result.value as Record<string, unknown>;
 }

@@ -21,8 +21,8 @@ const createCustomer = async (client: Client, id: string) =>
   })) as ToolResult;
 
 /** Opens the workspace as a fresh process would: it must load without a corrupt-file error. */
-function openStore(dir: string) {
-  const store = WorkspaceStore.open({ dataDir: dir });
+async function openStore(dir: string) {
+  const store = await WorkspaceStore.open({ dataDir: dir, readOnly: true });
   expect(readdirSync(dir).filter((f) => f.includes('.corrupt-'))).toEqual([]);
   return store;
 }
@@ -89,7 +89,7 @@ describe('kill -9 of the server during a burst of admin writes', () => {
     expect(failedAfterKill).toBeGreaterThan(0);
 
     // The lock and server.json the dead server left behind are taken over.
-    const store = openStore(dir);
+    const store = await openStore(dir);
     const stored = new Set(Object.keys(store.data.customers));
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
     expect(new Set(cliCustomerIds(dir))).toEqual(stored);
@@ -155,7 +155,7 @@ describe('the CLI and a running server writing the same workspace', () => {
 
     const seen = new Set(await listedIds(admin));
     expect([...serverIds, ...cliIds].filter((id) => !seen.has(id))).toEqual([]);
-    const onDisk = new Set(Object.keys(openStore(dir).data.customers));
+    const onDisk = new Set(Object.keys((await openStore(dir)).data.customers));
     expect([...serverIds, ...cliIds].filter((id) => !onDisk.has(id))).toEqual([]);
   }, 60_000);
 
@@ -242,7 +242,7 @@ describe('the CLI and a running server writing the same workspace', () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(existsSync(lockPath)).toBe(false);
 
-    const onDisk = new Set(Object.keys(openStore(dir).data.customers));
+    const onDisk = new Set(Object.keys((await openStore(dir)).data.customers));
     expect([...survivors, 'after-kill'].filter((id) => !onDisk.has(id))).toEqual([]);
     // The running server sees the same workspace.
     expect(new Set(await listedIds(admin))).toEqual(onDisk);

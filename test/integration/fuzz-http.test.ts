@@ -928,7 +928,7 @@ beforeAll(async () => {
   gw = await startTestGateway();
   port = gw.app.port;
   host = `127.0.0.1:${port}`;
-  const created = await gw.app.registry.call('create_customer', { id: 'fuzzco', name: 'Fuzz Co' });
+  const created = await gw.app.callTool('create_customer', { id: 'fuzzco', name: 'Fuzz Co' }, 'internal');
   expect(created.ok).toBe(true);
   gatewayKey = gw.mint('gateway', ['fuzzco']);
   base.admin = await openSession('admin');

@@ -43,10 +43,10 @@ describe('data-plane calls emit signed webhook events', () => {
     const gw = await startTestGateway();
     const up = await startEchoUpstream();
     const hook = await receiver();
-    const r = (name: string, args: unknown) => gw.app.registry.call(name, args);
+    const r = (name: string, args: unknown) => gw.app.callTool(name, args, 'internal');
     const created = await r('create_webhook', { url: hook.url, events: ['tool.called', 'tool.failed'] });
-    expect(created.ok).toBe(true);
-    const secret = (created as { value: { secret: string } }).value.secret;
+    if (!created.ok) throw new Error(created.error);
+    const secret = String(created.value.secret);
     const spec = {
       openapi: '3.0.3',
       info: { title: 'E', version: '1' },

@@ -9,8 +9,8 @@ let gatewayUrl: (customer: string) => string;
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  await gw.app.registry.call('create_customer', { id: 'acme', name: 'Acme Inc.' });
-  await gw.app.registry.call('create_customer', { id: 'globex', name: 'Globex' });
+  await gw.app.callTool('create_customer', { id: 'acme', name: 'Acme Inc.' }, 'internal');
+  await gw.app.callTool('create_customer', { id: 'globex', name: 'Globex' }, 'internal');
   admin = `${gw.app.url}/mcp/admin`;
   gatewayUrl = (customer) => `${gw.app.url}/mcp/gateway?customer_id=${customer}`;
 });
@@ -118,7 +118,7 @@ describe('errors of CONTRACT §2', () => {
     const client = await connectClient(admin, bearer(key));
     await client.listTools();
     const id = key.split('_')[1];
-    const revoked = await gw.app.registry.call('revoke_api_key', { key_id: id });
+    const revoked = await gw.app.callTool('revoke_api_key', { key_id: id }, 'internal');
     expect(revoked.ok).toBe(true);
     await expect(client.listTools()).rejects.toThrow();
     const res = await rawPost(admin, initializeBody, bearer(key));

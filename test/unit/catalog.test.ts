@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogTools } from '../../src/main/core/admin/catalog';
 import { connectorTools } from '../../src/main/core/admin/connectors';
-import { type AdminContext, AdminRegistry } from '../../src/main/core/admin/registry';
 import {
   catalog,
   catalogEntrySchema,
@@ -12,9 +11,7 @@ import {
   searchCatalog,
 } from '../../src/main/core/catalog/catalog';
 import { importOpenApi } from '../../src/main/core/connectors/openapi-import';
-import { EventBus } from '../../src/main/core/events/event-bus';
-import { WorkspaceStore } from '../../src/main/core/store/workspace-store';
-import { tempDir } from '../helpers/temp';
+import { adminServices } from '../helpers/services';
 
 const httpEntries = catalog.filter((e) => e.kind === 'http');
 const mcpEntries = catalog.filter((e) => e.kind === 'mcp');
@@ -146,11 +143,8 @@ describe('the connector catalog', () => {
   });
 });
 
-describe('the catalog admin tools', () => {
-  const store = WorkspaceStore.open({ dataDir: tempDir() });
-  const ctx = { store, events: new EventBus(), server: () => null } as unknown as AdminContext;
-  const registry = new AdminRegistry([...catalogTools, ...connectorTools]);
-  const call = (name: string, args: Record<string, unknown>) => registry.call(name, args, ctx);
+describe('the catalog admin tools', async () => {
+  const { store, call } = await adminServices([...catalogTools, ...connectorTools]);
   const value = async (name: string, args: Record<string, unknown>) => {
     const result = await call(name, args);
     if (!result.ok) throw new Error(result.error);

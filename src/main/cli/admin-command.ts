@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { createAdminRegistry } from '../core/admin';
-import { openCliContext } from './context';
+import { isAbsolute, resolve } from 'node:path';
+import { adminRegistry } from '../core/admin';
+import { type CliTarget, openCliRegistry } from './context';
 import { type CliIO, json, table, UsageError } from './output';
 
-/** `portico admin TOOL [JSON]`: one control-plane tool, in process, through the same registry as /mcp/admin. */
-export async function adminCommand(dataDir: string, positionals: string[], io: CliIO): Promise<number> {
-  const registry = createAdminRegistry();
+/** File paths in arguments are the user's, relative to their shell: made absolute before the call leaves this process. */
+const PATH_FIELDS = ['spec_path'] as const;
+
+/** `portico admin TOOL [JSON]`: one control-plane tool through the registry — the server's when one runs. */
+export async function adminCommand(
+  target: Omit<CliTarget, 'readOnly'>,
+  positionals: string[],
+  io: CliIO,
+): Promise<number> {
+  const registry = adminRegistry();
   const [tool, rawArgs] = positionals;
   if (!tool || tool === 'help') {
     io.out(
@@ -23,7 +31,7 @@ export async function adminCommand(dataDir: string, positionals: string[], io: C
       args = JSON.parse(text);
     } catch (error) {
       throw new UsageError(
-        `The arguments for ${tool} are not valid JSON (${(error as Error).message}). Example: portico admin ${tool} '{"key":"value"}'`,
+        `The arguments for ${tool} are not valid JSON (${error instanceof Error ? error.message : error}). Example: portico admin ${tool} '{"key":"value"}'`,
       );
     }
   }
@@ -31,11 +39,23 @@ export async function adminCommand(dataDir: string, positionals: string[], io: C
     io.err(`Unknown admin tool "${tool}". Run \`portico admin help\` to list them.`);
     return 1;
   }
-  const result = await registry.call(tool, args, openCliContext(dataDir));
-  if (!result.ok) {
-    io.err(result.error);
-    return 1;
+  if (args && typeof args === 'object' && !Array.isArray(args)) {
+    const record = args as Record<string, unknown>;
+    for (const field of PATH_FIELDS) {
+      const value = record[field];
+      if (typeof value === 'string' && value && !isAbsolute(value)) record[field] = resolve(value);
+    }
   }
-  io.out(json(result.value));
-  return 0;
+  const session = await openCliRegistry({ ...target, readOnly: registry.isReadOnly(tool) });
+  try {
+    const result = await session.call(tool, args);
+    if (!result.ok) {
+      io.err(result.error);
+      return 1;
+    }
+    io.out(json(result.value));
+    return 0;
+  } finally {
+    await session.close();
+  }
 }

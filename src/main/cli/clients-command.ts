@@ -36,7 +36,7 @@ import {
   claudeMcpAddJson,
   claudeMcpRemove,
 } from '../core/clients/claude-code-cli';
-import { openCliContext } from './context';
+import { type CliTarget, openCliServices } from './context';
 import { type CliIO, json, table, UsageError } from './output';
 
 const USAGE = `Usage: portico clients list [CLIENT] [--plane admin|gateway] [--customer ID]
@@ -83,22 +83,29 @@ function parse(argv: string[], needClient: boolean): Parsed {
 
 /** `portico clients list|add|remove|print`: Portico's entries in AI clients' config files. */
 export async function clientsCommand(
-  dataDir: string,
+  target: Omit<CliTarget, 'readOnly'>,
   argv: string[],
   asJson: boolean,
   io: CliIO,
 ): Promise<number> {
   const [sub, ...rest] = argv;
+  const open = async (readOnly: boolean) => {
+    const session = await openCliServices({ ...target, readOnly });
+    opened.push(session);
+    const ctx: AdminContext = { ...session.services, caller: { entryPoint: 'cli' } };
+    return ctx;
+  };
+  const opened: { close(): Promise<void> }[] = [];
   try {
     switch (sub) {
       case 'list':
-        return list(openCliContext(dataDir), parse(rest, false), asJson, io);
+        return list(await open(true), parse(rest, false), asJson, io);
       case 'add':
-        return add(openCliContext(dataDir), parse(rest, true), asJson, io);
+        return add(await open(false), parse(rest, true), asJson, io);
       case 'remove':
-        return remove(openCliContext(dataDir), parse(rest, true), asJson, io);
+        return remove(await open(false), parse(rest, true), asJson, io);
       case 'print':
-        return printEntry(openCliContext(dataDir), parse(rest, true), asJson, io);
+        return printEntry(await open(true), parse(rest, true), asJson, io);
       case undefined:
       case 'help':
         io.out(USAGE);
@@ -112,6 +119,8 @@ export async function clientsCommand(
       return 1;
     }
     throw error;
+  } finally {
+    for (const session of opened) await session.close();
   }
 }
 

@@ -1,10 +1,14 @@
 import { resolve } from 'node:path';
 import { ActivityLog } from '../core/activity/activity-log';
-import type { AdminContext } from '../core/admin/registry';
+import { adminRegistry, type RegistryClient } from '../core/admin';
+import type { AdminServices, CallResult } from '../core/admin/registry';
+import { KeyUsage } from '../core/auth/key-usage';
 import { EventBus } from '../core/events/event-bus';
+import { GatewayRuntime } from '../core/gateway/gateway-runtime';
 import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
-import { readServerInfo } from '../core/server/server-info';
+import { LOCAL_CREDENTIAL_HEADER } from '../core/server/http-server';
+import { readLocalCredential, readServerInfo, type ServerInfo } from '../core/server/server-info';
 import { WorkspaceStore } from '../core/store/workspace-store';
 import { WebhookDispatcher } from '../core/webhooks/dispatcher';
 
@@ -13,26 +17,106 @@ export function resolveDataDir(flag: string | undefined): string {
   return resolve(flag ?? defaultDataDir());
 }
 
-const opened: WorkspaceStore[] = [];
-
-/** Writes what CLI commands changed and closes their stores (runCli does this after every command). */
-export function closeCliStores(): void {
-  for (const store of opened.splice(0)) store.close();
+/** Where one command's admin calls go. */
+export interface CliRegistry {
+  /** The registry, typed. */
+  client: RegistryClient;
+  /** Any tool by name (`portico admin TOOL`). */
+  call(name: string, args: unknown): Promise<CallResult>;
+  /** 'server': through the running server (the one writer); 'direct': on the database in this process. */
+  via: 'server' | 'direct';
+  /** The running server, if any. */
+  server: ServerInfo | null;
+  close(): Promise<void>;
 }
 
-/** An admin context for one CLI command: the same registry context a server uses, read from disk. */
-export function openCliContext(dataDir: string): AdminContext {
-  const store = WorkspaceStore.open({ dataDir });
-  opened.push(store);
-  const events = new EventBus();
-  // Queue-only: events from a CLI command are delivered by the running server (or the next one).
-  const webhooks = new WebhookDispatcher({ store, dataDir, log: createLogger() });
-  webhooks.attach(events);
-  return {
-    store,
-    events,
-    webhooks,
-    activity: new ActivityLog(dataDir),
-    server: () => readServerInfo(dataDir),
+export interface CliTarget {
+  dataDir: string;
+  /** postgres://… (team mode); else the data dir's SQLite file. */
+  databaseUrl?: string;
+  /** Read-only commands open nothing for writing and create, move or change no file. */
+  readOnly: boolean;
+}
+
+const typed = (call: CliRegistry['call']): RegistryClient => ({
+  call: (name, input) => call(name, input) as never,
+});
+
+/**
+ * The admin registry for one CLI command. While a server runs for the data dir, every call goes
+ * through it — it is the one writer, and open sessions see the change at once — authenticated by
+ * the local credential only this OS user can read. Otherwise the registry runs in this process
+ * on the database (read-only commands open it read-only).
+ */
+export async function openCliRegistry(target: CliTarget): Promise<CliRegistry> {
+  const server = readServerInfo(target.dataDir);
+  const credential = server?.url ? readLocalCredential(target.dataDir) : null;
+  if (server?.url && credential) return remoteRegistry(server, server.url, credential);
+  return directRegistry(target, server);
+}
+
+function remoteRegistry(server: ServerInfo, url: string, credential: string): CliRegistry {
+  const call = async (name: string, args: unknown): Promise<CallResult> => {
+    let response: Response;
+    try {
+      response = await fetch(`${url}/api/tools/${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [LOCAL_CREDENTIAL_HEADER]: credential },
+        body: JSON.stringify(args ?? {}),
+        signal: AbortSignal.timeout(10 * 60_000),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
+      return {
+        ok: false,
+        error: `Portico is running (pid ${server.pid}) but did not answer at ${url} (${reason}). Try again, or stop it and run the command without a server.`,
+      };
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (body && typeof body === 'object' && 'ok' in body) return body as CallResult;
+    return { ok: false, error: `The server at ${url} answered HTTP ${response.status} unexpectedly.` };
   };
+  return { client: typed(call), call, via: 'server', server, close: async () => {} };
+}
+
+/** The admin services of this process on the data dir's database (no server involved). */
+export async function openCliServices(
+  target: CliTarget,
+  server: ServerInfo | null = readServerInfo(target.dataDir),
+): Promise<{ services: AdminServices; close(): Promise<void> }> {
+  const log = createLogger();
+  const store = await WorkspaceStore.open({ ...target, log });
+  const events = new EventBus();
+  const activity = new ActivityLog(store.database, log);
+  // Queue-only: events from a CLI command are delivered by the server (the next one to run).
+  const webhooks = new WebhookDispatcher({ store, log });
+  webhooks.attach(events);
+  const gateway = target.readOnly
+    ? undefined
+    : new GatewayRuntime({ store, activity, events, log, serverUrl: () => server?.url ?? null });
+  const services: AdminServices = {
+    store,
+    keyUsage: await KeyUsage.load(store.database),
+    events,
+    activity,
+    webhooks,
+    pipeline: gateway?.pipeline,
+    server: () => server,
+  };
+  return {
+    services,
+    async close() {
+      await activity.flush();
+      await webhooks.flush();
+      await gateway?.close();
+      await store.close();
+    },
+  };
+}
+
+async function directRegistry(target: CliTarget, server: ServerInfo | null): Promise<CliRegistry> {
+  const { services, close } = await openCliServices(target, server);
+  const registry = adminRegistry();
+  const call = (name: string, args: unknown) => registry.call(name, args, services, { entryPoint: 'cli' });
+  return { client: typed(call), call, via: 'direct', server, close };
 }

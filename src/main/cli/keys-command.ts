@@ -1,31 +1,33 @@
 import { parseArgs } from 'node:util';
-import { createAdminRegistry } from '../core/admin';
-import { openCliContext } from './context';
+import type { RegistryClient, ToolInput, ToolName, ToolOutput } from '../core/admin';
+import { type CliTarget, openCliRegistry } from './context';
 import { type CliIO, json, table, UsageError } from './output';
 
-interface KeyView {
-  id: string;
-  name: string;
-  scope: string;
-  customers: string[] | null;
-  masked: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  key?: string;
-}
-
-/** `portico keys create|list|revoke`, each through the admin registry. */
+/** `portico keys create|list|revoke`, each through the admin registry (the server's when one runs). */
 export async function keysCommand(
-  dataDir: string,
+  target: Omit<CliTarget, 'readOnly'>,
   argv: string[],
   asJson: boolean,
   io: CliIO,
 ): Promise<number> {
   const [sub, ...rest] = argv;
-  const registry = createAdminRegistry();
-  const ctx = openCliContext(dataDir);
-  const run = async (tool: string, args: unknown) => {
-    const result = await registry.call(tool, args, ctx);
+  const session = await openCliRegistry({ ...target, readOnly: sub === 'list' });
+  try {
+    return await keys(session.client, sub, rest, asJson, io);
+  } finally {
+    await session.close();
+  }
+}
+
+async function keys(
+  client: RegistryClient,
+  sub: string | undefined,
+  rest: string[],
+  asJson: boolean,
+  io: CliIO,
+): Promise<number> {
+  const run = async <N extends ToolName>(tool: N, args: ToolInput<N>): Promise<ToolOutput<N>> => {
+    const result = await client.call(tool, args);
     if (!result.ok) throw new UsageError(result.error);
     return result.value;
   };
@@ -43,11 +45,13 @@ export async function keysCommand(
       if (!values.name || !values.scope) {
         throw new UsageError('Usage: portico keys create --name NAME --scope admin|gateway [--customer ID]…');
       }
-      const key = (await run('create_api_key', {
+      if (values.scope !== 'admin' && values.scope !== 'gateway')
+        throw new UsageError(`--scope is "admin" or "gateway", not "${values.scope}".`);
+      const key = await run('create_api_key', {
         name: values.name,
         scope: values.scope,
         ...(values.customer ? { customers: values.customer } : {}),
-      })) as unknown as KeyView;
+      });
       if (asJson) {
         io.out(json({ id: key.id, key: key.key, scope: key.scope, customers: key.customers }));
       } else {
@@ -63,10 +67,7 @@ export async function keysCommand(
     }
     case 'list': {
       const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' } }, strict: true });
-      const { keys } = (await run('list_api_keys', {
-        include_revoked: Boolean(values.all),
-        limit: 500,
-      })) as unknown as { keys: KeyView[] };
+      const { keys } = await run('list_api_keys', { include_revoked: Boolean(values.all), limit: 500 });
       if (asJson) io.out(json(keys));
       else if (keys.length === 0)
         io.out('No API keys. Create one with: portico keys create --name NAME --scope admin');
@@ -90,7 +91,7 @@ export async function keysCommand(
     case 'revoke': {
       const id = rest[0];
       if (!id) throw new UsageError('Usage: portico keys revoke KEY_ID');
-      const key = (await run('revoke_api_key', { key_id: id })) as unknown as KeyView;
+      const key = await run('revoke_api_key', { key_id: id });
       io.out(asJson ? json(key) : `Revoked key ${key.id} ("${key.name}"). It no longer works.`);
       return 0;
     }

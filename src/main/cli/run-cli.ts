@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { AlreadyRunningError } from '../core/server/server-info';
-import { StoreCorruptError } from '../core/store/workspace-store';
+import { DatabaseError } from '../core/store/database';
+import { SecretsUnavailableError } from '../core/store/secrets';
 import { VERSION } from '../core/version';
 import { adminCommand } from './admin-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
-import { closeCliStores, resolveDataDir } from './context';
+import { resolveDataDir } from './context';
 import { keysCommand } from './keys-command';
 import { type CliIO, UsageError } from './output';
 import { serveCommand } from './serve-command';
@@ -23,12 +24,15 @@ Usage: portico COMMAND [options]
   clients list|add|remove|print CLIENT --plane admin|gateway [--customer ID]   Portico in AI clients' configs
   bridge --plane admin|gateway [--customer ID] [--url URL]   stdio MCP server forwarding to the gateway (key in env PORTICO_API_KEY)
 
-Every command takes --data-dir DIR (env PORTICO_DATA_DIR) and --json where it prints data.`;
+Every command takes --data-dir DIR (env PORTICO_DATA_DIR), --database-url postgres://… (env
+PORTICO_DATABASE_URL; default: SQLite in the data dir) and --json where it prints data. While a server
+runs for the data dir, commands that change something go through it.`;
 
 /** Splits the global flags (--data-dir, --json, --help) from a command's own arguments. */
 function globalFlags(argv: string[]) {
   const rest: string[] = [];
   let dataDir: string | undefined;
+  let databaseUrl: string | undefined;
   let asJson = false;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -38,29 +42,36 @@ function globalFlags(argv: string[]) {
       if (!dataDir) throw new UsageError('--data-dir needs a folder');
       i += 1;
     } else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--database-url') {
+      databaseUrl = argv[i + 1];
+      if (!databaseUrl) throw new UsageError('--database-url needs a postgres://… URL');
+      i += 1;
+    } else if (arg.startsWith('--database-url=')) databaseUrl = arg.slice('--database-url='.length);
     else if (arg === '--json') asJson = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else rest.push(arg);
   }
-  return { rest, dataDir, asJson, help };
+  return { rest, dataDir, databaseUrl, asJson, help };
 }
 
 /** Runs one `portico` invocation and returns its exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  try {
-    return await runCommand(argv, io);
-  } finally {
-    try {
-      closeCliStores();
-    } catch (error) {
-      io.err(`portico: ${(error as Error).message}`);
-    }
-  }
+  return runCommand(argv, io);
+}
+
+/** A postgres:// URL, or an error that says what is accepted. */
+function checkDatabaseUrl(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new UsageError(
+      '--database-url (PORTICO_DATABASE_URL) takes a PostgreSQL URL such as postgres://user:password@host:5432/portico; without it the workspace is SQLite in the data dir.',
+    );
+  return url;
 }
 
 async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
-    const { rest, dataDir: dataDirFlag, asJson, help } = globalFlags(argv);
+    const { rest, dataDir: dataDirFlag, databaseUrl: urlFlag, asJson, help } = globalFlags(argv);
     const [command, ...args] = rest;
     if (!command || help || command === 'help') {
       io.out(HELP);
@@ -71,37 +82,40 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const dataDir = resolveDataDir(dataDirFlag);
+    const target = { dataDir, databaseUrl: checkDatabaseUrl(urlFlag ?? process.env.PORTICO_DATABASE_URL) };
     switch (command) {
       case 'serve':
-        return await serveCommand(dataDir, args, io);
+        return await serveCommand(target, args, io);
       case 'keys':
-        return await keysCommand(dataDir, args, asJson, io);
+        return await keysCommand(target, args, asJson, io);
       case 'admin':
-        return await adminCommand(dataDir, args, io);
+        return await adminCommand(target, args, io);
       case 'clients':
-        return await clientsCommand(dataDir, args, asJson, io);
+        return await clientsCommand(target, args, asJson, io);
       case 'bridge':
         return await bridgeCommand(dataDir, args, io);
       case 'status':
         parseArgs({ args, options: {}, strict: true });
-        return statusCommand(dataDir, asJson, io);
+        return await statusCommand(target, asJson, io);
       default:
         throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
     }
   } catch (error) {
     if (
       error instanceof UsageError ||
-      error instanceof StoreCorruptError ||
+      error instanceof DatabaseError ||
+      error instanceof SecretsUnavailableError ||
       error instanceof AlreadyRunningError
     ) {
       io.err(error.message);
       return error instanceof UsageError ? 2 : 1;
     }
-    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`${(error as Error).message}. Run \`portico --help\` for usage.`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${message}. Run \`portico --help\` for usage.`);
       return 2;
     }
-    io.err(`portico: ${(error as Error).message}`);
+    io.err(`portico: ${message}`);
     return 1;
   }
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureFirstAdminKey, startPortico } from '../core/app';
+import type { CliTarget } from './context';
 import { type CliIO, UsageError } from './output';
 
 function parsePort(text: string | undefined): number | undefined {
@@ -23,7 +24,11 @@ function webUiDir(): string | undefined {
 }
 
 /** `portico serve`: the headless gateway and web UI in this process, until SIGINT/SIGTERM. */
-export async function serveCommand(dataDir: string, argv: string[], io: CliIO): Promise<number> {
+export async function serveCommand(
+  { dataDir, databaseUrl }: Omit<CliTarget, 'readOnly'>,
+  argv: string[],
+  io: CliIO,
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -36,6 +41,7 @@ export async function serveCommand(dataDir: string, argv: string[], io: CliIO): 
   });
   const app = await startPortico({
     dataDir,
+    databaseUrl,
     host: values.host,
     port: parsePort(values.port) ?? parsePort(process.env.PORTICO_PORT),
     noAdmin: values['no-admin'],
@@ -43,7 +49,7 @@ export async function serveCommand(dataDir: string, argv: string[], io: CliIO): 
     staticDir: webUiDir(),
     log: (line) => io.err(line),
   });
-  const firstKey = ensureFirstAdminKey(app.store);
+  const firstKey = await ensureFirstAdminKey(app.store);
   if (firstKey) {
     io.out(
       [
@@ -67,7 +73,7 @@ export async function serveCommand(dataDir: string, argv: string[], io: CliIO): 
   return new Promise<number>((resolve) => {
     let stoppingAt = 0;
     const stop = (signal: string) => {
-      // conf's atomic writer re-raises the first signal once; only a later one means "hurry".
+      // The same signal twice within a second (a terminal and a process manager) counts once.
       if (stoppingAt && Date.now() - stoppingAt < 1_000) return;
       if (stoppingAt) {
         io.err(`Second ${signal}: exiting without waiting.`);
@@ -78,7 +84,7 @@ export async function serveCommand(dataDir: string, argv: string[], io: CliIO): 
       app.close().then(
         () => resolve(0),
         (error: unknown) => {
-          io.err(`Shutdown failed: ${(error as Error).message}`);
+          io.err(`Shutdown failed: ${error instanceof Error ? error.message : error}`);
           resolve(1);
         },
       );

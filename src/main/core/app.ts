@@ -1,7 +1,7 @@
-import { ActivityLog } from './activity/activity-log';
-import { createAdminRegistry } from './admin';
+import { ActivityLog, type EntryPoint } from './activity/activity-log';
+import { adminRegistry, type RegistryClient } from './admin';
 import { mintKey } from './admin/keys';
-import type { AdminContext } from './admin/registry';
+import type { AdminServices, CallResult } from './admin/registry';
 import { KeyUsage } from './auth/key-usage';
 import { EventBus } from './events/event-bus';
 import { GatewayRuntime } from './gateway/gateway-runtime';
@@ -9,7 +9,6 @@ import { watchToolChanges } from './gateway/list-changed';
 import { createLogger, type Logger } from './log';
 import { PorticoHttpServer } from './server/http-server';
 import { claimServer, effectivePlanes, type ServerInfo } from './server/server-info';
-import type { BackendFactory } from './store/backend';
 import type { PlaneName } from './store/schema';
 import type { KeyProvider } from './store/secrets';
 import { WorkspaceStore } from './store/workspace-store';
@@ -18,12 +17,13 @@ import { WebhookDispatcher } from './webhooks/dispatcher';
 
 export interface StartOptions {
   dataDir: string;
+  /** postgres://… (team mode); otherwise SQLite in the data dir. */
+  databaseUrl?: string;
   host?: string;
   port?: number;
   noAdmin?: boolean;
   noGateway?: boolean;
   keyProvider?: KeyProvider;
-  backend?: BackendFactory;
   /** The built renderer, served as the web UI. */
   staticDir?: string;
   log?: (line: string) => void;
@@ -34,16 +34,15 @@ export interface PorticoApp {
   readonly host: string;
   readonly port: number;
   readonly store: WorkspaceStore;
-  readonly adminContext: AdminContext;
+  readonly services: AdminServices;
   planes(): Record<PlaneName, boolean>;
-  setPlaneEnabled(plane: PlaneName, enabled: boolean): void;
   onChange(listener: () => void): () => void;
-  listCustomers(): { id: string; name: string }[];
   /** Open MCP sessions per plane (for tests and status: sessions must not leak). */
   sessionCount(): Record<PlaneName, number>;
-  registry: {
-    call(name: string, args: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }>;
-  };
+  /** The admin registry, typed, for callers in this process (the tray, the window, the OAuth callback). */
+  client(entryPoint: EntryPoint): RegistryClient;
+  /** Any tool by name, for callers that validate names themselves (IPC from the window). */
+  callTool(name: string, args: unknown, entryPoint: EntryPoint): Promise<CallResult>;
   close(): Promise<void>;
 }
 
@@ -56,10 +55,11 @@ export function baseUrl(host: string, port: number): string {
 /** Starts the gateway (both planes, web UI, /healthz) for one data dir. */
 export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const log: Logger = createLogger(options.log);
-  const store = WorkspaceStore.open({
+  const store = await WorkspaceStore.open({
     dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
     keyProvider: options.keyProvider,
-    backend: options.backend,
+    log,
   });
   const host = options.host ?? store.data.settings.host;
   const port = options.port ?? store.data.settings.port;
@@ -75,15 +75,18 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       ...(options.noGateway ? ['gateway' as const] : []),
     ],
   };
-  const claim = claimServer(options.dataDir, info);
-  const keyUsage = new KeyUsage(options.dataDir);
-  const registry = createAdminRegistry();
+  let claim: ReturnType<typeof claimServer>;
+  try {
+    claim = claimServer(options.dataDir, info);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const keyUsage = await KeyUsage.load(store.database);
   const events = new EventBus();
-  const activity = new ActivityLog(options.dataDir);
-  const webhooks = new WebhookDispatcher({ store, dataDir: options.dataDir, log });
+  const activity = new ActivityLog(store.database, log);
+  const webhooks = new WebhookDispatcher({ store, log });
   const detachWebhooks = webhooks.attach(events);
-  const adminContext: AdminContext = { store, keyUsage, events, activity, webhooks, server: () => info };
-  const planes = () => effectivePlanes(store.data.settings, info);
   let http: PorticoHttpServer | undefined;
   const gateway = new GatewayRuntime({
     store,
@@ -97,15 +100,26 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       }
     },
   });
+  const services: AdminServices = {
+    store,
+    keyUsage,
+    events,
+    activity,
+    webhooks,
+    pipeline: gateway.pipeline,
+    server: () => info,
+  };
+  const registry = adminRegistry(log);
+  const planes = () => effectivePlanes(store.data.settings, info);
   http = new PorticoHttpServer({
     store,
     registry,
-    adminContext,
-    keyUsage,
+    services,
     gateway,
     planes,
     log,
     staticDir: options.staticDir,
+    localCredential: claim.credential,
   });
   const server = http;
   let bound: { host: string; port: number };
@@ -115,6 +129,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     detachWebhooks();
     await gateway.close();
     claim.release();
+    await store.close();
     throw error;
   }
   const url = baseUrl(bound.host, bound.port);
@@ -122,6 +137,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   claim.publish(info);
   webhooks.start();
 
+  // Other processes' writes (a CLI command when no server ran, another replica) arrive by polling.
   const stopWatching = store.watch((message) => log(message));
   const stopToolWatch = watchToolChanges(store, server.hubs.gateway);
   // Revoked keys and deleted customers lose their open sessions at once.
@@ -141,19 +157,16 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     host: bound.host,
     port: bound.port,
     store,
-    adminContext,
+    services,
     planes,
-    setPlaneEnabled(plane, enabled) {
-      void registry.call('set_plane_enabled', { plane, enabled }, adminContext);
-    },
     onChange(listener) {
       return store.onChange(() => listener());
     },
-    listCustomers() {
-      return Object.values(store.data.customers).map((c) => ({ id: c.id, name: c.name }));
-    },
     sessionCount: () => ({ admin: server.hubs.admin.size, gateway: server.hubs.gateway.size }),
-    registry: { call: (name, args) => registry.call(name, args, adminContext) },
+    client: (entryPoint) => ({
+      call: (name, input) => registry.call(name, input, services, { entryPoint }) as never,
+    }),
+    callTool: (name, args, entryPoint) => registry.call(name, args, services, { entryPoint }),
     close() {
       closing ??= (async () => {
         offChange();
@@ -165,8 +178,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
         await gateway.close();
         await activity.flush();
         await keyUsage.flush().catch(() => {});
-        store.close();
         claim.release();
+        await store.close();
       })();
       return closing;
     },
@@ -174,13 +187,13 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
 }
 
 /** On a first start with no API keys, mints an admin key; returns it (to be shown once) or null. */
-export function ensureFirstAdminKey(store: WorkspaceStore): string | null {
+export async function ensureFirstAdminKey(store: WorkspaceStore): Promise<string | null> {
   if (Object.keys(store.data.apiKeys).length > 0) return null;
   const key = store.mutate((ws) => {
     if (Object.keys(ws.apiKeys).length > 0) return null;
     return mintKey(ws, { name: 'First admin key', scope: 'admin' }).key;
   });
-  // On disk before it is shown: a key printed must survive a crash right after.
-  store.flushSync();
+  // Saved before it is shown: a key printed must survive a crash right after.
+  await store.flushed();
   return key;
 }

@@ -14,11 +14,9 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
 /** Files inside a data dir. */
 export function dataPaths(dataDir: string) {
   return {
-    workspace: join(dataDir, 'workspace.json'),
-    lock: join(dataDir, 'workspace.lock'),
     server: join(dataDir, 'server.json'),
+    /** The running server's local credential: how the CLI of the same OS user goes through it. */
+    localCredential: join(dataDir, 'server.credential'),
     keyFile: join(dataDir, 'secret.key'),
-    keyUsage: join(dataDir, 'key-usage.json'),
-    activityDir: join(dataDir, 'activity'),
   };
 }

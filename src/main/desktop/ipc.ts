@@ -31,7 +31,7 @@ async function callTool(deps: IpcDeps, name: unknown, args: unknown): Promise<To
     return { ok: false, error: 'callTool needs a tool name such as "list_customers"' };
   }
   try {
-    return await (await deps.core).registry.call(name, args ?? {});
+    return await (await deps.core).callTool(name, args ?? {}, 'ipc');
   } catch (error) {
     return { ok: false, error: message(error) };
   }
@@ -40,7 +40,12 @@ async function callTool(deps: IpcDeps, name: unknown, args: unknown): Promise<To
 async function getStatus(deps: IpcDeps): Promise<PorticoStatus> {
   try {
     const core = await deps.core;
-    return { running: true, url: core.url, planes: core.planes(), customers: core.listCustomers().length };
+    return {
+      running: true,
+      url: core.url,
+      planes: core.planes(),
+      customers: Object.keys(core.store.data.customers).length,
+    };
   } catch (error) {
     return { running: false, error: message(error) };
   }

@@ -70,7 +70,8 @@ export function currentTrayState(deps: Pick<TrayDeps, 'core' | 'error'>): TraySt
       ...(error ? { error } : {}),
     };
   }
-  return { url: core.url, planes: core.planes(), customers: core.listCustomers() };
+  const customers = Object.values(core.store.data.customers).map((c) => ({ id: c.id, name: c.name }));
+  return { url: core.url, planes: core.planes(), customers };
 }
 
 async function addClient(deps: TrayDeps, client: ClientId, plane: Plane, customerId?: string): Promise<void> {
@@ -93,7 +94,7 @@ function dispatch(deps: TrayDeps, action: TrayAction): void {
   const core = deps.core();
   switch (action.kind) {
     case 'set-plane':
-      core?.setPlaneEnabled(action.plane, action.enabled);
+      void core?.client('tray').call('set_plane_enabled', { plane: action.plane, enabled: action.enabled });
       return;
     case 'add-client':
       void addClient(deps, action.client, action.plane, action.customerId);

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dataPaths } from '../../core/paths';
 import { readServerInfo } from '../../core/server/server-info';
+import { readStoredSettingsSync } from '../../core/store/database';
 
 /** Where `portico serve` listens when nothing says otherwise. */
 export const DEFAULT_BASE = 'http://127.0.0.1:7430';
@@ -21,17 +20,13 @@ export interface EndpointTarget {
 
 /** The configured host and port of the data dir's workspace, when it has one. */
 function configuredBase(dataDir: string): string | undefined {
-  try {
-    const doc = JSON.parse(readFileSync(dataPaths(dataDir).workspace, 'utf8')) as {
-      settings?: { host?: unknown; port?: unknown };
-    };
-    const host = typeof doc.settings?.host === 'string' ? doc.settings.host : '127.0.0.1';
-    const port = typeof doc.settings?.port === 'number' && doc.settings.port > 0 ? doc.settings.port : 7430;
-    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return `http://${shown}:${port}`;
-  } catch {
-    return undefined;
-  }
+  const settings = readStoredSettingsSync(dataDir);
+  if (!settings || typeof settings !== 'object') return undefined;
+  const { host: rawHost, port: rawPort } = settings as { host?: unknown; port?: unknown };
+  const host = typeof rawHost === 'string' ? rawHost : '127.0.0.1';
+  const port = typeof rawPort === 'number' && rawPort > 0 ? rawPort : 7430;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
 }
 
 /**

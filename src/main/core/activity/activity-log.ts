@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { appendFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Database } from '../store/database';
 import { redact } from '../log';
+
+/** Where a call came in: an MCP client, the web UI's /api, the desktop window, the CLI, the tray, an OAuth redirect. */
+export const ENTRY_POINTS = ['mcp', 'api', 'ipc', 'cli', 'tray', 'oauth', 'internal'] as const;
+export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 export interface ActivityEntry {
   id: string;
   time: string;
   plane: 'admin' | 'gateway';
+  entry_point: EntryPoint;
   customer_id: string | null;
   tool: string;
   duration_ms: number;
@@ -17,89 +20,124 @@ export interface ActivityEntry {
   key_id?: string;
 }
 
-const ROTATE_BYTES = 8 * 1024 * 1024;
+export interface ActivityFilter {
+  from?: string;
+  to?: string;
+  plane?: string;
+  entry_point?: string;
+  key_id?: string;
+  customer_id?: string;
+  tool?: string;
+  outcome?: string;
+  /** The id of the last entry of the previous page. */
+  after?: { time: string; id: string };
+  limit: number;
+}
+
+/** How long a recorded call may wait for its row: calls in the same few milliseconds share one transaction. */
+const BATCH_MS = 20;
+const BATCH_MAX = 500;
 
 /**
- * The activity log: append-only JSON lines in `<dataDir>/activity/`, rotated by size. Writes
- * are queued and asynchronous so recording a call never blocks the call.
+ * The activity log: one row per call, written in short batched transactions off the call's path
+ * — recording never waits on the database, and a busy database never stalls a call.
  */
 export class ActivityLog {
-  readonly #dir: string;
-  readonly #file: string;
-  #queue: string[] = [];
-  #flushing: Promise<void> | undefined;
+  #queue: ActivityEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> | undefined;
 
-  constructor(dataDir: string) {
-    this.#dir = join(dataDir, 'activity');
-    this.#file = join(this.#dir, 'activity.jsonl');
-  }
+  constructor(
+    private readonly database: Database | null,
+    private readonly onError: (message: string) => void = () => {},
+  ) {}
 
   record(entry: Omit<ActivityEntry, 'id' | 'time'> & { time?: string }): ActivityEntry {
     const full: ActivityEntry = {
-      id: `act_${randomBytes(6).toString('hex')}`,
+      id: `act_${randomBytes(8).toString('hex')}`,
       time: entry.time ?? new Date().toISOString(),
       ...entry,
       ...(entry.error ? { error: redact(entry.error).slice(0, 300) } : {}),
     };
-    this.#queue.push(`${JSON.stringify(full)}\n`);
-    this.#flushing ??= this.#flush();
+    if (!this.database || this.database.readOnly) return full;
+    this.#queue.push(full);
+    if (this.#queue.length >= BATCH_MAX) void this.#write();
+    else this.#timer ??= setTimeout(() => void this.#write(), BATCH_MS);
     return full;
   }
 
-  /** Resolves once everything recorded so far is on disk. */
+  /** Resolves once everything recorded so far is written. */
   async flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+    while (this.#queue.length || this.#writing) await this.#write();
   }
 
-  /** Synchronous append, for one-shot processes (the CLI) that exit right after. */
-  recordSync(entry: Omit<ActivityEntry, 'id' | 'time'>): void {
-    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    appendFileSync(
-      this.#file,
-      `${JSON.stringify({ id: `act_${randomBytes(6).toString('hex')}`, time: new Date().toISOString(), ...entry })}\n`,
-      { mode: 0o600 },
-    );
-    if (existsSync(this.#file) && statSync(this.#file).size > ROTATE_BYTES)
-      renameSync(this.#file, `${this.#file}.1`);
+  #write(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#writing ??= this.#writeBatches().finally(() => {
+      this.#writing = undefined;
+    });
+    return this.#writing;
   }
 
-  async #flush(): Promise<void> {
-    try {
-      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-      while (this.#queue.length) {
-        const batch = this.#queue.join('');
-        this.#queue = [];
-        await appendFile(this.#file, batch, { mode: 0o600 });
-        if ((await stat(this.#file)).size > ROTATE_BYTES) await rename(this.#file, `${this.#file}.1`);
-      }
-    } catch {
-      // Losing activity lines must never fail a tool call.
-    } finally {
-      this.#flushing = undefined;
-    }
-  }
-
-  /** Entries newest first (current file, then the rotated one). */
-  read(): ActivityEntry[] {
-    const entries: ActivityEntry[] = [];
-    for (const file of [this.#file, `${this.#file}.1`]) {
-      let text = '';
+  async #writeBatches(): Promise<void> {
+    const database = this.database;
+    while (database && this.#queue.length) {
+      const batch = this.#queue.splice(0, BATCH_MAX);
       try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        continue;
-      }
-      const lines = text.split('\n');
-      for (let i = lines.length - 1; i >= 0; i -= 1) {
-        const line = lines[i];
-        if (!line) continue;
-        try {
-          entries.push(JSON.parse(line) as ActivityEntry);
-        } catch {
-          // A torn last line after a crash: skip it.
-        }
+        await database.write((tx) =>
+          tx
+            .insertInto('activity')
+            .values(
+              batch.map((e) => ({
+                id: e.id,
+                at: e.time,
+                plane: e.plane,
+                entry_point: e.entry_point,
+                customer_id: e.customer_id,
+                key_id: e.key_id ?? null,
+                tool: e.tool,
+                duration_ms: e.duration_ms,
+                outcome: e.outcome,
+                error: e.error ?? null,
+              })),
+            )
+            .execute(),
+        );
+      } catch (error) {
+        // Losing activity rows must never fail a tool call; say so once per batch.
+        this.onError(`Recording ${batch.length} activity entries failed: ${error instanceof Error ? error.message : error}`);
       }
     }
-    return entries;
+  }
+
+  /** Entries newest first, filtered, one page at a time. */
+  async query(filter: ActivityFilter): Promise<ActivityEntry[]> {
+    await this.flush();
+    const database = this.database;
+    if (!database?.hasSchema) return [];
+    let q = database.db.selectFrom('activity').selectAll();
+    if (filter.from) q = q.where('at', '>=', filter.from);
+    if (filter.to) q = q.where('at', '<', filter.to);
+    for (const column of ['plane', 'entry_point', 'key_id', 'customer_id', 'tool', 'outcome'] as const) {
+      const value = filter[column];
+      if (value !== undefined) q = q.where(column, '=', value);
+    }
+    const after = filter.after;
+    if (after)
+      q = q.where((eb) => eb.or([eb('at', '<', after.time), eb.and([eb('at', '=', after.time), eb('id', '<', after.id)])]));
+    const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      time: r.at,
+      plane: r.plane === 'admin' ? 'admin' : 'gateway',
+      entry_point: (ENTRY_POINTS as readonly string[]).includes(r.entry_point) ? (r.entry_point as EntryPoint) : 'mcp',
+      customer_id: r.customer_id,
+      tool: r.tool,
+      duration_ms: r.duration_ms,
+      outcome: r.outcome === 'error' ? 'error' : 'ok',
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.key_id ? { key_id: r.key_id } : {}),
+    }));
   }
 }

@@ -1,14 +1,19 @@
 import { z } from 'zod';
-import { secretValues } from '../connectors/credentials';
-import { buildHttpRequest, maskRequest, RequestBuildError } from '../connectors/http-request';
-import { connectionFor, openCredentials, runActionOnce } from '../connectors/run-action';
+import { connectionFor } from '../connectors/run-action';
 import { computeToolset } from '../gateway/toolset';
 import { type Action, type Connector, httpMappingSchema, type Workspace } from '../store/schema';
 import { now, okOutput } from './common';
 import { requireConnector } from './connector-records';
 import { requireCustomer } from './customers';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminTool, defineTool, ToolError } from './registry';
+import { defineTool, ToolError } from './registry';
+
+interface DryRunRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
 
 const connectorId = z.string().describe("The connector's id, from list_connectors.");
 const actionName = z.string().describe("The action's name, from list_actions.");
@@ -327,8 +332,9 @@ const testAction = defineTool({
   name: 'test_action',
   title: 'Test an action',
   description:
-    "Run an action for a customer with their connection, exactly as the gateway would (tool = the customer's tool name, or connector_id + action). " +
-    'dry_run=true returns the exact HTTP request that would be sent, with secrets masked, and sends nothing.',
+    "Run an action for a customer with their connection through the gateway's own call pipeline (tool = the customer's tool name, or connector_id + action): " +
+    'argument validation, OAuth refresh, the upstream call, scrubbing and the output check, recorded in the activity log. ' +
+    'dry_run=true returns the exact request that would be sent (HTTP: method, URL, headers, body), with secrets masked, and sends nothing.',
   input: z.strictObject({
     customer_id: z.string().describe('Whose connection to use.'),
     tool: z
@@ -338,7 +344,10 @@ const testAction = defineTool({
     connector_id: z.string().optional().describe('With `action`, instead of `tool`.'),
     action: z.string().optional().describe('With `connector_id`, instead of `tool`.'),
     arguments: z.record(z.string(), z.unknown()).default({}).describe('The tool arguments.'),
-    dry_run: z.boolean().default(false).describe('Return the request instead of sending it (HTTP actions).'),
+    dry_run: z
+      .boolean()
+      .default(false)
+      .describe('Return the request that would be sent (secrets masked) instead of sending it.'),
   }),
   output: z.object({
     dry_run: z.boolean(),
@@ -355,10 +364,14 @@ const testAction = defineTool({
       .record(z.string(), z.unknown())
       .nullable()
       .describe('The MCP tool result (content, structuredContent, isError).'),
+    mcp_request: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('dry_run on an MCP connector: the upstream and the tools/call request that would be sent.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async handler(input, { store }) {
-    const ws = store.data;
+  async handler(input, ctx) {
+    const ws = ctx.store.data;
     requireCustomer(ws, input.customer_id);
     let connector: Connector;
     let action: Action;
@@ -382,43 +395,32 @@ const testAction = defineTool({
         `Customer "${input.customer_id}" has no connection for "${connector.id}". Create one with create_connection (or get_connect_url for OAuth).`,
       );
     }
-    const credentials = openCredentials(store, connection);
-    if (input.dry_run) {
-      if (connector.kind !== 'http')
-        throw new ToolError(
-          'dry_run shows HTTP requests; this is an MCP connector. Run without dry_run to call it.',
-        );
-      try {
-        const request = buildHttpRequest(
-          connector,
-          action,
-          input.arguments,
-          ws.authConfigs[connector.id],
-          credentials,
-        );
-        const masked = maskRequest(request, secretValues(credentials));
-        return {
-          dry_run: true,
-          request: { ...masked, body: masked.body ?? null },
-          is_error: false,
-          result: null,
-        };
-      } catch (error) {
-        if (error instanceof RequestBuildError) throw new ToolError(error.message);
-        throw error;
-      }
-    }
-    const result = await runActionOnce(store, connector, action, input.arguments, credentials);
+    if (!ctx.pipeline) throw new ToolError('test_action needs the gateway; start Portico (portico serve) and try again.');
+    // The very pipeline tools/call runs: validation, OAuth refresh and 401 retry, scrubbing, output check, activity.
+    const result = await ctx.pipeline.run({
+      customerId: input.customer_id,
+      tool: input.tool ?? `${connector.slug}__${action.name}`,
+      connector,
+      action,
+      args: input.arguments,
+      entryPoint: ctx.caller.entryPoint,
+      keyId: ctx.caller.keyId,
+      signal: ctx.caller.signal,
+      dryRun: input.dry_run,
+    });
+    const described = input.dry_run ? result.structuredContent : undefined;
+    const http = described && typeof described.http === 'object' ? (described.http as DryRunRequest) : null;
     return {
-      dry_run: false,
-      request: null,
+      dry_run: input.dry_run,
+      request: http,
       is_error: Boolean(result.isError),
-      result: result as Record<string, unknown>,
+      result: input.dry_run && !result.isError ? null : (result as Record<string, unknown>),
+      ...(described && typeof described.mcp === 'object' ? { mcp_request: described.mcp as Record<string, unknown> } : {}),
     };
   },
 });
 
-export const actionTools: AdminTool[] = [
+export const actionTools = [
   listActions,
   getAction,
   createAction,
@@ -426,4 +428,4 @@ export const actionTools: AdminTool[] = [
   deleteAction,
   setActionEnabled,
   testAction,
-] as AdminTool[];
+] as const;

@@ -142,7 +142,7 @@ const getConnectUrl = defineTool({
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  handler({ customer_id, connector_id }, ctx) {
+  async handler({ customer_id, connector_id }, ctx) {
     const ws = ctx.store.data;
     requireCustomer(ws, customer_id);
     const connector = requireConnector(ws, connector_id);
@@ -158,8 +158,9 @@ const getConnectUrl = defineTool({
       auth.oauth2.authorizeUrl
     ) {
       const redirectUri = `${server.url}/oauth/callback`;
-      const { state, verifier } = createPending(
-        ctx.store.dataDir,
+      if (!ctx.store.database) throw new ToolError('The workspace is read-only here; run this through the server.');
+      const { state, verifier } = await createPending(
+        ctx.store.database,
         { customerId: customer_id, connectorId: connector.id, redirectUri },
         (v, s) => ctx.store.secrets.seal(v, `oauth-pending:${s}`),
       );
@@ -188,10 +189,10 @@ const getConnectUrl = defineTool({
   },
 });
 
-export const authTools: AdminTool[] = [
+export const authTools = [
   listAuthConfigs,
   getAuthConfig,
   setAuthConfig,
   deleteAuthConfig,
   getConnectUrl,
-] as AdminTool[];
+] as const;

@@ -310,4 +310,4 @@ const getClientConfig = defineTool({
   },
 });
 
-export const clientConfigTools: AdminTool[] = [getClientConfig] as AdminTool[];
+export const clientConfigTools = [getClientConfig] as const;

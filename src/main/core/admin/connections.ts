@@ -352,7 +352,7 @@ const refreshConnection = defineTool({
   },
 });
 
-export const connectionTools: AdminTool[] = [
+export const connectionTools = [
   listConnections,
   getConnection,
   createConnection,
@@ -360,4 +360,4 @@ export const connectionTools: AdminTool[] = [
   deleteConnection,
   testConnection,
   refreshConnection,
-] as AdminTool[];
+] as const;

@@ -291,7 +291,7 @@ const previewCustomerTools = defineTool({
   },
 });
 
-export const customerTools: AdminTool[] = [
+export const customerTools = [
   listCustomers,
   getCustomer,
   createCustomer,
@@ -299,4 +299,4 @@ export const customerTools: AdminTool[] = [
   deleteCustomer,
   configureCustomerTools,
   previewCustomerTools,
-] as AdminTool[];
+] as const;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { ENTRY_POINTS } from '../activity/activity-log';
 import { effectivePlanes } from '../server/server-info';
 import { planeName } from '../store/schema';
 import { VERSION } from '../version';
 import { now } from './common';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, type AdminTool, defineTool } from './registry';
+import { type AdminContext, defineTool, ToolError } from './registry';
 
 const planesOutput = z.object({ admin: z.boolean(), gateway: z.boolean() });
 
@@ -16,6 +17,7 @@ export const statusOutput = z.object({
   planes: planesOutput.describe('Whether each plane serves requests right now.'),
   configured_planes: planesOutput.describe('The persisted on/off switches.'),
   data_dir: z.string(),
+  database: z.string().describe('Where the workspace lives: the SQLite file, or the PostgreSQL URL without its password.'),
   secrets: z.string().describe('How secrets are encrypted at rest.'),
   counts: z.object({
     customers: z.number(),
@@ -26,13 +28,14 @@ export const statusOutput = z.object({
   }),
 });
 
-/** How secrets are held, opening the secret store if needed (or why it can't be). */
+/** How secrets are held (or why they can't be), without creating a key. */
 function secretsDescription(ctx: AdminContext): string {
   try {
-    const { provider } = ctx.store.secrets;
-    return `${provider.kind}: ${provider.description}`;
+    const box = ctx.store.existingSecrets();
+    if (!box) return 'none yet: a key is made when the first secret is stored';
+    return `${box.provider.kind}: ${box.provider.description}`;
   } catch (error) {
-    return `unavailable: ${(error as Error).message}`;
+    return `unavailable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
@@ -47,6 +50,7 @@ export function gatewayStatus(ctx: AdminContext): z.infer<typeof statusOutput> {
     planes: info ? effectivePlanes(ws.settings, info) : { admin: false, gateway: false },
     configured_planes: ws.settings.planes,
     data_dir: ctx.store.dataDir,
+    database: ctx.store.location,
     secrets: secretsDescription(ctx),
     counts: {
       customers: Object.keys(ws.customers).length,
@@ -95,24 +99,34 @@ const setPlaneEnabled = defineTool({
   },
 });
 
+const activityFilters = {
+  from: z.string().datetime().optional().describe('Only calls at or after this ISO time.'),
+  to: z.string().datetime().optional().describe('Only calls before this ISO time.'),
+  plane: planeName.optional().describe('Only this plane.'),
+  entry_point: z
+    .enum(ENTRY_POINTS)
+    .optional()
+    .describe('Only calls that came in this way: mcp, api (web UI / scripts), ipc (desktop window), cli, tray, oauth.'),
+  key_id: z.string().optional().describe('Only calls made with this API key.'),
+  customer_id: z.string().optional().describe("Only this customer's calls."),
+  tool: z.string().optional().describe('Only calls of this tool.'),
+  outcome: z.enum(['ok', 'error']).optional().describe('Only successes or failures.'),
+};
+
 const listActivity = defineTool({
   name: 'list_activity',
   title: 'List activity',
   description:
-    'Recent tool calls through Portico, newest first: time, plane, customer, tool, duration and outcome (never arguments or secrets). Paginated; filter by customer, tool or outcome.',
-  input: z.strictObject({
-    ...pageInput,
-    customer_id: z.string().optional().describe("Only this customer's calls."),
-    tool: z.string().optional().describe('Only calls of this tool.'),
-    outcome: z.enum(['ok', 'error']).optional().describe('Only successes or failures.'),
-    plane: planeName.optional().describe('Only this plane.'),
-  }),
+    'Tool calls through Portico, newest first, from every entry point: time, plane, entry point, key, customer, tool, duration and outcome (never arguments or secrets). Paginated; filter by time, plane, entry point, key, customer, tool or outcome.',
+  input: z.strictObject({ ...pageInput, ...activityFilters }),
   output: z.object({
     entries: z.array(
       z.object({
         id: z.string(),
         time: z.string(),
         plane: planeName,
+        entry_point: z.enum(ENTRY_POINTS),
+        key_id: z.string().nullable(),
         customer_id: z.string().nullable(),
         tool: z.string(),
         duration_ms: z.number(),
@@ -120,24 +134,24 @@ const listActivity = defineTool({
         error: z.string().optional(),
       }),
     ),
-    ...pageOutput,
+    next_cursor: pageOutput.next_cursor,
   }),
   annotations: { readOnlyHint: true, idempotentHint: true },
-  async handler({ cursor, limit, customer_id, tool, outcome, plane }, ctx) {
-    await ctx.activity.flush();
-    const all = ctx.activity
-      .read()
-      .filter(
-        (e) =>
-          (!customer_id || e.customer_id === customer_id) &&
-          (!tool || e.tool === tool) &&
-          (!outcome || e.outcome === outcome) &&
-          (!plane || e.plane === plane),
-      )
-      .map(({ key_id: _key, ...rest }) => rest);
-    const { page, ...rest } = paginate(all, cursor, limit);
-    return { entries: page, ...rest };
+  async handler({ cursor, limit, ...filters }, ctx) {
+    let after: { time: string; id: string } | undefined;
+    if (cursor) {
+      const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (!time || !id) throw new ToolError('That cursor is not one list_activity returned; omit it for the first page.');
+      after = { time, id };
+    }
+    const rows = await ctx.activity.query({ ...filters, after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((e) => ({ ...e, key_id: e.key_id ?? null })),
+      next_cursor: rows.length > limit && last ? Buffer.from(`${last.time}|${last.id}`).toString('base64url') : null,
+    };
   },
 });
 
-export const gatewayTools: AdminTool[] = [getGatewayStatus, setPlaneEnabled, listActivity] as AdminTool[];
+export const gatewayTools = [getGatewayStatus, setPlaneEnabled, listActivity] as const;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { generateApiKey, maskedKey } from '../auth/api-keys';
-import { KeyUsage } from '../auth/key-usage';
 import { type ApiKey, apiKeyScopeSchema, type Workspace } from '../store/schema';
 import { byId, now } from './common';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
+import { type AdminContext, defineTool, ToolError } from './registry';
 
 export const keyOutput = z.object({
   id: z.string().describe('Key id (the 8 characters after "ptc_").'),
@@ -17,11 +16,7 @@ export const keyOutput = z.object({
   revoked_at: z.string().nullable(),
 });
 
-export function keyView(
-  key: ApiKey,
-  ctx: AdminContext,
-  usage?: Record<string, string>,
-): z.infer<typeof keyOutput> {
+export function keyView(key: ApiKey, ctx: AdminContext): z.infer<typeof keyOutput> {
   return {
     id: key.id,
     name: key.name,
@@ -29,7 +24,7 @@ export function keyView(
     customers: key.customers,
     masked: maskedKey(key.id),
     created_at: key.createdAt,
-    last_used_at: ctx.keyUsage?.lastUsed(key.id) ?? usage?.[key.id] ?? null,
+    last_used_at: ctx.keyUsage.lastUsed(key.id),
     revoked_at: key.revokedAt,
   };
 }
@@ -80,10 +75,9 @@ const listApiKeys = defineTool({
   output: z.object({ keys: z.array(keyOutput), ...pageOutput }),
   annotations: { readOnlyHint: true, idempotentHint: true },
   handler({ cursor, limit, include_revoked }, ctx) {
-    const usage = ctx.keyUsage ? undefined : KeyUsage.read(ctx.store.dataDir);
     const all = byId(ctx.store.data.apiKeys).filter((k) => include_revoked || !k.revokedAt);
     const { page, ...rest } = paginate(all, cursor, limit);
-    return { keys: page.map((k) => keyView(k, ctx, usage)), ...rest };
+    return { keys: page.map((k) => keyView(k, ctx)), ...rest };
   },
 });
 
@@ -129,4 +123,4 @@ const revokeApiKey = defineTool({
   },
 });
 
-export const keyTools: AdminTool[] = [listApiKeys, createApiKey, revokeApiKey] as AdminTool[];
+export const keyTools = [listApiKeys, createApiKey, revokeApiKey] as const;

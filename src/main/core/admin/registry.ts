@@ -1,23 +1,52 @@
 import { z } from 'zod';
-import type { ActivityLog } from '../activity/activity-log';
+import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import type { KeyUsage } from '../auth/key-usage';
-import type { EventBus } from '../events/event-bus';
+import type { EventBus, EventType } from '../events/event-bus';
+import type { CallPipeline } from '../gateway/pipeline';
+import { redact } from '../log';
 import type { ServerInfo } from '../server/server-info';
-import type { WorkspaceStore } from '../store/workspace-store';
+import { WriteConflictError, type WorkspaceStore } from '../store/workspace-store';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
 
-/** What every admin tool handler may use. The same context serves MCP, the CLI and the UI API. */
-export interface AdminContext {
+/** What every admin operation may use; one set per process (server, CLI command, desktop app). */
+export interface AdminServices {
   store: WorkspaceStore;
-  /** Last-used times of keys; absent outside a server process (read from disk then). */
-  keyUsage?: KeyUsage;
-  /** The server this context runs inside, or the one found for this data dir (CLI). */
-  server(): ServerInfo | null;
-  /** Where tools announce what they changed (webhooks listen). */
+  keyUsage: KeyUsage;
+  /** The process's event bus: webhooks and the UI listen; the registry emits a call's events once it is saved. */
   events: EventBus;
   activity: ActivityLog;
-  /** The server's webhook dispatcher; absent → dispatcherFor(ctx) makes a queue-only one. */
-  webhooks?: WebhookDispatcher;
+  /** The webhook dispatcher (a CLI process's only queues deliveries; the server delivers them). */
+  webhooks: WebhookDispatcher;
+  /** The gateway's call pipeline, for test_action (the very path tools/call takes). */
+  pipeline?: CallPipeline;
+  /** The server this runs inside, or the one found for this data dir (CLI). */
+  server(): ServerInfo | null;
+}
+
+export interface Progress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** Who is calling, through which door. Recorded in the activity log with every call. */
+export interface Caller {
+  entryPoint: EntryPoint;
+  keyId?: string;
+  /** MCP progress notifications, when the client asked for them. */
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/** Where handlers announce what they changed; the registry passes the events on once the change is saved. */
+export interface EventSink {
+  emit(type: EventType, data: Record<string, unknown>): void;
+}
+
+/** What a handler gets: the services, its caller, and an event sink bound to this call. */
+export interface AdminContext extends Omit<AdminServices, 'events'> {
+  events: EventSink;
+  caller: Caller;
 }
 
 export interface ToolAnnotations {
@@ -28,8 +57,12 @@ export interface ToolAnnotations {
   openWorldHint?: boolean;
 }
 
-export interface AdminTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
-  name: string;
+export interface AdminTool<
+  N extends string = string,
+  I extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+> {
+  name: N;
   title: string;
   description: string;
   input: I;
@@ -38,15 +71,15 @@ export interface AdminTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodO
   handler(input: z.infer<I>, ctx: AdminContext): z.infer<O> | Promise<z.infer<O>>;
 }
 
-/** Identity function that keeps each tool's input/output types tied to its schemas. */
-export const defineTool = <I extends z.ZodObject, O extends z.ZodObject>(
-  tool: AdminTool<I, O>,
-): AdminTool<I, O> => tool;
+/** Keeps each tool's name, input and output types tied to its schemas (the typed client derives from them). */
+export const defineTool = <const N extends string, I extends z.ZodObject, O extends z.ZodObject>(
+  tool: AdminTool<N, I, O>,
+): AdminTool<N, I, O> => tool;
 
 /** A failure the user can act on; its message is shown as-is. */
 export class ToolError extends Error {}
 
-export type CallResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
+export type CallResult<T = Record<string, unknown>> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface ToolListing {
   name: string;
@@ -75,12 +108,22 @@ export function formatZodError(tool: string, error: z.ZodError): string {
   return `Invalid arguments for ${tool}: ${parts.join('; ')}. See the tool's inputSchema for the expected fields.`;
 }
 
-/** The one registry of admin operations, served as MCP tools, `portico admin`, and the UI API. */
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The one registry of admin operations — the only way in, for MCP, the UI's /api, Electron IPC,
+ * the CLI, the tray and the OAuth callback. Every call, whatever the door: input validated, the
+ * handler run, the change saved, output checked against the declared schema, the call's events
+ * emitted (only once saved), and the call recorded in the activity log with its entry point.
+ */
 export class AdminRegistry {
   readonly #tools = new Map<string, AdminTool>();
   readonly #listing: ToolListing[];
 
-  constructor(tools: readonly AdminTool[]) {
+  constructor(
+    tools: readonly AdminTool[],
+    private readonly log: (line: string) => void = () => {},
+  ) {
     for (const tool of tools) {
       if (this.#tools.has(tool.name)) throw new Error(`duplicate admin tool ${tool.name}`);
       this.#tools.set(tool.name, tool);
@@ -104,25 +147,73 @@ export class AdminRegistry {
     return this.#tools.has(name);
   }
 
-  async call(name: string, args: unknown, ctx: AdminContext): Promise<CallResult> {
+  /** Whether a tool only reads (its annotation): read-only callers may run it without a writable store. */
+  isReadOnly(name: string): boolean {
+    return Boolean(this.#tools.get(name)?.annotations.readOnlyHint);
+  }
+
+  /** Runs one operation. Callers get it typed through a RegistryClient (admin/index.ts). */
+  async call(name: string, args: unknown, services: AdminServices, caller: Caller): Promise<CallResult> {
+    const started = performance.now();
+    const result = await this.#run(name, args, services, caller);
+    const customerId =
+      args && typeof args === 'object' && 'customer_id' in args && typeof args.customer_id === 'string'
+        ? args.customer_id
+        : null;
+    services.activity.record({
+      plane: 'admin',
+      entry_point: caller.entryPoint,
+      customer_id: customerId,
+      tool: name,
+      duration_ms: Math.round(performance.now() - started),
+      outcome: result.ok ? 'ok' : 'error',
+      ...(result.ok ? {} : { error: result.error }),
+      ...(caller.keyId ? { key_id: caller.keyId } : {}),
+    });
+    return result.ok ? result : { ok: false, error: redact(result.error) };
+  }
+
+  async #run(name: string, args: unknown, services: AdminServices, caller: Caller): Promise<CallResult> {
     const tool = this.#tools.get(name);
     if (!tool) {
       return {
         ok: false,
-        error: `Unknown admin tool "${name}". List the tools (tools/list, or \`portico admin --help\`) to see the available names.`,
+        error: `Unknown admin tool "${name}". List the tools (tools/list, or \`portico admin help\`) to see the available names.`,
       };
     }
     const parsed = tool.input.safeParse(args ?? {});
     if (!parsed.success) return { ok: false, error: formatZodError(name, parsed.error) };
-    try {
-      const value = await tool.handler(parsed.data, ctx);
-      // A change is acknowledged only once it is on disk.
-      await ctx.store.flushed();
-      return { ok: true, value: value as Record<string, unknown> };
-    } catch (error) {
-      if (error instanceof ToolError) return { ok: false, error: error.message };
-      if (error instanceof z.ZodError) return { ok: false, error: formatZodError(name, error) };
-      return { ok: false, error: `${name} failed: ${(error as Error).message}` };
+    for (let attempt = 0; ; attempt += 1) {
+      const pending: [EventType, Record<string, unknown>][] = [];
+      const ctx: AdminContext = {
+        ...services,
+        caller,
+        events: { emit: (type, data) => pending.push([type, data]) },
+      };
+      let value: unknown;
+      try {
+        value = await tool.handler(parsed.data, ctx);
+        // A change is acknowledged only once it is saved; its events go out only then.
+        await services.store.flushed();
+      } catch (error) {
+        // Another process changed the same record meanwhile: the store has caught up; run once more.
+        if (error instanceof WriteConflictError && attempt === 0) continue;
+        if (error instanceof ToolError || error instanceof WriteConflictError) return { ok: false, error: error.message };
+        if (error instanceof z.ZodError) return { ok: false, error: formatZodError(name, error) };
+        return { ok: false, error: `${name} failed: ${errorText(error)}` };
+      }
+      for (const [type, data] of pending) services.events.emit(type, data);
+      const output = tool.output.safeParse(value);
+      if (!output.success) {
+        const issue = output.error.issues[0];
+        const problem = `${issue?.path.join('.') || '(top)'}: ${issue?.message}`;
+        this.log(`Bug: ${name} returned a result that does not match its output schema (${problem}).`);
+        return {
+          ok: false,
+          error: `${name} did its work but produced a result that does not match its output schema (${problem}); this is a bug in Portico — please report it.`,
+        };
+      }
+      return { ok: true, value: output.data };
     }
   }
 }

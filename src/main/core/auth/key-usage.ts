@@ -1,52 +1,49 @@
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { dataPaths } from '../paths';
+import type { Database } from '../store/database';
 
 /**
- * Last-used times of API keys. Kept apart from the workspace file and flushed in the
- * background, so authenticating a request never writes to disk.
+ * Last-used times of API keys, kept in memory and written to the database in the background, so
+ * authenticating a request never waits on a write.
  */
 export class KeyUsage {
-  readonly #path: string;
-  #used: Record<string, string> = {};
-  #dirty = false;
+  readonly #used = new Map<string, string>();
+  readonly #dirty = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(dataDir: string) {
-    this.#path = dataPaths(dataDir).keyUsage;
-    this.#used = KeyUsage.read(dataDir);
-  }
+  private constructor(private readonly database: Database | null) {}
 
-  static read(dataDir: string): Record<string, string> {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(dataPaths(dataDir).keyUsage, 'utf8'));
-      if (parsed && typeof parsed === 'object') {
-        return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
-          string,
-          string
-        >;
-      }
-    } catch {
-      // Missing or unreadable usage data only loses "last used" times.
+  /** The recorded times; a data dir without a database has none. */
+  static async load(database: Database | null): Promise<KeyUsage> {
+    const usage = new KeyUsage(database);
+    if (database?.hasSchema) {
+      for (const row of await database.db.selectFrom('key_usage').selectAll().execute())
+        usage.#used.set(row.key_id, row.last_used_at);
     }
-    return {};
+    return usage;
   }
 
   lastUsed(id: string): string | null {
-    return this.#used[id] ?? null;
+    return this.#used.get(id) ?? null;
   }
 
   touch(id: string): void {
-    this.#used[id] = new Date().toISOString();
-    this.#dirty = true;
-    this.#timer ??= setTimeout(() => void this.flush(), 2_000).unref();
+    this.#used.set(id, new Date().toISOString());
+    this.#dirty.add(id);
+    this.#timer ??= setTimeout(() => void this.flush().catch(() => {}), 2_000).unref();
   }
 
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    await writeFile(this.#path, JSON.stringify(this.#used), { mode: 0o600 });
+    const database = this.database;
+    if (!database || database.readOnly || this.#dirty.size === 0) return;
+    const rows = [...this.#dirty].map((key_id) => ({ key_id, last_used_at: this.#used.get(key_id) ?? '' }));
+    this.#dirty.clear();
+    await database.write((tx) =>
+      tx
+        .insertInto('key_usage')
+        .values(rows)
+        .onConflict((oc) => oc.column('key_id').doUpdateSet((eb) => ({ last_used_at: eb.ref('excluded.last_used_at') })))
+        .execute(),
+    );
   }
 }

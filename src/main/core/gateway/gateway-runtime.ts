@@ -1,18 +1,13 @@
 import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ActivityLog } from '../activity/activity-log';
-import { type Credentials, secretValues } from '../connectors/credentials';
-import { buildHttpRequest, RequestBuildError } from '../connectors/http-request';
-import { sendHttp } from '../connectors/http-runtime';
 import { McpUpstreamPool } from '../connectors/mcp-pool';
 import { toolsToActions } from '../connectors/mcp-upstream';
-import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
-import { openCredentials, upstreamSecrets } from '../connectors/run-action';
+import { OAuthManager } from '../connectors/oauth-manager';
 import type { EventBus } from '../events/event-bus';
-import { type Logger, registerSecret } from '../log';
+import type { Logger } from '../log';
 import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { validateArguments } from './arg-validator';
-import type { ToolEntry } from './toolset';
+import { CallPipeline, errorResult } from './pipeline';
 import { ToolsetCache } from './toolset-cache';
 
 export interface GatewayDeps {
@@ -31,13 +26,13 @@ export interface CallContext {
   keyId?: string;
 }
 
-const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
-
-/** The data plane's call pipeline: resolve → authorize → validate → run → record. */
+/** The data plane: each customer's toolset, the MCP upstream pool, OAuth, and the call pipeline. */
 export class GatewayRuntime {
   readonly toolsets: ToolsetCache;
   readonly pool: McpUpstreamPool;
   readonly oauth: OAuthManager;
+  /** The one call pipeline: tools/call here, and test_action through the admin registry. */
+  readonly pipeline: CallPipeline;
 
   constructor(private readonly deps: GatewayDeps) {
     this.toolsets = new ToolsetCache(deps.store);
@@ -53,6 +48,14 @@ export class GatewayRuntime {
       toolsChanged: (connectorId, tools) => this.#refreshUpstreamTools(connectorId, tools),
       log: (customerId, params) => deps.forwardLog?.(customerId, params),
       report: (message) => deps.log(message),
+    });
+    this.pipeline = new CallPipeline({
+      store: deps.store,
+      activity: deps.activity,
+      events: deps.events,
+      pool: this.pool,
+      oauth: this.oauth,
+      connectHint: (customerId, connectorId) => this.connectHint(customerId, connectorId),
     });
     // A deleted connector or connection loses its upstream session (and stdio child) at once.
     this.#offStore = deps.store.onChange(() => {
@@ -80,140 +83,34 @@ export class GatewayRuntime {
     args: Record<string, unknown>,
     ctx: CallContext = {},
   ): Promise<CallToolResult> {
-    const started = performance.now();
     const entry = this.toolsets.get(customerId).byName.get(name);
-    let result: CallToolResult;
     if (!entry) {
-      result = errorResult(
+      const result = errorResult(
         `Unknown tool "${name}" for customer "${customerId}". It may have been removed or disabled; list the tools again.`,
       );
-    } else {
-      try {
-        result = await this.#run(customerId, entry, args, ctx);
-      } catch (error) {
-        result = errorResult(`Portico could not run ${name}: ${(error as Error).message}`);
-      }
+      this.deps.activity.record({
+        plane: 'gateway',
+        entry_point: 'mcp',
+        customer_id: customerId,
+        tool: name,
+        duration_ms: 0,
+        outcome: 'error',
+        error: 'unknown tool',
+        ...(ctx.keyId ? { key_id: ctx.keyId } : {}),
+      });
+      return result;
     }
-    const duration = Math.round(performance.now() - started);
-    const failed = Boolean(result.isError);
-    const reason = failed
-      ? result.content
-          .map((c) => (c.type === 'text' ? c.text : ''))
-          .join(' ')
-          .slice(0, 300)
-      : undefined;
-    this.deps.activity.record({
-      plane: 'gateway',
-      customer_id: customerId,
+    return this.pipeline.run({
+      customerId,
       tool: name,
-      duration_ms: duration,
-      outcome: failed ? 'error' : 'ok',
-      ...(reason ? { error: reason } : {}),
-      ...(ctx.keyId ? { key_id: ctx.keyId } : {}),
-    });
-    this.deps.events.emit(failed ? 'tool.failed' : 'tool.called', {
-      customer_id: customerId,
-      tool: name,
-      connector_id: entry?.connector.id ?? null,
-      action: entry?.action.name ?? null,
-      duration_ms: duration,
-      ...(reason ? { error: reason } : {}),
-    });
-    return result;
-  }
-
-  async #run(
-    customerId: string,
-    entry: ToolEntry,
-    args: Record<string, unknown>,
-    ctx: CallContext,
-  ): Promise<CallToolResult> {
-    const { connector, action } = entry;
-    const invalid = validateArguments(action.inputSchema, args);
-    if (invalid) return errorResult(`${invalid} See the inputSchema of ${entry.name}.`);
-    const { store } = this.deps;
-    // Re-read the connection: the cached toolset may predate a token refresh.
-    const connection = entry.connection && store.data.connections[entry.connection.id];
-    if (!connection) {
-      return errorResult(
-        `${connector.name} is not connected for customer "${customerId}". ${this.connectHint(customerId, connector.id)}`,
-      );
-    }
-    let credentials = openCredentials(store, connection) as Credentials;
-    for (const secret of secretValues(credentials)) registerSecret(secret);
-    if (connector.kind === 'mcp') {
-      const secrets = () => upstreamSecrets(store, connector, credentials);
-      // A changed command, URL, shared env/headers or credential restarts this customer's session.
-      const launch =
-        connector.transport === 'stdio'
-          ? [connector.command, connector.args, connector.env]
-          : [connector.url, connector.headers];
-      const version = JSON.stringify([...launch, connection.credentials]);
-      try {
-        return await this.pool.call(
-          { connector, connectionId: connection.id, customerId, version, secrets },
-          action.upstreamName ?? action.name,
-          args,
-          {
-            signal: ctx.signal,
-            onprogress: ctx.onprogress,
-            timeoutMs: store.data.settings.upstreamTimeoutMs,
-          },
-        );
-      } catch (error) {
-        if (ctx.signal?.aborted) return errorResult(`${entry.name} was cancelled.`);
-        return errorResult(`The upstream MCP server "${connector.slug}" failed: ${(error as Error).message}`);
-      }
-    }
-    const auth = store.data.authConfigs[connector.id];
-    try {
-      credentials = await this.oauth.fresh(connection, auth, credentials);
-      let sent = await this.#sendHttp(entry, args, credentials, ctx);
-      if (sent.status === 401 && auth?.scheme === 'oauth2') {
-        credentials = await this.oauth.fresh(connection, auth, credentials, true);
-        sent = await this.#sendHttp(entry, args, credentials, ctx);
-      }
-      return this.#checkOutput(entry, sent.result);
-    } catch (error) {
-      if (error instanceof ConnectionExpiredError) {
-        return errorResult(
-          `${connector.name}'s connection for "${customerId}" has expired: ${error.message}. ${this.connectHint(customerId, connector.id)}`,
-        );
-      }
-      if (error instanceof RequestBuildError) return errorResult(error.message);
-      throw error;
-    }
-  }
-
-  #sendHttp(entry: ToolEntry, args: Record<string, unknown>, credentials: Credentials, ctx: CallContext) {
-    const { connector, action } = entry;
-    if (connector.kind !== 'http') throw new Error('not an http connector');
-    const request = buildHttpRequest(
-      connector,
-      action,
+      connector: entry.connector,
+      action: entry.action,
       args,
-      this.deps.store.data.authConfigs[connector.id],
-      credentials,
-    );
-    return sendHttp(request, {
+      entryPoint: 'mcp',
+      keyId: ctx.keyId,
       signal: ctx.signal,
-      secrets: secretValues(credentials),
-      timeoutMs: this.deps.store.data.settings.upstreamTimeoutMs,
+      onprogress: ctx.onprogress,
     });
-  }
-
-  /** A documented output schema is a promise to the client: keep it, or say the upstream broke it. */
-  #checkOutput(entry: ToolEntry, result: CallToolResult): CallToolResult {
-    const schema = entry.action.outputSchema;
-    if (!schema || result.isError) return result;
-    const problem = result.structuredContent
-      ? validateArguments(schema, result.structuredContent)
-      : 'no JSON object in the response';
-    if (!problem) return result;
-    const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-    return errorResult(
-      `The upstream's response does not match ${entry.name}'s documented output schema (${problem.replace(/^Invalid arguments: /, '')}). Response:\n${text.slice(0, 2000)}`,
-    );
   }
 
   /** An upstream MCP server's tool list changed: its tools become the connector's actions. */

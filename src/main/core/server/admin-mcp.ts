@@ -4,7 +4,7 @@ import {
   type CallToolResult,
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { AdminContext, AdminRegistry, CallResult } from '../admin/registry';
+import type { AdminRegistry, AdminServices, CallResult } from '../admin/registry';
 import { redact } from '../log';
 import { VERSION } from '../version';
 
@@ -17,8 +17,8 @@ export function toCallToolResult(result: CallResult): CallToolResult {
   };
 }
 
-/** The Admin MCP server of one session: the admin registry's tools. */
-export function createAdminMcpServer(registry: AdminRegistry, ctx: AdminContext): Server {
+/** The Admin MCP server of one session (opened with `keyId`): the admin registry's tools. */
+export function createAdminMcpServer(registry: AdminRegistry, services: AdminServices, keyId: string): Server {
   const server = new Server(
     { name: 'portico-admin', title: 'Portico admin', version: VERSION },
     {
@@ -30,16 +30,20 @@ export function createAdminMcpServer(registry: AdminRegistry, ctx: AdminContext)
   );
   const tools = registry.list();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools as never[] }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const started = performance.now();
-    const result = await registry.call(request.params.name, request.params.arguments ?? {}, ctx);
-    ctx.activity.record({
-      plane: 'admin',
-      customer_id: null,
-      tool: request.params.name,
-      duration_ms: Math.round(performance.now() - started),
-      outcome: result.ok ? 'ok' : 'error',
-      ...(result.ok ? {} : { error: result.error }),
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const progressToken = request.params._meta?.progressToken;
+    const result = await registry.call(request.params.name, request.params.arguments ?? {}, services, {
+      entryPoint: 'mcp',
+      keyId,
+      signal: extra.signal,
+      ...(progressToken === undefined
+        ? {}
+        : {
+            onProgress: (p) =>
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken, ...p } })
+                .catch(() => {}),
+          }),
     });
     return toCallToolResult(result);
   });

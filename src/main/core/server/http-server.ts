@@ -1,8 +1,8 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AdminContext, AdminRegistry } from '../admin/registry';
+import type { AdminRegistry, AdminServices, Caller } from '../admin/registry';
 import { verifyApiKey } from '../auth/api-keys';
-import type { KeyUsage } from '../auth/key-usage';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import type { Logger } from '../log';
@@ -19,13 +19,17 @@ import { serveStatic } from './static-files';
 export interface HttpServerDeps {
   store: WorkspaceStore;
   registry: AdminRegistry;
-  adminContext: AdminContext;
-  keyUsage: KeyUsage;
+  services: AdminServices;
   gateway: GatewayRuntime;
   planes(): Record<PlaneName, boolean>;
   log: Logger;
   staticDir?: string;
+  /** The secret `portico` commands of the same OS user present to go through this server. */
+  localCredential: string;
 }
+
+/** The header carrying the local credential (the CLI's way in; never a browser's). */
+export const LOCAL_CREDENTIAL_HEADER = 'x-portico-local-credential';
 
 const PLANE_OFF: Record<PlaneName, string> = {
   admin:
@@ -47,7 +51,7 @@ export class PorticoHttpServer {
 
   constructor(private readonly deps: HttpServerDeps) {
     this.hubs = {
-      admin: new SessionHub('admin', () => createAdminMcpServer(deps.registry, deps.adminContext)),
+      admin: new SessionHub('admin', (owner) => createAdminMcpServer(deps.registry, deps.services, owner.keyId)),
       gateway: new SessionHub('gateway', (owner) => {
         const customer = deps.store.data.customers[owner.customerId ?? ''];
         if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
@@ -140,8 +144,7 @@ export class PorticoHttpServer {
     }
     if (path === '/mcp/admin' || path === '/mcp/admin/') return this.#plane('admin', req, res, url);
     if (path === '/mcp/gateway' || path === '/mcp/gateway/') return this.#plane('gateway', req, res, url);
-    if (path === '/oauth/callback')
-      return handleOAuthCallback(req, res, url, this.deps.store, this.deps.adminContext.events);
+    if (path === '/oauth/callback') return handleOAuthCallback(req, res, url, this.deps.registry, this.deps.services);
     if (path.startsWith('/api/')) return this.#api(req, res, url);
     if (path.startsWith('/mcp')) {
       sendRpcError(
@@ -167,7 +170,6 @@ export class PorticoHttpServer {
       });
       return undefined;
     }
-    this.#refreshStore();
     const check = verifyApiKey(presented, this.deps.store.data.apiKeys);
     if (!check.ok) {
       const why =
@@ -181,16 +183,17 @@ export class PorticoHttpServer {
       });
       return undefined;
     }
-    this.deps.keyUsage.touch(check.key.id);
+    this.deps.services.keyUsage.touch(check.key.id);
     return check.key;
   }
 
-  #refreshStore(): void {
-    try {
-      this.deps.store.refresh();
-    } catch (error) {
-      this.deps.log((error as Error).message);
-    }
+  /** The CLI's local credential, compared in constant time; never accepted from a browser page. */
+  #isLocalCaller(req: IncomingMessage): boolean {
+    const presented = req.headers[LOCAL_CREDENTIAL_HEADER];
+    if (typeof presented !== 'string' || req.headers.origin !== undefined) return false;
+    const a = Buffer.from(presented);
+    const b = Buffer.from(this.deps.localCredential);
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   async #plane(plane: PlaneName, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -255,12 +258,18 @@ export class PorticoHttpServer {
     await this.hubs[plane].handle(req, res, body, { keyId: key.id, customerId });
   }
 
+  /** `/api/tools[/NAME]`: the admin registry for the web UI, scripts (admin key) and the CLI (local credential). */
   async #api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const key = this.#authenticate(req, res, url);
-    if (!key) return;
-    if (key.scope !== 'admin') {
-      sendJson(res, 403, { ok: false, error: 'The UI API needs an admin key.' });
-      return;
+    let caller: Caller;
+    if (this.#isLocalCaller(req)) caller = { entryPoint: 'cli' };
+    else {
+      const key = this.#authenticate(req, res, url);
+      if (!key) return;
+      if (key.scope !== 'admin') {
+        sendJson(res, 403, { ok: false, error: 'The UI API needs an admin key.' });
+        return;
+      }
+      caller = { entryPoint: 'api', keyId: key.id };
     }
     const tool = /^\/api\/tools\/([a-z_]+)$/.exec(url.pathname)?.[1];
     if (url.pathname === '/api/tools' && req.method === 'GET') {
@@ -273,7 +282,7 @@ export class PorticoHttpServer {
         sendJson(res, read.status, { ok: false, error: read.message });
         return;
       }
-      const result = await this.deps.registry.call(tool, read.value, this.deps.adminContext);
+      const result = await this.deps.registry.call(tool, read.value, this.deps.services, caller);
       sendJson(res, result.ok ? 200 : 400, result);
       return;
     }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dataPaths } from '../paths';
 import { pidAlive } from '../process-alive';
@@ -27,9 +28,20 @@ export function readServerInfo(dataDir: string): ServerInfo | null {
   }
 }
 
+/** The running server's local credential, readable only by the OS user who runs it; null when none. */
+export function readLocalCredential(dataDir: string): string | null {
+  try {
+    return readFileSync(dataPaths(dataDir).localCredential, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Claims the data dir for this process: one server per data dir. A file left by a dead
- * process is taken over. Returns functions to publish the final address and to release.
+ * process is taken over. Also writes a fresh local credential (mode 0600) with which `portico`
+ * commands of the same OS user send their changes through this server. Returns the credential
+ * and functions to publish the final address and to release.
  */
 export function claimServer(dataDir: string, info: ServerInfo) {
   const path = dataPaths(dataDir).server;
@@ -48,15 +60,22 @@ export function claimServer(dataDir: string, info: ServerInfo) {
     }
     write(info, 'w');
   }
+  const credential = randomBytes(32).toString('base64url');
+  writeFileSync(dataPaths(dataDir).localCredential, `${credential}\n`, { mode: 0o600 });
   let current = info;
   return {
+    credential,
     publish(update: Partial<ServerInfo>) {
       current = { ...current, ...update };
       write(current, 'w');
     },
     release() {
       const onDisk = readServerInfo(dataDir);
-      if (!onDisk || onDisk.pid === process.pid) rmSync(path, { force: true });
+      if (!onDisk || onDisk.pid === process.pid) {
+        rmSync(path, { force: true });
+        if (readLocalCredential(dataDir) === credential)
+          rmSync(dataPaths(dataDir).localCredential, { force: true });
+      }
     },
   };
 }

@@ -250,3 +250,27 @@ export async function isEmpty(database: Database): Promise<boolean> {
     return true;
   }
 }
+
+/**
+ * The workspace settings as stored in a data dir's SQLite file, read synchronously and without
+ * changing anything (the bridge asks on every reconnection where the server should be).
+ */
+export function readStoredSettingsSync(dataDir: string): unknown {
+  const path = databaseFile(dataDir);
+  if (!existsSync(path)) return undefined;
+  const { DatabaseSync } = loadSqlite();
+  let raw: InstanceType<typeof DatabaseSync> | undefined;
+  try {
+    raw = new DatabaseSync(existsSync(`${path}-wal`) ? path : `file:${encodeURI(path)}?immutable=1`, {
+      readOnly: true,
+    });
+    const row = raw.prepare("select data from settings where key = 'workspace'").get() as
+      | { data?: unknown }
+      | undefined;
+    return typeof row?.data === 'string' ? JSON.parse(row.data) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    raw?.close();
+  }
+}

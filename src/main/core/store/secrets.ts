@@ -14,9 +14,12 @@ export interface KeyProvider {
   loadOrCreateKey(dataDir: string, options?: KeyOptions): Buffer;
 }
 
+/** No key yet, and a read-only command does not create one. */
+export class NoKeyYetError extends Error {}
+
 /** The error for a key that a read-only command would have had to create. */
 export const noKeyYet = (dataDir: string) =>
-  new SecretsUnavailableError(
+  new NoKeyYetError(
     `this data dir (${dataDir}) has no secrets key yet, and a read-only command does not create one; nothing secret is stored there`,
   );
 

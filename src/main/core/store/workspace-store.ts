@@ -4,7 +4,7 @@ import { applyDraft, deepFreeze, validateChanges } from './draft';
 import { HeadlessKeyProvider } from './keyring-provider';
 import { importLegacy, type LegacyImport, readLegacyWorkspace } from './legacy-import';
 import { emptyWorkspace, type Workspace } from './schema';
-import { type KeyProvider, SecretBox } from './secrets';
+import { type KeyProvider, NoKeyYetError, SecretBox } from './secrets';
 import {
   applyRecords,
   changedRecords,
@@ -136,6 +136,18 @@ export class WorkspaceStore {
       this.#keyProvider.loadOrCreateKey(this.dataDir, { create: !this.readOnly }),
       this.#keyProvider,
     );
+    return this.#secrets;
+  }
+
+  /** The secret box if a key exists already — never creates one (status, descriptions). */
+  existingSecrets(): SecretBox | undefined {
+    if (this.#secrets) return this.#secrets;
+    try {
+      this.#secrets = new SecretBox(this.#keyProvider.loadOrCreateKey(this.dataDir, { create: false }), this.#keyProvider);
+    } catch (error) {
+      if (error instanceof NoKeyYetError) return undefined;
+      throw error;
+    }
     return this.#secrets;
   }
 

@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { ActivityLog, EntryPoint } from '../activity/activity-log';
+import { type Credentials, secretValues } from '../connectors/credentials';
+import { buildHttpRequest, maskRequest, RequestBuildError } from '../connectors/http-request';
+import { sendHttp } from '../connectors/http-runtime';
+import type { McpUpstreamPool } from '../connectors/mcp-pool';
+import { ConnectionExpiredError, type OAuthManager } from '../connectors/oauth-manager';
+import { connectionFor, openConnectorSecrets, openCredentials, upstreamSecrets } from '../connectors/run-action';
+import type { EventBus } from '../events/event-bus';
+import type { Action, Connection, Connector } from '../store/schema';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { createScrubber, type Scrubber } from '../util/scrubber';
+import { validateArguments } from './arg-validator';
+
+/** One tool call, from whichever caller: the gateway's tools/call (direct or search mode) or test_action. */
+export interface PipelineCall {
+  customerId: string;
+  /** The name the caller used, recorded in the activity log. */
+  tool: string;
+  connector: Connector;
+  action: Action;
+  args: Record<string, unknown>;
+  entryPoint: EntryPoint;
+  keyId?: string;
+  signal?: AbortSignal;
+  onprogress?: (progress: Progress) => void;
+  /** Build everything, send nothing: the result describes the request that would go out, secrets masked. */
+  dryRun?: boolean;
+}
+
+export interface PipelineDeps {
+  store: WorkspaceStore;
+  activity: ActivityLog;
+  events: EventBus;
+  pool: McpUpstreamPool;
+  oauth: OAuthManager;
+  /** The link that (re)connects a customer's connector, for "not connected" and "expired" errors. */
+  connectHint(customerId: string, connectorId: string): string;
+}
+
+export const errorResult = (text: string): CallToolResult => ({
+  content: [{ type: 'text', text }],
+  isError: true,
+});
+
+/** The upstream said the credentials are not (or no longer) good: worth one OAuth refresh and retry. */
+function unauthorized(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 401 || (error instanceof Error && /\b401\b|unauthori[sz]ed/i.test(error.message));
+}
+
+/**
+ * The one call pipeline: validate → credentials (OAuth refresh, one retry after a 401, for HTTP
+ * and MCP connectors alike) → upstream → scrub (this call's own secrets, in every encoding) →
+ * output check → activity and events.
+ */
+export class CallPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async run(call: PipelineCall): Promise<CallToolResult> {
+    const started = performance.now();
+    let scrubber: Scrubber | undefined;
+    let result: CallToolResult;
+    try {
+      const prepared = this.#prepare(call);
+      if ('error' in prepared) result = prepared.error;
+      else {
+        scrubber = prepared.scrubber;
+        result = scrubber.value(await this.#execute(call, prepared.connection, prepared.credentials));
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result = errorResult(`Portico could not run ${call.tool}: ${scrubber ? scrubber.text(message) : message}`);
+    }
+    if (!call.dryRun) this.#record(call, result, Math.round(performance.now() - started));
+    return result;
+  }
+
+  #prepare(
+    call: PipelineCall,
+  ): { error: CallToolResult } | { connection: Connection | undefined; credentials: Credentials; scrubber: Scrubber } {
+    const { store } = this.deps;
+    const invalid = validateArguments(call.action.inputSchema, call.args);
+    if (invalid) return { error: errorResult(`${invalid} See the inputSchema of ${call.tool}.`) };
+    const connection = connectionFor(store.data, call.customerId, call.connector.id);
+    if (!connection && !call.dryRun) {
+      return {
+        error: errorResult(
+          `${call.connector.name} is not connected for customer "${call.customerId}". ${this.deps.connectHint(call.customerId, call.connector.id)}`,
+        ),
+      };
+    }
+    const credentials = openCredentials(store, connection) ?? {};
+    return { connection, credentials, scrubber: this.#scrubberFor(call.connector, credentials) };
+  }
+
+  /** This call's secrets: the connection's credentials, the connector's shared ones, Basic's user:password. */
+  #scrubberFor(connector: Connector, credentials: Credentials): Scrubber {
+    const shared = openConnectorSecrets(this.deps.store, connector);
+    const secrets = [
+      ...secretValues(credentials),
+      ...Object.values(shared.env),
+      ...Object.values(shared.headers),
+    ];
+    if (credentials.username !== undefined && credentials.password)
+      secrets.push(`${credentials.username}:${credentials.password}`);
+    return createScrubber(secrets);
+  }
+
+  async #execute(
+    call: PipelineCall,
+    connection: Connection | undefined,
+    initial: Credentials,
+  ): Promise<CallToolResult> {
+    const { store, oauth } = this.deps;
+    const { connector, customerId } = call;
+    const auth = store.data.authConfigs[connector.id];
+    if (call.dryRun) return this.#describe(call, initial);
+    if (!connection) throw new Error('no connection');
+    try {
+      let credentials = await oauth.fresh(connection, auth, initial);
+      try {
+        const result = await this.#send(call, connection, credentials);
+        if (!('status' in result) || result.status !== 401 || auth?.scheme !== 'oauth2') return this.#checkOutput(call, result.result);
+      } catch (error) {
+        if (!(connector.kind === 'mcp' && auth?.scheme === 'oauth2' && unauthorized(error))) throw error;
+      }
+      // The upstream refused the token: refresh once (shared with concurrent calls) and retry.
+      credentials = await oauth.fresh(connection, auth, credentials, true);
+      return this.#checkOutput(call, (await this.#send(call, connection, credentials)).result);
+    } catch (error) {
+      if (error instanceof ConnectionExpiredError) {
+        return errorResult(
+          `${connector.name}'s connection for "${customerId}" has expired: ${error.message}. ${this.deps.connectHint(customerId, connector.id)}`,
+        );
+      }
+      if (error instanceof RequestBuildError) return errorResult(error.message);
+      if (call.signal?.aborted) return errorResult(`${call.tool} was cancelled.`);
+      if (connector.kind === 'mcp')
+        return errorResult(
+          `The upstream MCP server "${connector.slug}" failed: ${error instanceof Error ? error.message : error}`,
+        );
+      throw error;
+    }
+  }
+
+  /** One attempt at the upstream with these credentials. HTTP answers carry their status. */
+  async #send(
+    call: PipelineCall,
+    connection: Connection,
+    credentials: Credentials,
+  ): Promise<{ status?: number; result: CallToolResult }> {
+    const { store } = this.deps;
+    const { connector, action } = call;
+    const timeoutMs = store.data.settings.upstreamTimeoutMs;
+    if (connector.kind === 'mcp') {
+      // A changed command, URL, shared env/headers or credential restarts this customer's session.
+      const launch =
+        connector.transport === 'stdio'
+          ? [connector.command, connector.args, connector.env]
+          : [connector.url, connector.headers];
+      const version = createHash('sha256')
+        .update(JSON.stringify([...launch, credentials]))
+        .digest('base64url');
+      const result = await this.deps.pool.call(
+        {
+          connector,
+          connectionId: connection.id,
+          customerId: call.customerId,
+          version,
+          secrets: () => upstreamSecrets(store, connector, credentials),
+        },
+        action.upstreamName ?? action.name,
+        call.args,
+        { signal: call.signal, onprogress: call.onprogress, timeoutMs },
+      );
+      return { result };
+    }
+    const request = buildHttpRequest(connector, action, call.args, store.data.authConfigs[connector.id], credentials);
+    return sendHttp(request, { signal: call.signal, secrets: secretValues(credentials), timeoutMs });
+  }
+
+  /** A dry run: what would be sent, with the call's secrets masked. */
+  #describe(call: PipelineCall, credentials: Credentials): CallToolResult {
+    const { connector, action } = call;
+    if (connector.kind === 'mcp') {
+      const request = { method: 'tools/call', params: { name: action.upstreamName ?? action.name, arguments: call.args } };
+      const target = connector.transport === 'stdio' ? `${connector.command} ${connector.args.join(' ')}` : connector.url;
+      return {
+        content: [{ type: 'text', text: `Would send to ${target}:\n${JSON.stringify(request, null, 2)}` }],
+        structuredContent: { mcp: { target, request } },
+      };
+    }
+    const request = buildHttpRequest(
+      connector,
+      action,
+      call.args,
+      this.deps.store.data.authConfigs[connector.id],
+      credentials,
+    );
+    const masked = maskRequest(request, secretValues(credentials));
+    const http = { ...masked, body: masked.body ?? null };
+    return {
+      content: [{ type: 'text', text: `Would send:\n${JSON.stringify(http, null, 2)}` }],
+      structuredContent: { http },
+    };
+  }
+
+  /** A documented output schema is a promise to the client: keep it, or say the upstream broke it. */
+  #checkOutput(call: PipelineCall, result: CallToolResult): CallToolResult {
+    const schema = call.action.outputSchema;
+    if (!schema || result.isError) return result;
+    const problem = result.structuredContent
+      ? validateArguments(schema, result.structuredContent)
+      : 'no JSON object in the response';
+    if (!problem) return result;
+    const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+    return errorResult(
+      `The upstream's response does not match ${call.tool}'s documented output schema (${problem.replace(/^Invalid arguments: /, '')}). Response:\n${text.slice(0, 2000)}`,
+    );
+  }
+
+  #record(call: PipelineCall, result: CallToolResult, duration: number): void {
+    const failed = Boolean(result.isError);
+    const reason = failed
+      ? result.content
+          .map((c) => (c.type === 'text' ? c.text : ''))
+          .join(' ')
+          .slice(0, 300)
+      : undefined;
+    this.deps.activity.record({
+      plane: 'gateway',
+      entry_point: call.entryPoint,
+      customer_id: call.customerId,
+      tool: call.tool,
+      duration_ms: duration,
+      outcome: failed ? 'error' : 'ok',
+      ...(reason ? { error: reason } : {}),
+      ...(call.keyId ? { key_id: call.keyId } : {}),
+    });
+    this.deps.events.emit(failed ? 'tool.failed' : 'tool.called', {
+      customer_id: call.customerId,
+      tool: call.tool,
+      connector_id: call.connector.id,
+      action: call.action.name,
+      duration_ms: duration,
+      ...(reason ? { error: reason } : {}),
+    });
+  }
+}
