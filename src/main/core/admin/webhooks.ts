@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events/event-bus';
 import type { Webhook, Workspace } from '../store/schema';
-import { dispatcherFor } from '../webhooks/context';
-import { deliveryStates } from '../webhooks/delivery-store';
+import { deliveryStates } from '../webhooks/outbox';
 import { generateSecret, secretKey, WebhookSecretError } from '../webhooks/signing';
 import { byId, now, okOutput } from './common';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
+import { type AdminContext, defineTool, ToolError } from './registry';
 
 const MASKED_SECRET = 'whsec_••••';
 const EVENT_GROUPS = [...new Set(EVENT_TYPES.map((t) => t.split('.')[0]))];
@@ -58,15 +57,10 @@ const deliveryOutput = z.object({
   next_attempt_at: z.string().nullable(),
 });
 
-/** Pending counts per webhook id: read the queue once per call, not once per webhook. */
-const pendingCounts = (ctx: AdminContext) => dispatcherFor(ctx).queue.counts();
+/** Pending counts per webhook id: one query per call, not one per webhook. */
+const pendingCounts = (ctx: AdminContext) => ctx.webhooks.outbox.counts();
 
-function view(
-  webhook: Webhook,
-  ctx: AdminContext,
-  secret?: string,
-  counts = pendingCounts(ctx),
-): WebhookView {
+function view(webhook: Webhook, counts: ReadonlyMap<string, number>, secret?: string): WebhookView {
   return {
     id: webhook.id,
     url: webhook.url,
@@ -137,10 +131,10 @@ const listWebhooks = defineTool({
   input: z.strictObject({ ...pageInput }),
   output: z.object({ webhooks: z.array(webhookOutput), ...pageOutput }),
   annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ cursor, limit }, ctx) {
+  async handler({ cursor, limit }, ctx) {
     const { page, ...rest } = paginate(byId(ctx.store.data.webhooks), cursor, limit);
-    const counts = pendingCounts(ctx);
-    return { webhooks: page.map((w) => view(w, ctx, undefined, counts)), ...rest };
+    const counts = await pendingCounts(ctx);
+    return { webhooks: page.map((w) => view(w, counts)), ...rest };
   },
 });
 
@@ -152,8 +146,9 @@ const getWebhook = defineTool({
   input: z.strictObject({ webhook_id: webhookId }),
   output: webhookOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ webhook_id }, ctx) {
-    return view(requireWebhook(ctx.store.data, webhook_id), ctx);
+  async handler({ webhook_id }, ctx) {
+    const webhook = requireWebhook(ctx.store.data, webhook_id);
+    return view(webhook, await pendingCounts(ctx));
   },
 });
 
@@ -200,7 +195,7 @@ const createWebhook = defineTool({
       ws.webhooks[id] = webhook;
       return webhook;
     });
-    return view(created, ctx, secret);
+    return view(created, new Map(), secret);
   },
 });
 
@@ -225,7 +220,7 @@ const updateWebhook = defineTool({
   output: webhookOutput,
   // Rotating the secret irrecoverably replaces the old one.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
-  handler(input, ctx) {
+  async handler(input, ctx) {
     requireWebhook(ctx.store.data, input.webhook_id);
     const url = input.url === undefined ? undefined : checkUrl(input.url);
     const events = input.events === undefined ? undefined : checkEvents(input.events);
@@ -241,7 +236,7 @@ const updateWebhook = defineTool({
       webhook.updatedAt = now();
       return webhook;
     });
-    return view(updated, ctx, secret);
+    return view(updated, await pendingCounts(ctx), secret);
   },
 });
 
@@ -253,12 +248,12 @@ const deleteWebhook = defineTool({
   input: z.strictObject({ webhook_id: webhookId }),
   output: okOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
-  handler({ webhook_id }, ctx) {
+  async handler({ webhook_id }, ctx) {
     ctx.store.mutate((ws) => {
       requireWebhook(ws, webhook_id);
       delete ws.webhooks[webhook_id];
     });
-    const dropped = dispatcherFor(ctx).queue.discard(webhook_id);
+    const dropped = await ctx.webhooks.outbox.discard(webhook_id);
     const extra = dropped ? ` and dropped ${dropped} queued deliver${dropped === 1 ? 'y' : 'ies'}` : '';
     return { ok: true as const, message: `Deleted webhook "${webhook_id}"${extra}.` };
   },
@@ -287,7 +282,7 @@ const testWebhook = defineTool({
       timestamp: now(),
       data: { webhook_id, message: 'This is a test event sent by Portico (test_webhook).' },
     };
-    const outcome = await dispatcherFor(ctx).deliverNow(webhook_id, event);
+    const outcome = await ctx.webhooks.deliverNow(webhook_id, event);
     const message = outcome.delivered
       ? `Delivered a signed webhook.test event (HTTP ${outcome.status_code} in ${outcome.duration_ms} ms).`
       : `The test event was not delivered: ${outcome.error}. Check that the URL is reachable from this machine and answers 2xx; events are retried automatically, tests are not.`;
@@ -302,6 +297,20 @@ const testWebhook = defineTool({
     };
   },
 });
+
+/**
+ * The attempt a page of list_webhook_deliveries continues after. The log only grows at its new end,
+ * so a page never repeats or skips an attempt while new ones are recorded.
+ */
+function attemptCursor(cursor: string): number {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const seq = /^s:\d{1,15}$/.test(text) ? Number(text.slice(2)) : -1;
+  if (seq < 0)
+    throw new ToolError(
+      `Invalid cursor "${cursor}": pass the next_cursor value from the previous page, or omit it.`,
+    );
+  return seq;
+}
 
 const listWebhookDeliveries = defineTool({
   name: 'list_webhook_deliveries',
@@ -318,13 +327,17 @@ const listWebhookDeliveries = defineTool({
   }),
   output: z.object({ deliveries: z.array(deliveryOutput), ...pageOutput }),
   annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ webhook_id, state, cursor, limit }, ctx) {
-    const all = dispatcherFor(ctx)
-      .deliveries.read()
-      .filter((d) => (!webhook_id || d.webhook_id === webhook_id) && (!state || d.state === state));
-    if (webhook_id && !all.length) requireWebhook(ctx.store.data, webhook_id);
-    const { page, ...rest } = paginate(all, cursor, limit);
-    const deliveries = page.map((d) => ({
+  async handler({ webhook_id, state, cursor, limit }, ctx) {
+    const page = await ctx.webhooks.outbox.attempts({
+      webhookId: webhook_id,
+      state,
+      beforeSeq: cursor === undefined ? undefined : attemptCursor(cursor),
+      limit,
+    });
+    if (webhook_id && !page.total) requireWebhook(ctx.store.data, webhook_id);
+    const last = page.attempts.at(-1);
+    const next_cursor = page.more && last ? Buffer.from(`s:${last.seq}`).toString('base64url') : null;
+    const deliveries = page.attempts.map((d) => ({
       id: d.id,
       webhook_id: d.webhook_id,
       event_type: d.event_type,
@@ -336,11 +349,11 @@ const listWebhookDeliveries = defineTool({
       at: d.at,
       next_attempt_at: d.next_attempt_at,
     }));
-    return { deliveries, ...rest };
+    return { deliveries, next_cursor, total: page.total };
   },
 });
 
-export const webhookTools: AdminTool[] = [
+export const webhookTools = [
   listWebhooks,
   getWebhook,
   createWebhook,
@@ -348,4 +361,4 @@ export const webhookTools: AdminTool[] = [
   deleteWebhook,
   testWebhook,
   listWebhookDeliveries,
-] as AdminTool[];
+] as const;

@@ -30,17 +30,24 @@ export interface Tables {
     error: string | null;
   };
   key_usage: { key_id: string; last_used_at: string };
+  /**
+   * The webhook outbox: one row per event per subscribed webhook. A dispatcher claims due rows
+   * for `claimed_until` (epoch ms); a claim whose lease ran out is taken over by another process.
+   */
   webhook_deliveries: {
+    /** The message id (`webhook-id` header), the same on every attempt. */
     id: string;
     webhook_id: string;
     event: string;
     attempts: number;
     next_attempt_at: number;
+    /** 'pending' | 'delivered' | 'failed' | 'cancelled'. */
     state: string;
     claimed_by: string | null;
     claimed_until: number | null;
     created_at: string;
   };
+  /** One row per attempt (test_webhook's too), newest = highest seq; pruned to the newest few thousand. */
   webhook_attempts: {
     seq: Generated<number>;
     delivery_id: string;

@@ -1,22 +1,21 @@
-import { type FSWatcher, mkdirSync, watch } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type { EventBus, PorticoEvent } from '../events/event-bus';
-import { type Logger, redact } from '../log';
+import type { Logger } from '../log';
 import type { Webhook } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { VERSION } from '../version';
 import {
+  type ClaimedDelivery,
   type DeliveryAttempt,
-  DeliveryLog,
-  DeliveryQueue,
+  DeliveryOutbox,
   type DeliveryState,
-  type QueuedDelivery,
-  webhookPaths,
-} from './delivery-store';
-import { newMessageId, signatureHeaders } from './signing';
+  type NewDelivery,
+  type WebhookEvent,
+} from './outbox';
+import { type Sent, sendSigned } from './send';
+import { newMessageId } from './signing';
 
 export interface DispatcherOptions {
   store: WorkspaceStore;
-  dataDir: string;
   log: Logger;
   /** Unit of the retry schedule (default 5 s: retries after 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h). */
   backoffBaseMs?: number;
@@ -24,17 +23,21 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
-  /** Lines kept in deliveries.jsonl (default 5,000). */
-  maxLogLines?: number;
-  /** Rescan of the queue even without a change seen (default 30 s). */
+  /** Attempts kept in the attempt log (default 5,000). */
+  maxLogEntries?: number;
+  /** How often a started dispatcher looks for due deliveries it was not told about (default 5 s). */
   pollMs?: number;
+  /** How long a claim holds before another process may take the delivery over (default 60 s, at least 3 timeouts). */
+  leaseMs?: number;
   /** Attempts in flight at once (default 8). */
   concurrency?: number;
 }
 
 /** Multiples of the backoff base after the 1st, 2nd, … failed attempt. */
 const BACKOFF_FACTORS = [1, 6, 24, 120, 360, 720, 1440, 2880] as const;
-const EXCERPT_BYTES = 512;
+/** Attempts recorded by one dispatcher between two prunings of the attempt log. */
+const PRUNE_EVERY = 100;
+const INSERT_BATCH = 500;
 
 export function retryDelayMs(failedAttempts: number, baseMs: number): number {
   const index = Math.min(Math.max(failedAttempts, 1), BACKOFF_FACTORS.length) - 1;
@@ -54,67 +57,50 @@ export interface AttemptOutcome extends DeliveryAttempt {
   response_excerpt: string | null;
 }
 
-type Sent = { status: number | null; error: string | null; excerpt: string | null; durationMs: number };
-
-async function readExcerpt(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return redact(Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'));
-}
-
-function describeError(error: unknown, timeoutMs: number): string {
-  const err = error as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return `timed out after ${timeoutMs / 1000} s without a response`;
-  if (err.name === 'AbortError') return 'interrupted: Portico was stopping';
-  return redact(err.cause?.message ?? err.message);
-}
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Durable, signed webhook delivery. `enqueue` (any process: the server or `portico admin`)
- * persists one queue file per subscribed webhook before any attempt; `start` (the server
- * only) delivers them, retrying with exponential backoff, across restarts.
+ * Durable, signed webhook delivery through the workspace database. `enqueue` (any process: the
+ * server or a CLI command) writes one outbox row per subscribed webhook before any attempt, in a
+ * short background transaction; `start` (the server only) claims due rows with a lease and delivers
+ * them, retrying with exponential backoff, across restarts and across processes.
  */
 export class WebhookDispatcher {
-  readonly queue: DeliveryQueue;
-  readonly deliveries: DeliveryLog;
+  readonly outbox: DeliveryOutbox;
+  /** This dispatcher's name in `claimed_by`: random, so two dispatchers never share a claim. */
+  readonly owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
   readonly #store: WorkspaceStore;
   readonly #log: Logger;
   readonly #base: number;
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
+  readonly #maxLogEntries: number;
   readonly #pollMs: number;
+  readonly #leaseMs: number;
   readonly #concurrency: number;
   readonly #inflight = new Map<string, Promise<void>>();
   readonly #listeners = new Set<(outcome: AttemptOutcome) => void>();
+  #queued: NewDelivery[] = [];
+  #writing: Promise<void> | undefined;
   #running = false;
   #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
-  #debounce: NodeJS.Timeout | undefined;
-  #watcher: FSWatcher | undefined;
+  #round: Promise<void> | undefined;
+  #again = false;
+  #sincePrune = 0;
+  #pruning: Promise<void> | undefined;
 
   constructor(options: DispatcherOptions) {
-    const paths = webhookPaths(options.dataDir);
     this.#store = options.store;
     this.#log = options.log;
     this.#base = options.backoffBaseMs ?? 5_000;
     this.#maxAttempts = options.maxAttempts ?? 9;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#pollMs = options.pollMs ?? 30_000;
+    this.#maxLogEntries = options.maxLogEntries ?? 5_000;
+    this.#pollMs = options.pollMs ?? 5_000;
+    this.#leaseMs = options.leaseMs ?? Math.max(60_000, 3 * this.#timeoutMs);
     this.#concurrency = options.concurrency ?? 8;
-    this.queue = new DeliveryQueue(paths.queue, (m) => this.#log(m));
-    this.deliveries = new DeliveryLog(paths.log, paths.logLock, options.maxLogLines);
+    this.outbox = new DeliveryOutbox(options.store.database);
   }
 
   get running(): boolean {
@@ -133,211 +119,263 @@ export class WebhookDispatcher {
       try {
         this.enqueue(event);
       } catch (error) {
-        this.#log(`webhooks: could not queue ${event.type}: ${(error as Error).message}`);
+        this.#log(`webhooks: could not queue ${event.type}: ${errorText(error)}`);
       }
     });
   }
 
-  /** Persists one pending delivery per enabled webhook subscribed to the event. Returns their ids. */
+  /**
+   * Queues one delivery per enabled webhook subscribed to the event and returns their message ids.
+   * Never waits: the rows are written in one transaction with the rest of this turn's events
+   * (`flush()` awaits that); a failed write is reported to the log.
+   */
   enqueue(event: PorticoEvent): string[] {
-    try {
-      this.#store.refresh();
-    } catch {
-      // Keep the last good workspace.
-    }
-    const targets = Object.values(this.#store.data.webhooks).filter(
-      (w) => w.enabled && subscribes(w.events, event.type),
-    );
+    const at = Date.now();
     const ids: string[] = [];
-    for (const webhook of targets) {
-      const delivery: QueuedDelivery = {
-        id: newMessageId(),
+    for (const webhook of Object.values(this.#store.data.webhooks)) {
+      if (!webhook.enabled || !subscribes(webhook.events, event.type)) continue;
+      const id = newMessageId(at);
+      this.#queued.push({
+        id,
         webhookId: webhook.id,
         event: { type: event.type, timestamp: event.timestamp, data: event.data },
-        attempts: 0,
-        nextAttemptAt: Date.now(),
-        createdAt: new Date().toISOString(),
-      };
-      this.queue.write(delivery);
-      ids.push(delivery.id);
+        nextAttemptAt: at,
+        createdAt: new Date(at).toISOString(),
+      });
+      ids.push(id);
     }
-    if (ids.length) this.#kick();
+    if (ids.length) this.#writing ??= this.#writeQueued();
     return ids;
   }
 
-  /** Starts delivering: pending files now, new ones as they appear, retries when due. */
+  /** Resolves once every delivery queued so far is written (or its failure logged). */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  async #writeQueued(): Promise<void> {
+    // Let the rest of this turn's events join the same transaction.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.#queued.length) {
+        const batch = this.#queued.splice(0, INSERT_BATCH);
+        try {
+          await this.outbox.insert(batch);
+        } catch (error) {
+          const what = batch.length === 1 ? 'a delivery' : `${batch.length} deliveries`;
+          this.#log(`webhooks: could not queue ${what} (${batch[0]?.event.type}): ${errorText(error)}`);
+        }
+      }
+    } finally {
+      this.#writing = undefined;
+    }
+    this.#wake();
+  }
+
+  /** Starts delivering: what is due now, then whatever comes due, polling the database every `pollMs`. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#abort = new AbortController();
-    try {
-      mkdirSync(this.queue.dir, { recursive: true, mode: 0o700 });
-      this.#watcher = watch(this.queue.dir, { persistent: false }, (_event, file) => {
-        if (file && !file.endsWith('.json')) return;
-        clearTimeout(this.#debounce);
-        this.#debounce = setTimeout(() => this.#kick(), 10);
-        this.#debounce.unref();
-      });
-      this.#watcher.on('error', (error) =>
-        this.#log(`webhooks: watching the queue failed: ${error.message}`),
-      );
-    } catch (error) {
-      this.#log(`webhooks: cannot watch ${this.queue.dir} (${(error as Error).message}); polling instead`);
-    }
-    this.#kick();
+    this.#prune();
+    this.#wake();
   }
 
-  /** Stops delivering; attempts in flight are interrupted and stay queued. */
+  /**
+   * Stops delivering: attempts in flight are interrupted and their deliveries released for the next
+   * process (or start); queued deliveries are written first.
+   */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
-    clearTimeout(this.#debounce);
-    this.#watcher?.close();
-    this.#watcher = undefined;
     this.#abort.abort();
     await Promise.allSettled([...this.#inflight.values()]);
+    await this.#round;
+    await this.flush();
+    await this.#pruning;
   }
 
-  /** One immediate attempt outside the queue (test_webhook), recorded in the deliveries log. */
+  /** One immediate attempt outside the outbox (test_webhook), recorded in the attempt log. */
   async deliverNow(webhookId: string, event: PorticoEvent): Promise<AttemptOutcome> {
-    const webhook = this.#webhook(webhookId);
+    const webhook = this.#store.data.webhooks[webhookId];
     if (!webhook) throw new Error(`no webhook with id "${webhookId}"`);
     const id = newMessageId();
     const sent = await this.#send(webhook, id, event, new AbortController().signal);
     const delivered = sent.status !== null && sent.status >= 200 && sent.status < 300;
-    return this.#record(webhookId, id, event.type, 1, sent, delivered ? 'delivered' : 'failed', null);
+    const attempt = this.#attemptOf(
+      webhookId,
+      id,
+      event.type,
+      1,
+      sent,
+      delivered ? 'delivered' : 'failed',
+      null,
+    );
+    return this.#recorded(
+      await this.#save(() => this.outbox.record(attempt).then(() => attempt), attempt),
+      sent,
+    );
   }
 
-  #webhook(id: string): Webhook | undefined {
-    try {
-      this.#store.refresh();
-    } catch {
-      // Keep the last good workspace.
+  /** Runs a round now, or once more after the one under way. */
+  #wake(): void {
+    if (!this.#running) return;
+    if (this.#round) {
+      this.#again = true;
+      return;
     }
+    this.#round = this.#rounds().finally(() => {
+      this.#round = undefined;
+    });
+  }
+
+  async #rounds(): Promise<void> {
+    do {
+      this.#again = false;
+      clearTimeout(this.#timer);
+      let due: number | null = null;
+      try {
+        due = await this.#claimDue();
+      } catch (error) {
+        this.#log(`webhooks: reading the outbox failed: ${errorText(error)}`);
+      }
+      if (!this.#running) return;
+      const full = this.#inflight.size >= this.#concurrency;
+      const wait =
+        due === null || full ? this.#pollMs : Math.min(Math.max(due - Date.now(), 5), this.#pollMs);
+      this.#timer = setTimeout(() => this.#wake(), wait);
+      this.#timer.unref();
+    } while (this.#again && this.#running);
+  }
+
+  /** Claims what is due (as many as there are free slots) and starts attempting it. Returns when more comes due. */
+  async #claimDue(): Promise<number | null> {
+    const due = await this.outbox.nextDue();
+    const free = this.#concurrency - this.#inflight.size;
+    if (due === null || due > Date.now() || free <= 0) return due;
+    const claimed = await this.outbox.claim(this.owner, Date.now(), this.#leaseMs, free);
+    for (const delivery of claimed) {
+      if (this.#inflight.has(delivery.id) || !this.#running) continue;
+      const run = this.#attempt(delivery)
+        .catch((error: unknown) =>
+          this.#log(`webhooks: delivery ${delivery.id} failed to run: ${errorText(error)}`),
+        )
+        .finally(() => {
+          this.#inflight.delete(delivery.id);
+          this.#wake();
+        });
+      this.#inflight.set(delivery.id, run);
+    }
+    if (!this.#running)
+      await this.outbox.release(
+        this.owner,
+        claimed.map((d) => d.id),
+      );
+    return this.outbox.nextDue();
+  }
+
+  async #attempt(delivery: ClaimedDelivery): Promise<void> {
+    const { id, webhookId } = delivery;
+    const attempt = delivery.attempts + 1;
+    const dropped = (state: DeliveryState, error: string, type: string) =>
+      this.#settle(
+        this.#attemptOf(
+          webhookId,
+          id,
+          type,
+          attempt,
+          { status: null, error, excerpt: null, durationMs: 0 },
+          state,
+          null,
+        ),
+        delivery.nextAttemptAt,
+        null,
+      );
+    const event = delivery.event;
+    if (!event) return dropped('failed', 'the queued event is unreadable; delivery dropped', 'unknown');
+    const webhook = await this.#currentWebhook(webhookId);
+    if (!webhook?.enabled) {
+      const why = webhook ? 'the webhook was disabled' : 'the webhook was deleted';
+      return dropped('cancelled', `${why}; delivery dropped`, event.type);
+    }
+    const sent = await this.#send(webhook, id, event, this.#abort.signal);
+    if (sent.error && this.#abort.signal.aborted) return this.outbox.release(this.owner, [id]);
+    const delivered = sent.status !== null && sent.status >= 200 && sent.status < 300;
+    if (delivered || attempt >= this.#maxAttempts) {
+      const state = delivered ? 'delivered' : 'failed';
+      return this.#settle(
+        this.#attemptOf(webhookId, id, event.type, attempt, sent, state, null),
+        delivery.nextAttemptAt,
+        sent,
+      );
+    }
+    const next = Date.now() + retryDelayMs(attempt, this.#base);
+    const line = this.#attemptOf(
+      webhookId,
+      id,
+      event.type,
+      attempt,
+      sent,
+      'pending',
+      new Date(next).toISOString(),
+    );
+    return this.#settle(line, next, sent);
+  }
+
+  /** The webhook as it is now: a snapshot that lacks it (or has it disabled) is brought up to date first. */
+  async #currentWebhook(id: string): Promise<Webhook | undefined> {
+    const known = this.#store.data.webhooks[id];
+    if (known?.enabled) return known;
+    await this.#store.sync().catch((error: unknown) => this.#log(`webhooks: ${errorText(error)}`));
     return this.#store.data.webhooks[id];
   }
 
-  #kick(): void {
-    if (!this.#running) return;
-    clearTimeout(this.#timer);
-    let next = Number.POSITIVE_INFINITY;
+  async #settle(attempt: DeliveryAttempt, nextAttemptAt: number, sent: Sent | null): Promise<void> {
+    const settlement = { attempts: attempt.attempt, state: attempt.state, nextAttemptAt };
+    const recorded = await this.#save(() => this.outbox.settle(this.owner, attempt, settlement), attempt);
+    this.#recorded(recorded, sent);
+  }
+
+  /** Runs a write of the attempt log; a failure is logged (the claim then lapses and the delivery is retried). */
+  async #save(write: () => Promise<DeliveryAttempt>, attempt: DeliveryAttempt): Promise<DeliveryAttempt> {
     try {
-      this.queue.recoverStale();
-      const now = Date.now();
-      for (const delivery of this.queue.pending()) {
-        if (this.#inflight.has(delivery.id)) continue;
-        if (delivery.nextAttemptAt > now) {
-          next = Math.min(next, delivery.nextAttemptAt);
-          continue;
-        }
-        if (this.#inflight.size >= this.#concurrency) break;
-        const run = this.#attempt(delivery.id)
-          .catch((error: Error) =>
-            this.#log(`webhooks: delivery ${delivery.id} failed to run: ${error.message}`),
-          )
-          .finally(() => {
-            this.#inflight.delete(delivery.id);
-            this.#kick();
-          });
-        this.#inflight.set(delivery.id, run);
-      }
+      const recorded = await write();
+      this.#sincePrune += 1;
+      if (this.#sincePrune >= PRUNE_EVERY) this.#prune();
+      return recorded;
     } catch (error) {
-      this.#log(`webhooks: reading the queue failed: ${(error as Error).message}`);
-    }
-    if (!this.#running) return;
-    const delay = Math.max(0, Math.min(next - Date.now(), this.#pollMs));
-    this.#timer = setTimeout(() => this.#kick(), delay);
-    this.#timer.unref();
-  }
-
-  async #attempt(id: string): Promise<void> {
-    const delivery = this.queue.claim(id);
-    if (!delivery) return;
-    try {
-      await this.#attemptClaimed(delivery);
-    } catch (error) {
-      // Leave it queued for the next round rather than stuck in flight.
-      try {
-        this.queue.unclaim(id);
-      } catch {
-        // Already finished or requeued.
-      }
-      throw error;
+      this.#log(`webhooks: could not record a delivery attempt: ${errorText(error)}`);
+      return attempt;
     }
   }
 
-  async #attemptClaimed(delivery: QueuedDelivery): Promise<void> {
-    const id = delivery.id;
-    if (delivery.nextAttemptAt > Date.now()) return this.queue.unclaim(id);
-    const attempt = delivery.attempts + 1;
-    const type = delivery.event.type;
-    const webhook = this.#webhook(delivery.webhookId);
-    if (!webhook?.enabled) {
-      const why = webhook ? 'the webhook was disabled' : 'the webhook was deleted';
-      this.queue.finish(id);
-      const sent = { status: null, error: `${why}; delivery dropped`, excerpt: null, durationMs: 0 };
-      this.#record(delivery.webhookId, id, type, attempt, sent, 'cancelled', null);
-      return;
-    }
-    const event = delivery.event as PorticoEvent;
-    const sent = await this.#send(webhook, id, event, this.#abort.signal);
-    if (sent.error && this.#abort.signal.aborted) return this.queue.unclaim(id);
-    const delivered = sent.status !== null && sent.status >= 200 && sent.status < 300;
-    if (delivered || attempt >= this.#maxAttempts) {
-      this.queue.finish(id);
-      this.#record(webhook.id, id, type, attempt, sent, delivered ? 'delivered' : 'failed', null);
-      return;
-    }
-    const nextAttemptAt = Date.now() + retryDelayMs(attempt, this.#base);
-    this.queue.requeue({ ...delivery, attempts: attempt, nextAttemptAt });
-    this.#record(webhook.id, id, type, attempt, sent, 'pending', new Date(nextAttemptAt).toISOString());
+  #prune(): void {
+    this.#sincePrune = 0;
+    if (this.#pruning || !this.#store.database || this.#store.readOnly) return;
+    this.#pruning = this.outbox
+      .prune(this.#maxLogEntries)
+      .catch((error: unknown) => this.#log(`webhooks: pruning the attempt log failed: ${errorText(error)}`))
+      .finally(() => {
+        this.#pruning = undefined;
+      });
   }
 
-  async #send(webhook: Webhook, id: string, event: PorticoEvent, stop: AbortSignal): Promise<Sent> {
-    const started = performance.now();
-    const took = () => Math.round(performance.now() - started);
+  async #send(webhook: Webhook, id: string, event: WebhookEvent, stop: AbortSignal): Promise<Sent> {
     let secret: string;
     try {
       secret = this.#store.secrets.open<string>(webhook.secret, `webhook:${webhook.id}`);
     } catch (error) {
       return {
         status: null,
-        error: `cannot open the signing secret: ${(error as Error).message}`,
+        error: `cannot open the signing secret: ${errorText(error)}`,
         excerpt: null,
         durationMs: 0,
       };
     }
-    const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
-    try {
-      const res = await fetch(webhook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': `Portico-Webhooks/${VERSION}`,
-          ...signatureHeaders(secret, body, { id }),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([stop, AbortSignal.timeout(this.#timeoutMs)]),
-      });
-      const ok = res.status >= 200 && res.status < 300;
-      const text = await readExcerpt(res).catch(() => '');
-      const excerpt = ok ? null : text;
-      const error = ok
-        ? null
-        : `the receiver answered HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`;
-      return { status: res.status, error, excerpt, durationMs: took() };
-    } catch (error) {
-      return {
-        status: null,
-        error: describeError(error, this.#timeoutMs),
-        excerpt: null,
-        durationMs: took(),
-      };
-    }
+    return sendSigned(webhook.url, secret, id, event, { stop, timeoutMs: this.#timeoutMs });
   }
 
-  #record(
+  #attemptOf(
     webhookId: string,
     id: string,
     type: string,
@@ -345,8 +383,8 @@ export class WebhookDispatcher {
     sent: Sent,
     state: DeliveryState,
     nextAttemptAt: string | null,
-  ): AttemptOutcome {
-    const line: DeliveryAttempt = {
+  ): DeliveryAttempt {
+    return {
       id,
       webhook_id: webhookId,
       event_type: type,
@@ -358,15 +396,13 @@ export class WebhookDispatcher {
       state,
       next_attempt_at: nextAttemptAt,
     };
-    try {
-      this.deliveries.append(line);
-    } catch (error) {
-      this.#log(`webhooks: could not record a delivery attempt: ${(error as Error).message}`);
-    }
+  }
+
+  #recorded(attempt: DeliveryAttempt, sent: Sent | null): AttemptOutcome {
     const outcome: AttemptOutcome = {
-      ...line,
-      delivered: state === 'delivered',
-      response_excerpt: sent.excerpt,
+      ...attempt,
+      delivered: attempt.state === 'delivered',
+      response_excerpt: sent?.excerpt ?? null,
     };
     for (const listener of this.#listeners) {
       try {

@@ -94,6 +94,12 @@ export function initialSchema(types: ColumnTypes): Migration {
         .on('webhook_deliveries')
         .columns(['state', 'next_attempt_at'])
         .execute();
+      // Pending counts and discards per webhook.
+      await db.schema
+        .createIndex('webhook_deliveries_webhook')
+        .on('webhook_deliveries')
+        .columns(['webhook_id', 'state'])
+        .execute();
       await table('webhook_attempts')
         .addColumn('seq', types.serial, (c) =>
           types.serial === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey(),
@@ -113,6 +119,12 @@ export function initialSchema(types: ColumnTypes): Migration {
         .createIndex('webhook_attempts_webhook')
         .on('webhook_attempts')
         .columns(['webhook_id', 'seq'])
+        .execute();
+      // Pruning finds finished deliveries whose attempts all aged out of the log.
+      await db.schema
+        .createIndex('webhook_attempts_delivery')
+        .on('webhook_attempts')
+        .column('delivery_id')
         .execute();
       await table('oauth_pending')
         .addColumn('state', 'text', (c) => c.primaryKey())
