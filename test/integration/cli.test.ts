@@ -33,15 +33,24 @@ describe('portico serve', () => {
     expect(await first.stop()).toBe(0);
   });
 
-  it('refuses a corrupted workspace, keeps it aside and names both paths', () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'workspace.json'), '{"schemaVersion":1,');
-    const result = portico(['serve', '--port', '0', '--data-dir', dir]);
+  it('refuses a damaged legacy workspace file or database, names it, and keeps it byte for byte', () => {
+    const legacy = tempDir();
+    writeFileSync(join(legacy, 'workspace.json'), '{"schemaVersion":1,');
+    const refused = portico(['serve', '--port', '0', '--data-dir', legacy]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(join(legacy, 'workspace.json'));
+    expect(refused.stderr).toMatch(/left exactly as it was/);
+    expect(readdirSync(legacy)).toEqual(['workspace.json']);
+    expect(readFileSync(join(legacy, 'workspace.json'), 'utf8')).toBe('{"schemaVersion":1,');
+
+    const damaged = tempDir();
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(join(damaged, 'portico.db'), garbage);
+    const result = portico(['serve', '--port', '0', '--data-dir', damaged]);
     expect(result.code).toBe(1);
-    const aside = readdirSync(dir).find((f) => f.startsWith('workspace.json.corrupt-')) as string;
-    expect(result.stderr).toContain(join(dir, 'workspace.json'));
-    expect(result.stderr).toContain(join(dir, aside));
-    expect(readFileSync(join(dir, aside), 'utf8')).toBe('{"schemaVersion":1,');
+    expect(result.stderr).toContain(join(damaged, 'portico.db'));
+    expect(readdirSync(damaged)).toEqual(['portico.db']);
+    expect(readFileSync(join(damaged, 'portico.db')).equals(garbage)).toBe(true);
   });
 
   it('--no-admin answers 503 until the switch is flipped from another process', async () => {
@@ -122,7 +131,8 @@ describe('CLI against a running server on the same data dir', () => {
 
     const status = JSON.parse(run('status', '--json').stdout);
     expect(status).toMatchObject({ running: true, url: served.url, planes: { admin: true, gateway: true } });
-    expect(status.secrets).toMatch(/keyfile/);
+    // Nothing secret was stored yet, so no key was made — and status did not make one either.
+    expect(status.secrets).toMatch(/^none yet/);
 
     expect(run('keys', 'revoke', made.id).code).toBe(0);
     expect((await rawPost(`${served.url}/mcp/admin`, initializeBody, bearer(adminKey))).status).toBe(401);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, type FSWatcher, readdirSync, watch } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, type FSWatcher, readdirSync, readFileSync, watch } from 'node:fs';
 import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -193,7 +193,14 @@ async function startHttpUpstream() {
       if (request.params.name === 'add')
         return { content: [{ type: 'text', text: String((args.a ?? 0) + (args.b ?? 0)) }] };
       const headers = extra.requestInfo?.headers ?? {};
-      const seen = { authorization: headers.authorization, tenant: headers['x-tenant'] };
+      // The raw values come back masked by Portico's scrubber; their digests prove what arrived.
+      const digest = (v: unknown) => createHash('sha256').update(String(v)).digest('hex');
+      const seen = {
+        authorization: headers.authorization,
+        tenant: headers['x-tenant'],
+        authorization_sha256: digest(headers.authorization),
+        tenant_sha256: digest(headers['x-tenant']),
+      };
       return { content: [{ type: 'text', text: JSON.stringify(seen) }], structuredContent: seen };
     });
     return server;
@@ -379,8 +386,9 @@ describe('server-everything over stdio as a customer connector', () => {
     const globex = await openGateway('globex');
     const acmeEnv = text(await acme.call('everything__get-env'));
     const globexEnv = text(await globex.call('everything__get-env'));
-    expect(JSON.parse(acmeEnv)).toMatchObject({ EVERYTHING_TOKEN: 'acme-everything-token' });
-    expect(JSON.parse(globexEnv)).toMatchObject({ EVERYTHING_TOKEN: 'globex-everything-token' });
+    // Each child got a token its own customer's scrubber knows (and masks): acme's in acme's child.
+    expect(JSON.parse(acmeEnv)).toMatchObject({ EVERYTHING_TOKEN: '***' });
+    expect(JSON.parse(globexEnv)).toMatchObject({ EVERYTHING_TOKEN: '***' });
     expect(acmeEnv).not.toContain('globex-everything-token');
     expect(globexEnv).not.toContain('acme-everything-token');
     // Portico's own environment stays out of the children.
@@ -425,10 +433,16 @@ describe('a Streamable HTTP upstream', () => {
     expect(names).toEqual(expect.arrayContaining(['remote__whoami', 'remote__add']));
     const who = await session.call('remote__whoami');
     expect(who.isError, text(who)).toBeFalsy();
-    expect(who.structuredContent).toEqual({
-      authorization: 'Bearer initech-remote-token',
-      tenant: 'shared-tenant',
+    const digest = (v: string) => createHash('sha256').update(v).digest('hex');
+    // What the upstream got: the customer's header and the connector's shared one…
+    expect(who.structuredContent).toMatchObject({
+      authorization_sha256: digest('Bearer initech-remote-token'),
+      tenant_sha256: digest('shared-tenant'),
     });
+    // …and what came back to the agent: both scrubbed, as this call's own secrets.
+    expect(who.structuredContent).toMatchObject({ authorization: '***', tenant: '***' });
+    expect(text(who)).not.toContain('initech-remote-token');
+    expect(text(who)).not.toContain('shared-tenant');
     expect(text(await session.call('remote__add', { a: 20, b: 22 }))).toBe('42');
   });
 
@@ -516,7 +530,9 @@ describe('faults', () => {
     expect(next.isError, text(next)).toBeFalsy();
     const nextPid = (next.structuredContent as { pid: number; secret: string }).pid;
     expect(nextPid).not.toBe(firstPid);
-    expect(next.structuredContent).toMatchObject({ secret: 'globex-flaky' });
+    // The restarted child has globex's secret (it records it beside its pid); the agent sees it masked.
+    expect(next.structuredContent).toMatchObject({ secret: '***' });
+    expect(readFileSync(join(pidRoot, 'flaky', String(nextPid)), 'utf8')).toBe('globex-flaky');
     expect(gw.logs.join('\n')).toMatch(/"flaky".*closed.*crashing on purpose/);
   });
 

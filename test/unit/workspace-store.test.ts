@@ -126,7 +126,7 @@ describe.each(engines())('WorkspaceStore on %s', (engine) => {
     a.mutate((ws) => addCustomer(ws, 'from-a-2'));
     b.mutate((ws) => addCustomer(ws, 'from-b'));
     await Promise.all([a.flushed(), b.flushed()]);
-    await a.sync();
+    await Promise.all([a.sync(), b.sync()]);
     const all = ['from-a', 'from-a-2', 'from-b'];
     expect(Object.keys(a.data.customers).sort()).toEqual(all);
     expect(Object.keys(b.data.customers).sort()).toEqual(all);

@@ -39,6 +39,14 @@ export async function serveCommand(
     },
     strict: true,
   });
+  // Signals are handled from the start: one arriving while Portico starts stops it once started.
+  let stopRequested: string | undefined;
+  let onSignal = (signal: string) => {
+    stopRequested ??= signal;
+  };
+  const relay = (signal: 'SIGINT' | 'SIGTERM') => () => onSignal(signal);
+  process.on('SIGINT', relay('SIGINT'));
+  process.on('SIGTERM', relay('SIGTERM'));
   const app = await startPortico({
     dataDir,
     databaseUrl,
@@ -72,7 +80,7 @@ export async function serveCommand(
   }
   return new Promise<number>((resolve) => {
     let stoppingAt = 0;
-    const stop = (signal: string) => {
+    onSignal = (signal: string) => {
       // The same signal twice within a second (a terminal and a process manager) counts once.
       if (stoppingAt && Date.now() - stoppingAt < 1_000) return;
       if (stoppingAt) {
@@ -89,7 +97,6 @@ export async function serveCommand(
         },
       );
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    if (stopRequested) onSignal(stopRequested);
   });
 }

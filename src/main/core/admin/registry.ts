@@ -156,6 +156,8 @@ export class AdminRegistry {
   async call(name: string, args: unknown, services: AdminServices, caller: Caller): Promise<CallResult> {
     const started = performance.now();
     const result = await this.#run(name, args, services, caller);
+    // Read-only commands leave no trace on disk (CONTRACT §1), also when a server answers them.
+    if (caller.entryPoint === 'cli' && this.isReadOnly(name)) return result.ok ? result : { ok: false, error: redact(result.error) };
     const customerId =
       args && typeof args === 'object' && 'customer_id' in args && typeof args.customer_id === 'string'
         ? args.customer_id
