@@ -23,6 +23,15 @@ function step(title, command, args) {
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 step('lint and format check', bin('biome'), ['check', '.']);
+// dependency-cruiser needs Node ≥ 22, like Portico itself.
+step('layers of src/main/core (dependency-cruiser)', projectNode().path, [
+  join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs'),
+  'src/main/core',
+  '--config',
+  '.dependency-cruiser.cjs',
+  '--output-type',
+  'err',
+]);
 process.stdout.write('\n▶ build\n');
 if (buildIfStale() !== 0) {
   process.stdout.write('\n✖ build failed.\n0 passed, 1 failed\n');

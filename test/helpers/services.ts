@@ -1,6 +1,11 @@
 import { afterAll } from 'vitest';
 import { ActivityLog } from '../../src/main/core/activity/activity-log';
-import { type AdminServices, AdminRegistry, type AdminTool, type Caller } from '../../src/main/core/admin/registry';
+import {
+  AdminRegistry,
+  type AdminServices,
+  type AdminTool,
+  type Caller,
+} from '../../src/main/core/admin/registry';
 import { KeyUsage } from '../../src/main/core/auth/key-usage';
 import { EventBus } from '../../src/main/core/events/event-bus';
 import type { OpenStoreOptions } from '../../src/main/core/store/workspace-store';

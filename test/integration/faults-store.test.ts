@@ -129,7 +129,7 @@ describe.each(engines())('the workspace on %s under kill -9', (engine) => {
     expect(ids).toBe(stored.size);
   }, 120_000);
 
-  it("while a server runs, a CLI write goes through it: the server serves it at once, every time", async () => {
+  it('while a server runs, a CLI write goes through it: the server serves it at once, every time', async () => {
     const { dataDir, databaseUrl } = await workspaceTarget(engine);
     const dbArgs = databaseUrl ? ['--database-url', databaseUrl] : [];
     const served = await serve(['--data-dir', dataDir, ...dbArgs]);
@@ -148,7 +148,10 @@ describe.each(engines())('the workspace on %s under kill -9', (engine) => {
         ]).done;
         expect(run.code, run.stderr).toBe(0);
         // No polling delay: the server made the change itself.
-        const got = (await client.callTool({ name: 'get_customer', arguments: { customer_id: id } })) as ToolResult;
+        const got = (await client.callTool({
+          name: 'get_customer',
+          arguments: { customer_id: id },
+        })) as ToolResult;
         expect(got.isError, got.content[0]?.text).toBeFalsy();
       }
       const activity = (await client.callTool({

@@ -107,7 +107,8 @@ describe.each(engines())('WorkspaceStore on %s', (engine) => {
     await store.flushed();
     const again = await openStore(target);
     expect(Object.keys(again.data.customers).sort()).toEqual(['constructor', 'hasOwnProperty', 'toString']);
-    expect(again.data.customers.__proto__).toBeUndefined();
+    const proto = '__proto__';
+    expect(again.data.customers[proto]).toBeUndefined();
   });
 
   it("two processes' stores: writes to different records both land; the other catches up and is told", async () => {
@@ -183,7 +184,7 @@ describe('the SQLite file', () => {
     store.mutate((ws) => addCustomer(ws, 'acme'));
     await store.close();
     const raw = new DatabaseSync(databaseFile(dataDir));
-    raw.prepare("update customers set data = '{\"id\":\"acme\",\"name\":\"\"}' where id = 'acme'").run();
+    raw.prepare('update customers set data = \'{"id":"acme","name":""}\' where id = \'acme\'').run();
     raw.close();
     const before = folderFingerprint(dataDir);
     await expect(WorkspaceStore.open({ dataDir })).rejects.toThrow(/customers row is invalid at name/);
@@ -292,10 +293,13 @@ describe('the legacy workspace.json (written by Portico before the database)', (
   });
 
   it('has a migration for every older document version; v0 gains every collection and keeps its data', () => {
-    for (let v = 0; v < SCHEMA_VERSION; v += 1) expect(legacyMigrations[v], `migration from v${v}`).toBeTypeOf('function');
+    for (let v = 0; v < SCHEMA_VERSION; v += 1)
+      expect(legacyMigrations[v], `migration from v${v}`).toBeTypeOf('function');
     const doc = migrateLegacy({ customers: { acme: customer('acme') } });
     expect(doc.schemaVersion).toBe(1);
-    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['connectors', 'apiKeys', 'webhooks', 'settings']));
+    expect(Object.keys(doc)).toEqual(
+      expect.arrayContaining(['connectors', 'apiKeys', 'webhooks', 'settings']),
+    );
     expect((doc.customers as Record<string, unknown>).acme).toEqual(customer('acme'));
     expect(() => migrateLegacy([])).toThrow(/not a JSON object/);
     expect(() => migrateLegacy({ schemaVersion: 99 })).toThrow(/newer Portico/);

@@ -5,11 +5,11 @@ import type { AdminServices, CallResult } from '../core/admin/registry';
 import { KeyUsage } from '../core/auth/key-usage';
 import { EventBus } from '../core/events/event-bus';
 import { GatewayRuntime } from '../core/gateway/gateway-runtime';
-import { createLogger } from '../core/log';
-import { defaultDataDir } from '../core/paths';
 import { LOCAL_CREDENTIAL_HEADER } from '../core/server/http-server';
-import { readLocalCredential, readServerInfo, type ServerInfo } from '../core/server/server-info';
+import { readLocalCredential, readServerInfo, type ServerInfo } from '../core/store/server-info';
 import { WorkspaceStore } from '../core/store/workspace-store';
+import { createLogger } from '../core/util/log';
+import { defaultDataDir } from '../core/util/paths';
 import { WebhookDispatcher } from '../core/webhooks/dispatcher';
 
 /** The data dir: --data-dir, else PORTICO_DATA_DIR, else the platform's app-data folder. */
@@ -66,7 +66,8 @@ function remoteRegistry(server: ServerInfo, url: string, credential: string): Cl
         signal: AbortSignal.timeout(10 * 60_000),
       });
     } catch (error) {
-      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
+      const reason =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
       return {
         ok: false,
         error: `Portico is running (pid ${server.pid}) but did not answer at ${url} (${reason}). Try again, or stop it and run the command without a server.`,

@@ -1,4 +1,4 @@
-import { redact } from '../core/log';
+import { redact } from '../core/util/log';
 
 /** Where CLI commands write; injectable so tests can run commands in-process. */
 export interface CliIO {

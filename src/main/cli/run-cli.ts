@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { AlreadyRunningError } from '../core/server/server-info';
 import { DatabaseError } from '../core/store/database';
 import { SecretsUnavailableError } from '../core/store/secrets';
-import { VERSION } from '../core/version';
+import { AlreadyRunningError } from '../core/store/server-info';
+import { VERSION } from '../core/util/version';
 import { adminCommand } from './admin-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';

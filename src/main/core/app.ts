@@ -5,14 +5,14 @@ import type { AdminServices, CallResult } from './admin/registry';
 import { KeyUsage } from './auth/key-usage';
 import { EventBus } from './events/event-bus';
 import { GatewayRuntime } from './gateway/gateway-runtime';
-import { watchToolChanges } from './gateway/list-changed';
-import { createLogger, type Logger } from './log';
 import { PorticoHttpServer } from './server/http-server';
-import { claimServer, effectivePlanes, type ServerInfo } from './server/server-info';
+import { watchToolChanges } from './server/list-changed';
 import type { PlaneName } from './store/schema';
 import type { KeyProvider } from './store/secrets';
+import { claimServer, effectivePlanes, type ServerInfo } from './store/server-info';
 import { WorkspaceStore } from './store/workspace-store';
-import { VERSION } from './version';
+import { createLogger, type Logger } from './util/log';
+import { VERSION } from './util/version';
 import { WebhookDispatcher } from './webhooks/dispatcher';
 
 export interface StartOptions {

@@ -1,5 +1,5 @@
-import { readServerInfo } from '../../core/server/server-info';
 import { readStoredSettingsSync } from '../../core/store/database';
+import { readServerInfo } from '../../core/store/server-info';
 
 /** Where `portico serve` listens when nothing says otherwise. */
 export const DEFAULT_BASE = 'http://127.0.0.1:7430';

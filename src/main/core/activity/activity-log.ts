@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../store/database';
-import { redact } from '../log';
+import { redact } from '../util/log';
 
 /** Where a call came in: an MCP client, the web UI's /api, the desktop window, the CLI, the tray, an OAuth redirect. */
 export const ENTRY_POINTS = ['mcp', 'api', 'ipc', 'cli', 'tray', 'oauth', 'internal'] as const;
@@ -106,7 +106,9 @@ export class ActivityLog {
         );
       } catch (error) {
         // Losing activity rows must never fail a tool call; say so once per batch.
-        this.onError(`Recording ${batch.length} activity entries failed: ${error instanceof Error ? error.message : error}`);
+        this.onError(
+          `Recording ${batch.length} activity entries failed: ${error instanceof Error ? error.message : error}`,
+        );
       }
     }
   }
@@ -125,13 +127,17 @@ export class ActivityLog {
     }
     const after = filter.after;
     if (after)
-      q = q.where((eb) => eb.or([eb('at', '<', after.time), eb.and([eb('at', '=', after.time), eb('id', '<', after.id)])]));
+      q = q.where((eb) =>
+        eb.or([eb('at', '<', after.time), eb.and([eb('at', '=', after.time), eb('id', '<', after.id)])]),
+      );
     const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     return rows.map((r) => ({
       id: r.id,
       time: r.at,
       plane: r.plane === 'admin' ? 'admin' : 'gateway',
-      entry_point: (ENTRY_POINTS as readonly string[]).includes(r.entry_point) ? (r.entry_point as EntryPoint) : 'mcp',
+      entry_point: (ENTRY_POINTS as readonly string[]).includes(r.entry_point)
+        ? (r.entry_point as EntryPoint)
+        : 'mcp',
       customer_id: r.customer_id,
       tool: r.tool,
       duration_ms: r.duration_ms,

@@ -395,7 +395,8 @@ const testAction = defineTool({
         `Customer "${input.customer_id}" has no connection for "${connector.id}". Create one with create_connection (or get_connect_url for OAuth).`,
       );
     }
-    if (!ctx.pipeline) throw new ToolError('test_action needs the gateway; start Portico (portico serve) and try again.');
+    if (!ctx.pipeline)
+      throw new ToolError('test_action needs the gateway; start Portico (portico serve) and try again.');
     // The very pipeline tools/call runs: validation, OAuth refresh and 401 retry, scrubbing, output check, activity.
     const result = await ctx.pipeline.run({
       customerId: input.customer_id,
@@ -415,7 +416,9 @@ const testAction = defineTool({
       request: http,
       is_error: Boolean(result.isError),
       result: input.dry_run && !result.isError ? null : (result as Record<string, unknown>),
-      ...(described && typeof described.mcp === 'object' ? { mcp_request: described.mcp as Record<string, unknown> } : {}),
+      ...(described && typeof described.mcp === 'object'
+        ? { mcp_request: described.mcp as Record<string, unknown> }
+        : {}),
     };
   },
 });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { authInputShape } from '../connectors/auth-input';
 import { MASK } from '../connectors/credentials';
 import { createPending, pkceChallenge } from '../connectors/oauth-pending';
 import type { AuthConfig, Workspace } from '../store/schema';
-import { authInputShape, toAuthDraft } from './auth-input';
+import { toAuthDraft } from './auth-draft';
 import { now, okOutput } from './common';
 import { requireConnector } from './connector-records';
 import { requireCustomer } from './customers';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminTool, defineTool, ToolError } from './registry';
+import { defineTool, ToolError } from './registry';
 
 const connectorId = z.string().describe("The connector's id, from list_connectors.");
 
@@ -158,7 +159,8 @@ const getConnectUrl = defineTool({
       auth.oauth2.authorizeUrl
     ) {
       const redirectUri = `${server.url}/oauth/callback`;
-      if (!ctx.store.database) throw new ToolError('The workspace is read-only here; run this through the server.');
+      if (!ctx.store.database)
+        throw new ToolError('The workspace is read-only here; run this through the server.');
       const { state, verifier } = await createPending(
         ctx.store.database,
         { customerId: customer_id, connectorId: connector.id, redirectUri },

@@ -12,11 +12,11 @@ import {
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
 import { type Connector, slugString } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { toAuthDraft } from './auth-input';
+import { toAuthDraft } from './auth-draft';
 import { httpUrl } from './common';
 import { assertSlugFree, importedAuthDraft, insertConnector, sealMap } from './connector-records';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminTool, defineTool, ToolError } from './registry';
+import { defineTool, ToolError } from './registry';
 
 const kindEnum = z.enum(['http', 'mcp']);
 
@@ -278,4 +278,4 @@ const addCatalogConnector = defineTool({
   },
 });
 
-export const catalogTools: AdminTool[] = [listCatalog, addCatalogConnector] as AdminTool[];
+export const catalogTools = [listCatalog, addCatalogConnector] as const;

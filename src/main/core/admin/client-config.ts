@@ -20,7 +20,7 @@ import {
 } from '../clients';
 import { planeName, type Workspace } from '../store/schema';
 import { mintKey } from './keys';
-import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
+import { type AdminContext, defineTool, ToolError } from './registry';
 
 /**
  * What an AI client's config entry for Portico is made of — the gateway URL, the `portico bridge`

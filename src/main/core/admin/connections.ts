@@ -15,7 +15,7 @@ import { byId, now, okOutput } from './common';
 import { newId, requireConnector } from './connector-records';
 import { requireCustomer } from './customers';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
+import { type AdminContext, defineTool, ToolError } from './registry';
 
 const connectionId = z.string().describe("The connection's id, from list_connections.");
 

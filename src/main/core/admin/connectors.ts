@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { findCatalogEntry } from '../catalog/catalog';
+import { authInputSchema } from '../connectors/auth-input';
 import type { Credentials } from '../connectors/credentials';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
 import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/run-action';
 import { type Connector, slugString } from '../store/schema';
-import { authInputSchema, toAuthDraft } from './auth-input';
+import { toAuthDraft } from './auth-draft';
 import { byId, forceInput, httpUrl, now, okOutput } from './common';
 import {
   assertSlugFree,
@@ -16,7 +17,7 @@ import {
 } from './connector-records';
 import { connectorOutput, connectorView } from './connector-view';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, type AdminTool, defineTool, ToolError } from './registry';
+import { type AdminContext, defineTool, ToolError } from './registry';
 
 const connectorId = z.string().describe("The connector's id (its slug at creation), from list_connectors.");
 const stringMap = z.record(z.string(), z.string());
@@ -430,7 +431,7 @@ const refreshConnector = defineTool({
   },
 });
 
-export const connectorTools: AdminTool[] = [
+export const connectorTools = [
   listConnectors,
   getConnector,
   createConnector,
@@ -438,4 +439,4 @@ export const connectorTools: AdminTool[] = [
   deleteConnector,
   importOpenapi,
   refreshConnector,
-] as AdminTool[];
+] as const;

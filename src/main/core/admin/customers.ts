@@ -3,7 +3,7 @@ import { computeToolset } from '../gateway/toolset';
 import { type Customer, idString, toolModeSchema, type Workspace } from '../store/schema';
 import { byId, forceInput, now, okOutput } from './common';
 import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminTool, defineTool, ToolError } from './registry';
+import { defineTool, ToolError } from './registry';
 
 const customerId = z.string().describe("The customer's id (its endOrgId).");
 

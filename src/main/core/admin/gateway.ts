@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ENTRY_POINTS } from '../activity/activity-log';
-import { effectivePlanes } from '../server/server-info';
 import { planeName } from '../store/schema';
-import { VERSION } from '../version';
+import { effectivePlanes } from '../store/server-info';
+import { VERSION } from '../util/version';
 import { now } from './common';
-import { pageInput, pageOutput, paginate } from './pagination';
+import { pageInput, pageOutput } from './pagination';
 import { type AdminContext, defineTool, ToolError } from './registry';
 
 const planesOutput = z.object({ admin: z.boolean(), gateway: z.boolean() });
@@ -17,7 +17,9 @@ export const statusOutput = z.object({
   planes: planesOutput.describe('Whether each plane serves requests right now.'),
   configured_planes: planesOutput.describe('The persisted on/off switches.'),
   data_dir: z.string(),
-  database: z.string().describe('Where the workspace lives: the SQLite file, or the PostgreSQL URL without its password.'),
+  database: z
+    .string()
+    .describe('Where the workspace lives: the SQLite file, or the PostgreSQL URL without its password.'),
   secrets: z.string().describe('How secrets are encrypted at rest.'),
   counts: z.object({
     customers: z.number(),
@@ -106,7 +108,9 @@ const activityFilters = {
   entry_point: z
     .enum(ENTRY_POINTS)
     .optional()
-    .describe('Only calls that came in this way: mcp, api (web UI / scripts), ipc (desktop window), cli, tray, oauth.'),
+    .describe(
+      'Only calls that came in this way: mcp, api (web UI / scripts), ipc (desktop window), cli, tray, oauth.',
+    ),
   key_id: z.string().optional().describe('Only calls made with this API key.'),
   customer_id: z.string().optional().describe("Only this customer's calls."),
   tool: z.string().optional().describe('Only calls of this tool.'),
@@ -141,7 +145,8 @@ const listActivity = defineTool({
     let after: { time: string; id: string } | undefined;
     if (cursor) {
       const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-      if (!time || !id) throw new ToolError('That cursor is not one list_activity returned; omit it for the first page.');
+      if (!time || !id)
+        throw new ToolError('That cursor is not one list_activity returned; omit it for the first page.');
       after = { time, id };
     }
     const rows = await ctx.activity.query({ ...filters, after, limit: limit + 1 });
@@ -149,7 +154,8 @@ const listActivity = defineTool({
     const last = page.at(-1);
     return {
       entries: page.map((e) => ({ ...e, key_id: e.key_id ?? null })),
-      next_cursor: rows.length > limit && last ? Buffer.from(`${last.time}|${last.id}`).toString('base64url') : null,
+      next_cursor:
+        rows.length > limit && last ? Buffer.from(`${last.time}|${last.id}`).toString('base64url') : null,
     };
   },
 });

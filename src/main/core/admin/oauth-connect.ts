@@ -19,7 +19,11 @@ const completeOAuthConnect = defineTool({
     "exchanges the code and stores the tokens as the customer's connection. The state is single-use and expires after 15 minutes.",
   input: z.strictObject({
     state: z.string().min(1).max(200).describe('The `state` the provider sent back.'),
-    code: z.string().max(4096).optional().describe('The authorization code, when the provider granted access.'),
+    code: z
+      .string()
+      .max(4096)
+      .optional()
+      .describe('The authorization code, when the provider granted access.'),
     error: z.string().max(200).optional().describe("The provider's `error`, when it did not."),
     error_description: z.string().max(1000).optional().describe("The provider's `error_description`."),
   }),
@@ -40,7 +44,9 @@ const completeOAuthConnect = defineTool({
       );
     }
     if (error || !code) {
-      const why = error ? `${error}${error_description ? `: ${error_description.slice(0, 300)}` : ''}` : 'no code returned';
+      const why = error
+        ? `${error}${error_description ? `: ${error_description.slice(0, 300)}` : ''}`
+        : 'no code returned';
       throw new ToolError(
         `The provider did not authorize the connection (${why}). Ask for a new connect link and try again.`,
       );
@@ -48,7 +54,9 @@ const completeOAuthConnect = defineTool({
     const auth = store.data.authConfigs[pending.connectorId];
     const customer = store.data.customers[pending.customerId];
     if (!auth?.oauth2 || !customer) {
-      throw new ToolError('The connector or customer changed since the link was made. Ask for a new connect link.');
+      throw new ToolError(
+        'The connector or customer changed since the link was made. Ask for a new connect link.',
+      );
     }
     const verifier = store.secrets.open<string>(pending.verifier, `oauth-pending:${state}`);
     const secret = auth.oauth2.clientSecret
@@ -58,7 +66,8 @@ const completeOAuthConnect = defineTool({
     try {
       tokens = await exchangeCode(auth.oauth2, secret, code, verifier, pending.redirectUri);
     } catch (failure) {
-      const message = failure instanceof OAuthError || failure instanceof Error ? failure.message : String(failure);
+      const message =
+        failure instanceof OAuthError || failure instanceof Error ? failure.message : String(failure);
       throw new ToolError(`Exchanging the authorization code failed: ${message}.`);
     }
     let created = false;

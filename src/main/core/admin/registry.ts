@@ -3,9 +3,9 @@ import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import type { KeyUsage } from '../auth/key-usage';
 import type { EventBus, EventType } from '../events/event-bus';
 import type { CallPipeline } from '../gateway/pipeline';
-import { redact } from '../log';
-import type { ServerInfo } from '../server/server-info';
-import { WriteConflictError, type WorkspaceStore } from '../store/workspace-store';
+import type { ServerInfo } from '../store/server-info';
+import { type WorkspaceStore, WriteConflictError } from '../store/workspace-store';
+import { redact } from '../util/log';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
 
 /** What every admin operation may use; one set per process (server, CLI command, desktop app). */
@@ -157,7 +157,8 @@ export class AdminRegistry {
     const started = performance.now();
     const result = await this.#run(name, args, services, caller);
     // Read-only commands leave no trace on disk (CONTRACT §1), also when a server answers them.
-    if (caller.entryPoint === 'cli' && this.isReadOnly(name)) return result.ok ? result : { ok: false, error: redact(result.error) };
+    if (caller.entryPoint === 'cli' && this.isReadOnly(name))
+      return result.ok ? result : { ok: false, error: redact(result.error) };
     const customerId =
       args && typeof args === 'object' && 'customer_id' in args && typeof args.customer_id === 'string'
         ? args.customer_id
@@ -200,7 +201,8 @@ export class AdminRegistry {
       } catch (error) {
         // Another process changed the same record meanwhile: the store has caught up; run once more.
         if (error instanceof WriteConflictError && attempt === 0) continue;
-        if (error instanceof ToolError || error instanceof WriteConflictError) return { ok: false, error: error.message };
+        if (error instanceof ToolError || error instanceof WriteConflictError)
+          return { ok: false, error: error.message };
         if (error instanceof z.ZodError) return { ok: false, error: formatZodError(name, error) };
         return { ok: false, error: `${name} failed: ${errorText(error)}` };
       }

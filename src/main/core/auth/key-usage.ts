@@ -42,7 +42,9 @@ export class KeyUsage {
       tx
         .insertInto('key_usage')
         .values(rows)
-        .onConflict((oc) => oc.column('key_id').doUpdateSet((eb) => ({ last_used_at: eb.ref('excluded.last_used_at') })))
+        .onConflict((oc) =>
+          oc.column('key_id').doUpdateSet((eb) => ({ last_used_at: eb.ref('excluded.last_used_at') })),
+        )
         .execute(),
     );
   }

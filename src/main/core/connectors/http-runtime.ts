@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { redact } from '../log';
+import { redact } from '../util/log';
 import type { HttpRequestSpec } from './http-request';
 
 export interface HttpCallOptions {

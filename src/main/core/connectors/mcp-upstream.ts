@@ -3,7 +3,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Action, Connector } from '../store/schema';
-import { VERSION } from '../version';
+import { VERSION } from '../util/version';
 import { loginShellPath } from './shell-path';
 
 export type McpConnector = Extract<Connector, { kind: 'mcp' }>;

@@ -1,6 +1,6 @@
-import { registerSecret } from '../log';
 import type { AuthConfig, Connection } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { registerSecret } from '../util/log';
 import { type Credentials, credentialKeys, secretValues } from './credentials';
 import { clientCredentials, OAuthError, refreshTokens } from './oauth-tokens';
 

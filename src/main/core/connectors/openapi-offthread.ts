@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { createLogger, type Logger } from '../log';
+import { createLogger, type Logger } from '../util/log';
 import type { OpenApiSource } from './openapi/load';
 import { isObject } from './openapi/util';
 import { type ImportedApi, type ImportOptions, importOpenApi, OpenApiImportError } from './openapi-import';

@@ -5,9 +5,8 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { registerFastPath } from '../server/session-hub';
 import type { Customer } from '../store/schema';
-import { VERSION } from '../version';
+import { VERSION } from '../util/version';
 import type { CallContext, GatewayRuntime } from './gateway-runtime';
 
 export const EMPTY_TOOLSET_MESSAGE = 'No tools configured. Click Configure to enable connectors.';
@@ -70,8 +69,23 @@ export function instructionsFor(customer: Customer, toolCount: number, search: b
 
 const SEARCH_TOOLS_JSON = JSON.stringify({ tools: SEARCH_TOOLS });
 
-/** The data-plane MCP server of one customer session. */
-export function createCustomerMcpServer(customer: Customer, runtime: GatewayRuntime, keyId: string): Server {
+/**
+ * A session's direct handling of its hottest requests, next to the SDK server that handles the
+ * rest. Results are the same as the server's handlers give; only the transport work (web
+ * Request/Response conversion, SSE framing, re-validating our own messages) is skipped.
+ */
+export interface FastPath {
+  /** The serialized `result` of tools/list. */
+  listTools(): string;
+  callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+}
+
+/** The data-plane MCP server of one customer session, with its fast path for tools/list and plain tools/call. */
+export function createCustomerMcpServer(
+  customer: Customer,
+  runtime: GatewayRuntime,
+  keyId: string,
+): { server: Server; fast: FastPath } {
   const initial = runtime.toolsets.get(customer.id);
   const server = new Server(
     { name: `portico-${customer.id}`, title: `Portico gateway — ${customer.name}`, version: VERSION },
@@ -157,12 +171,12 @@ export function createCustomerMcpServer(customer: Customer, runtime: GatewayRunt
     }
     return result;
   });
-  registerFastPath(server, {
+  const fast: FastPath = {
     listTools() {
       const toolset = runtime.toolsets.get(customer.id);
       return toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS_JSON : toolset.listJson;
     },
     callTool: (name, args, signal) => callTool(name, args, { signal, keyId }),
-  });
-  return server;
+  };
+  return { server, fast };
 }

@@ -4,9 +4,9 @@ import { McpUpstreamPool } from '../connectors/mcp-pool';
 import { toolsToActions } from '../connectors/mcp-upstream';
 import { OAuthManager } from '../connectors/oauth-manager';
 import type { EventBus } from '../events/event-bus';
-import type { Logger } from '../log';
 import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import type { Logger } from '../util/log';
 import { CallPipeline, errorResult } from './pipeline';
 import { ToolsetCache } from './toolset-cache';
 

@@ -6,7 +6,12 @@ import { buildHttpRequest, maskRequest, RequestBuildError } from '../connectors/
 import { sendHttp } from '../connectors/http-runtime';
 import type { McpUpstreamPool } from '../connectors/mcp-pool';
 import { ConnectionExpiredError, type OAuthManager } from '../connectors/oauth-manager';
-import { connectionFor, openConnectorSecrets, openCredentials, upstreamSecrets } from '../connectors/run-action';
+import {
+  connectionFor,
+  openConnectorSecrets,
+  openCredentials,
+  upstreamSecrets,
+} from '../connectors/run-action';
 import type { EventBus } from '../events/event-bus';
 import type { Action, Connection, Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -71,7 +76,9 @@ export class CallPipeline {
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      result = errorResult(`Portico could not run ${call.tool}: ${scrubber ? scrubber.text(message) : message}`);
+      result = errorResult(
+        `Portico could not run ${call.tool}: ${scrubber ? scrubber.text(message) : message}`,
+      );
     }
     if (!call.dryRun) this.#record(call, result, Math.round(performance.now() - started));
     return result;
@@ -79,7 +86,9 @@ export class CallPipeline {
 
   #prepare(
     call: PipelineCall,
-  ): { error: CallToolResult } | { connection: Connection | undefined; credentials: Credentials; scrubber: Scrubber } {
+  ):
+    | { error: CallToolResult }
+    | { connection: Connection | undefined; credentials: Credentials; scrubber: Scrubber } {
     const { store } = this.deps;
     const invalid = validateArguments(call.action.inputSchema, call.args);
     if (invalid) return { error: errorResult(`${invalid} See the inputSchema of ${call.tool}.`) };
@@ -122,7 +131,8 @@ export class CallPipeline {
       let credentials = await oauth.fresh(connection, auth, initial);
       try {
         const result = await this.#send(call, connection, credentials);
-        if (!('status' in result) || result.status !== 401 || auth?.scheme !== 'oauth2') return this.#checkOutput(call, result.result);
+        if (!('status' in result) || result.status !== 401 || auth?.scheme !== 'oauth2')
+          return this.#checkOutput(call, result.result);
       } catch (error) {
         if (!(connector.kind === 'mcp' && auth?.scheme === 'oauth2' && unauthorized(error))) throw error;
       }
@@ -177,7 +187,13 @@ export class CallPipeline {
       );
       return { result };
     }
-    const request = buildHttpRequest(connector, action, call.args, store.data.authConfigs[connector.id], credentials);
+    const request = buildHttpRequest(
+      connector,
+      action,
+      call.args,
+      store.data.authConfigs[connector.id],
+      credentials,
+    );
     return sendHttp(request, { signal: call.signal, secrets: secretValues(credentials), timeoutMs });
   }
 
@@ -185,8 +201,12 @@ export class CallPipeline {
   #describe(call: PipelineCall, credentials: Credentials): CallToolResult {
     const { connector, action } = call;
     if (connector.kind === 'mcp') {
-      const request = { method: 'tools/call', params: { name: action.upstreamName ?? action.name, arguments: call.args } };
-      const target = connector.transport === 'stdio' ? `${connector.command} ${connector.args.join(' ')}` : connector.url;
+      const request = {
+        method: 'tools/call',
+        params: { name: action.upstreamName ?? action.name, arguments: call.args },
+      };
+      const target =
+        connector.transport === 'stdio' ? `${connector.command} ${connector.args.join(' ')}` : connector.url;
       return {
         content: [{ type: 'text', text: `Would send to ${target}:\n${JSON.stringify(request, null, 2)}` }],
         structuredContent: { mcp: { target, request } },

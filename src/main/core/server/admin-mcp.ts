@@ -5,8 +5,8 @@ import {
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AdminRegistry, AdminServices, CallResult } from '../admin/registry';
-import { redact } from '../log';
-import { VERSION } from '../version';
+import { redact } from '../util/log';
+import { VERSION } from '../util/version';
 
 /** A tool result as MCP clients expect it: structured content plus the same as text. */
 export function toCallToolResult(result: CallResult): CallToolResult {
@@ -18,7 +18,11 @@ export function toCallToolResult(result: CallResult): CallToolResult {
 }
 
 /** The Admin MCP server of one session (opened with `keyId`): the admin registry's tools. */
-export function createAdminMcpServer(registry: AdminRegistry, services: AdminServices, keyId: string): Server {
+export function createAdminMcpServer(
+  registry: AdminRegistry,
+  services: AdminServices,
+  keyId: string,
+): Server {
   const server = new Server(
     { name: 'portico-admin', title: 'Portico admin', version: VERSION },
     {

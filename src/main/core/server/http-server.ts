@@ -5,10 +5,10 @@ import type { AdminRegistry, AdminServices, Caller } from '../admin/registry';
 import { verifyApiKey } from '../auth/api-keys';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
-import type { Logger } from '../log';
 import type { ApiKey, PlaneName } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { VERSION } from '../version';
+import type { Logger } from '../util/log';
+import { VERSION } from '../util/version';
 import { createAdminMcpServer } from './admin-mcp';
 import { readJsonBody, sendJson, sendRpcError } from './http-util';
 import { handleOAuthCallback } from './oauth-callback';
@@ -51,7 +51,9 @@ export class PorticoHttpServer {
 
   constructor(private readonly deps: HttpServerDeps) {
     this.hubs = {
-      admin: new SessionHub('admin', (owner) => createAdminMcpServer(deps.registry, deps.services, owner.keyId)),
+      admin: new SessionHub('admin', (owner) => ({
+        server: createAdminMcpServer(deps.registry, deps.services, owner.keyId),
+      })),
       gateway: new SessionHub('gateway', (owner) => {
         const customer = deps.store.data.customers[owner.customerId ?? ''];
         if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
@@ -144,7 +146,8 @@ export class PorticoHttpServer {
     }
     if (path === '/mcp/admin' || path === '/mcp/admin/') return this.#plane('admin', req, res, url);
     if (path === '/mcp/gateway' || path === '/mcp/gateway/') return this.#plane('gateway', req, res, url);
-    if (path === '/oauth/callback') return handleOAuthCallback(req, res, url, this.deps.registry, this.deps.services);
+    if (path === '/oauth/callback')
+      return handleOAuthCallback(req, res, url, this.deps.registry, this.deps.services);
     if (path.startsWith('/api/')) return this.#api(req, res, url);
     if (path.startsWith('/mcp')) {
       sendRpcError(

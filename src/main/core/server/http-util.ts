@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redact } from '../log';
+import { redact } from '../util/log';
 
 /** JSON-RPC error codes used for HTTP-level failures (the SDK uses the same range). */
 export const RPC = {

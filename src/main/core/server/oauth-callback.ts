@@ -34,12 +34,22 @@ export async function handleOAuthCallback(
   const param = (name: string, max = 1000) => url.searchParams.get(name)?.slice(0, max) ?? undefined;
   const state = param('state', 200) ?? '';
   if (!state) {
-    page(res, 400, 'Link expired', 'This connect link has no state. Ask for a new one (get_connect_url) and try again.');
+    page(
+      res,
+      400,
+      'Link expired',
+      'This connect link has no state. Ask for a new one (get_connect_url) and try again.',
+    );
     return;
   }
   const result = await registry.call(
     'complete_oauth_connect',
-    { state, code: param('code', 4096), error: param('error', 200), error_description: param('error_description') },
+    {
+      state,
+      code: param('code', 4096),
+      error: param('error', 200),
+      error_description: param('error_description'),
+    },
     services,
     { entryPoint: 'oauth' },
   );

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { FastPath } from '../gateway/customer-mcp';
 import type { PlaneName } from '../store/schema';
 import { RPC, sendRpcError } from './http-util';
 
@@ -12,28 +13,17 @@ export interface SessionOwner {
   customerId?: string;
 }
 
-/**
- * A plane's direct handling of its hottest requests, next to the SDK server that handles the
- * rest. Results are the same as the server's handlers give; only the transport work (web
- * Request/Response conversion, SSE framing, re-validating our own messages) is skipped.
- */
-export interface FastPath {
-  /** The serialized `result` of tools/list. */
-  listTools(): string;
-  callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
-}
-
-const fastPaths = new WeakMap<Server, FastPath>();
-
-/** Lets a session of this server answer tools/list and plain tools/call without the SDK transport. */
-export function registerFastPath(server: Server, fast: FastPath): void {
-  fastPaths.set(server, fast);
+/** What a plane makes for each new session: its MCP server and, optionally, a fast path beside it. */
+export interface SessionServer {
+  server: Server;
+  fast?: FastPath;
 }
 
 interface Session extends SessionOwner {
   id: string;
   transport: StreamableHTTPServerTransport;
   server: Server;
+  fast?: FastPath;
   /** Fast-path calls in flight, by JSON-RPC id, for notifications/cancelled. */
   inflight: Map<string | number, AbortController>;
 }
@@ -81,7 +71,7 @@ export class SessionHub {
 
   constructor(
     readonly plane: PlaneName,
-    private readonly createServer: (owner: SessionOwner) => Server,
+    private readonly createServer: (owner: SessionOwner) => SessionServer,
   ) {}
 
   /** Called when a session opens, with its customer. */
@@ -157,7 +147,7 @@ export class SessionHub {
 
   /** Answers a request on the fast path; false when the SDK transport must handle it. */
   async #fast(session: Session, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
-    const fast = fastPaths.get(session.server);
+    const { fast } = session;
     if (!fast) return false;
     if (isObject(body) && body.method === 'notifications/cancelled' && isObject(body.params)) {
       const id = body.params.requestId;
@@ -202,11 +192,11 @@ export class SessionHub {
   }
 
   async #open(req: IncomingMessage, res: ServerResponse, body: unknown, owner: SessionOwner): Promise<void> {
-    const server = this.createServer(owner);
+    const { server, fast } = this.createServer(owner);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
-        this.#sessions.set(id, { id, transport, server, inflight: new Map(), ...owner });
+        this.#sessions.set(id, { id, transport, server, fast, inflight: new Map(), ...owner });
         for (const listener of this.#openListeners) listener(owner.customerId);
       },
     });

@@ -2,7 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { KeyFileProvider, type KeyOptions, type KeyProvider, noKeyYet, SecretsUnavailableError } from './secrets';
+import {
+  KeyFileProvider,
+  type KeyOptions,
+  type KeyProvider,
+  noKeyYet,
+  SecretsUnavailableError,
+} from './secrets';
 
 /** The slice of an OS keyring we use (matches @napi-rs/keyring's Entry). */
 export interface KeyringEntry {

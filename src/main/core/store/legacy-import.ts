@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Database, DatabaseError } from './database';
 import { deepFreeze } from './draft';
 import { emptyWorkspace, SCHEMA_VERSION, type Workspace, workspaceSchema } from './schema';
-import { changedRecords, COLLECTIONS, emptyCollection, writeRecords } from './workspace-rows';
+import { COLLECTIONS, changedRecords, emptyCollection, writeRecords } from './workspace-rows';
 
 /**
  * Before the database, the workspace was `workspace.json` (conf / electron-store), with activity,
@@ -80,7 +80,9 @@ export function readLegacyWorkspace(dataDir: string): { workspace: Workspace; pa
   const parsed = workspaceSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw fail(`it does not match the workspace schema at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`);
+    throw fail(
+      `it does not match the workspace schema at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`,
+    );
   }
   const workspace = parsed.data;
   // Records keyed by id, as own data only: the collections get no prototype.
@@ -190,7 +192,8 @@ export async function importLegacy(dataDir: string, database: Database): Promise
         .execute();
     }
     for (const [keyId, at] of Object.entries(usage)) {
-      if (typeof at === 'string') await tx.insertInto('key_usage').values({ key_id: keyId, last_used_at: at }).execute();
+      if (typeof at === 'string')
+        await tx.insertInto('key_usage').values({ key_id: keyId, last_used_at: at }).execute();
     }
   });
   return {

@@ -107,7 +107,8 @@ function parseRecord(collection: Collection, data: string, actions: Map<string, 
   if (collection !== 'connectors') return parseRow(schemas[collection], data, `a ${collection} row`);
   // A connector's actions live in their own rows; the record is validated whole.
   const head = parseJson(data, 'a connectors row');
-  if (typeof head !== 'object' || head === null) throw new InvalidRowError('a connectors row is not an object');
+  if (typeof head !== 'object' || head === null)
+    throw new InvalidRowError('a connectors row is not an object');
   const id = 'id' in head && typeof head.id === 'string' ? head.id : '';
   return parseValue(connectorSchema, { ...head, actions: actions.get(id) ?? [] }, `connector row "${id}"`);
 }
@@ -168,10 +169,7 @@ export async function writeRecords(
     const record = (next[collection] as Record<string, unknown>)[ref.id];
     const table = tableOf(collection);
     if (record === undefined) {
-      await tx
-        .deleteFrom(table)
-        .where(keyColumn(collection), '=', ref.id)
-        .execute();
+      await tx.deleteFrom(table).where(keyColumn(collection), '=', ref.id).execute();
       if (collection === 'connectors')
         await tx.deleteFrom('actions').where('connector_id', '=', ref.id).execute();
       continue;
@@ -255,7 +253,11 @@ export async function readRecords(db: WriteTx | Db, refs: RecordRef[]): Promise<
   const out: LoadedRecord[] = [];
   for (const ref of refs) {
     if (ref.collection === 'settings') {
-      const row = await db.selectFrom('settings').select('data').where('key', '=', SETTINGS_KEY).executeTakeFirst();
+      const row = await db
+        .selectFrom('settings')
+        .select('data')
+        .where('key', '=', SETTINGS_KEY)
+        .executeTakeFirst();
       out.push({ ...ref, value: row ? parseRow(settingsSchema, row.data, 'the settings row') : undefined });
       continue;
     }

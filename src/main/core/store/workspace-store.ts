@@ -89,13 +89,17 @@ export class WorkspaceStore {
     }
     const database = await openDatabase({ ...options, readOnly: options.readOnly });
     try {
-      if (!database || !database.hasSchema) {
+      if (!database?.hasSchema) {
         // Read-only with no database yet: what a first start would import, read without writing.
         const legacy = readLegacyWorkspace(options.dataDir);
-        return new WorkspaceStore(options, database, { ws: legacy?.workspace ?? deepFreeze(emptyWorkspace()), rev: 0 });
+        return new WorkspaceStore(options, database, {
+          ws: legacy?.workspace ?? deepFreeze(emptyWorkspace()),
+          rev: 0,
+        });
       }
       let legacy: LegacyImport | undefined;
-      if (!database.readOnly && (await isEmpty(database))) legacy = await importLegacy(options.dataDir, database);
+      if (!database.readOnly && (await isEmpty(database)))
+        legacy = await importLegacy(options.dataDir, database);
       const loaded = await database.db
         .transaction()
         .execute((tx) => loadWorkspace(tx))
@@ -143,7 +147,10 @@ export class WorkspaceStore {
   existingSecrets(): SecretBox | undefined {
     if (this.#secrets) return this.#secrets;
     try {
-      this.#secrets = new SecretBox(this.#keyProvider.loadOrCreateKey(this.dataDir, { create: false }), this.#keyProvider);
+      this.#secrets = new SecretBox(
+        this.#keyProvider.loadOrCreateKey(this.dataDir, { create: false }),
+        this.#keyProvider,
+      );
     } catch (error) {
       if (error instanceof NoKeyYetError) return undefined;
       throw error;
@@ -306,7 +313,9 @@ export class WorkspaceStore {
       busy = true;
       this.sync()
         .catch((error: unknown) =>
-          onError(`Reading other processes' changes failed: ${error instanceof Error ? error.message : error}`),
+          onError(
+            `Reading other processes' changes failed: ${error instanceof Error ? error.message : error}`,
+          ),
         )
         .finally(() => {
           busy = false;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EventBus, PorticoEvent } from '../events/event-bus';
-import type { Logger } from '../log';
 import type { Webhook } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import type { Logger } from '../util/log';
 import {
   type ClaimedDelivery,
   type DeliveryAttempt,

@@ -1,5 +1,5 @@
-import { redact } from '../log';
-import { VERSION } from '../version';
+import { redact } from '../util/log';
+import { VERSION } from '../util/version';
 import type { WebhookEvent } from './outbox';
 import { signatureHeaders } from './signing';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dataPaths } from '../paths';
-import { pidAlive } from '../process-alive';
-import type { PlaneName, Settings } from '../store/schema';
+import { dataPaths } from '../util/paths';
+import { pidAlive } from '../util/process-alive';
+import type { PlaneName, Settings } from './schema';
 
 /** What a running server publishes in `<dataDir>/server.json` for the CLI and a second instance. */
 export interface ServerInfo {

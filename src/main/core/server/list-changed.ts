@@ -1,6 +1,6 @@
-import type { SessionHub } from '../server/session-hub';
+import { sameInputs, toolsetInputs } from '../gateway/toolset-cache';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { sameInputs, toolsetInputs } from './toolset-cache';
+import type { SessionHub } from './session-hub';
 
 /**
  * After any workspace change (admin tool, CLI, UI, another process), tells each customer's
