@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionFor } from '../connectors/run-action';
+import { connectionFor } from '../connectors/connection-secrets';
 import { computeToolset } from '../gateway/toolset';
 import { type Action, type Connector, httpMappingSchema, type Workspace } from '../store/schema';
 import { now, okOutput } from './common';

@@ -1,14 +1,16 @@
 import { z } from 'zod';
+import { openCredentials, scrubberFor, upstreamSecrets } from '../connectors/connection-secrets';
 import {
   type Credentials,
   credentialKeys,
   credentialsSchema,
   maskCredentials,
 } from '../connectors/credentials';
+import { buildHttpRequest } from '../connectors/http-request';
+import { callHttp } from '../connectors/http-runtime';
 import { connectUpstream, listAllTools } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
 import { OAuthError } from '../connectors/oauth-tokens';
-import { openCredentials, runActionOnce, upstreamSecrets } from '../connectors/run-action';
 import type { Connection, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { byId, now, okOutput } from './common';
@@ -264,7 +266,10 @@ async function probe(ctx: AdminContext, connection: Connection): Promise<Probe> 
         'No GET action without required parameters to probe with; test an action with test_action instead.',
     };
   }
-  const result = await runActionOnce(store, connector, read, {}, creds, { timeoutMs: 15_000 });
+  // A probe, not a tool call: sent directly (no activity row or tool event), scrubbed like one.
+  const request = buildHttpRequest(connector, read, {}, ws.authConfigs[connector.id], creds);
+  const scrubber = scrubberFor(store, connector, creds);
+  const result = await callHttp(request, { timeoutMs: 15_000, scrub: (text) => scrubber.text(text) });
   const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' ');
   if (!result.isError) return { status: 'active', reason: `${read.name} succeeded.` };
   const status = /HTTP (\d{3})/.exec(text)?.[1];

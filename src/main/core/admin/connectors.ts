@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { findCatalogEntry } from '../catalog/catalog';
 import { authInputSchema } from '../connectors/auth-input';
+import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/connection-secrets';
 import type { Credentials } from '../connectors/credentials';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
-import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/run-action';
 import { type Connector, slugString } from '../store/schema';
 import { toAuthDraft } from './auth-draft';
 import { byId, forceInput, httpUrl, now, okOutput } from './common';
@@ -288,18 +288,18 @@ const importOpenapi = defineTool({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async handler(input, { store }) {
+  async handler(input, { store, caller }) {
     const sources = [input.spec, input.spec_path, input.spec_url].filter((s) => s !== undefined);
     if (sources.length !== 1) throw new ToolError('Give exactly one of `spec`, `spec_path` or `spec_url`.');
     if (input.spec_url) httpUrl(input.spec_url, 'spec_url');
     assertSlugFree(store.data, input.slug);
     let imported: Awaited<ReturnType<typeof importOpenApiOffThread>>;
     try {
-      imported = await importOpenApiOffThread({
-        spec: input.spec,
-        specPath: input.spec_path,
-        specUrl: input.spec_url,
-      });
+      // Parsed and converted in a worker thread: a 1,000-operation document never stalls the gateway.
+      imported = await importOpenApiOffThread(
+        { spec: input.spec, specPath: input.spec_path, specUrl: input.spec_url },
+        { onProgress: caller.onProgress, signal: caller.signal },
+      );
     } catch (error) {
       if (error instanceof OpenApiImportError)
         throw new ToolError(`The OpenAPI document was not imported: ${error.message}`);
@@ -407,6 +407,7 @@ const refreshConnector = defineTool({
       try {
         const imported = await importOpenApiOffThread(
           source ? { specUrl: source.url, specPath: source.path } : { spec: catalogDoc },
+          { onProgress: ctx.caller.onProgress, signal: ctx.caller.signal },
         );
         const enabled = new Map(connector.actions.map((a) => [a.name, a.enabled]));
         actions = imported.actions.map((a) => ({ ...a, enabled: enabled.get(a.name) ?? true }));

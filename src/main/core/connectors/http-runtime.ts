@@ -7,17 +7,15 @@ export interface HttpCallOptions {
   /** Response bodies over this many bytes are truncated, with a note. */
   maxBodyBytes?: number;
   signal?: AbortSignal;
-  /** Secret values to scrub from anything returned to the agent. */
-  secrets?: readonly string[];
+  /** Masks the call's own secrets (the caller's per-call scrubber) in anything returned to the agent. */
+  scrub?: (text: string) => string;
 }
 
 const EXCERPT = 2_000;
 
-function scrub(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('••••••••');
-  return redact(out);
-}
+/** The call's own secrets, then Portico's key shapes: nothing secret goes back to the agent. */
+const scrubbed = (text: string, options: HttpCallOptions) =>
+  redact(options.scrub ? options.scrub(text) : text);
 
 function describeNetworkError(error: unknown, timeoutMs: number): string {
   const err = error as Error & { cause?: { code?: string; message?: string } };
@@ -111,9 +109,9 @@ async function sendWith(
         content: [
           {
             type: 'text',
-            text: scrub(
+            text: scrubbed(
               `Upstream ${upstream} failed: ${describeNetworkError(error, timeoutMs)}.`,
-              options.secrets,
+              options,
             ),
           },
         ],
@@ -131,9 +129,9 @@ async function sendWith(
       content: [
         {
           type: 'text',
-          text: scrub(
+          text: scrubbed(
             `Upstream ${upstream} answered HTTP ${response.status} ${response.statusText}.\n${excerpt}${bytes.length > EXCERPT ? '…' : ''}`,
-            options.secrets,
+            options,
           ),
         },
       ],
@@ -163,7 +161,7 @@ async function sendWith(
       },
     };
   }
-  const text = scrub(bytes.toString('utf8'), options.secrets);
+  const text = scrubbed(bytes.toString('utf8'), options);
   if (isJson && !truncated && text.trim()) {
     try {
       const value: unknown = JSON.parse(text);

@@ -1,6 +1,5 @@
 import type { AuthConfig, Connection } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { registerSecret } from '../util/log';
 import { type Credentials, credentialKeys, secretValues } from './credentials';
 import { clientCredentials, OAuthError, refreshTokens } from './oauth-tokens';
 
@@ -87,7 +86,6 @@ export class OAuthManager {
     const secret = oauth.clientSecret
       ? this.store.secrets.open<string>(oauth.clientSecret, `auth:${auth.connectorId}`)
       : undefined;
-    if (secret) registerSecret(secret);
     // The stored refresh token is the newest (providers that rotate accept only that one).
     const current = { ...credentials, ...this.#stored(id) };
     let next: Credentials;
@@ -105,7 +103,6 @@ export class OAuthManager {
       this.#markExpired(id, `Token refresh failed: ${error.message}`);
       throw new ConnectionExpiredError(`refreshing the access token failed (${error.message})`);
     }
-    for (const value of secretValues(next)) registerSecret(value);
     const updated = this.store.mutate((ws) => {
       const c = ws.connections[id];
       if (!c) return undefined;

@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { ActivityLog, EntryPoint } from '../activity/activity-log';
+import {
+  connectionFor,
+  openCredentials,
+  scrubberFor,
+  upstreamSecrets,
+} from '../connectors/connection-secrets';
 import { type Credentials, secretValues } from '../connectors/credentials';
 import { buildHttpRequest, maskRequest, RequestBuildError } from '../connectors/http-request';
 import { sendHttp } from '../connectors/http-runtime';
 import type { McpUpstreamPool } from '../connectors/mcp-pool';
 import { ConnectionExpiredError, type OAuthManager } from '../connectors/oauth-manager';
-import {
-  connectionFor,
-  openConnectorSecrets,
-  openCredentials,
-  upstreamSecrets,
-} from '../connectors/run-action';
 import type { EventBus } from '../events/event-bus';
 import type { Action, Connection, Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { createScrubber, type Scrubber } from '../util/scrubber';
+import type { Scrubber } from '../util/scrubber';
 import { validateArguments } from './arg-validator';
 
 /** One tool call, from whichever caller: the gateway's tools/call (direct or search mode) or test_action. */
@@ -101,20 +101,7 @@ export class CallPipeline {
       };
     }
     const credentials = openCredentials(store, connection) ?? {};
-    return { connection, credentials, scrubber: this.#scrubberFor(call.connector, credentials) };
-  }
-
-  /** This call's secrets: the connection's credentials, the connector's shared ones, Basic's user:password. */
-  #scrubberFor(connector: Connector, credentials: Credentials): Scrubber {
-    const shared = openConnectorSecrets(this.deps.store, connector);
-    const secrets = [
-      ...secretValues(credentials),
-      ...Object.values(shared.env),
-      ...Object.values(shared.headers),
-    ];
-    if (credentials.username !== undefined && credentials.password)
-      secrets.push(`${credentials.username}:${credentials.password}`);
-    return createScrubber(secrets);
+    return { connection, credentials, scrubber: scrubberFor(store, call.connector, credentials) };
   }
 
   async #execute(
@@ -194,7 +181,11 @@ export class CallPipeline {
       store.data.authConfigs[connector.id],
       credentials,
     );
-    return sendHttp(request, { signal: call.signal, secrets: secretValues(credentials), timeoutMs });
+    return sendHttp(request, {
+      signal: call.signal,
+      scrub: (text) => scrubberFor(store, connector, credentials).text(text),
+      timeoutMs,
+    });
   }
 
   /** A dry run: what would be sent, with the call's secrets masked. */

@@ -1,10 +1,7 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Action, Connection, Connector, Workspace } from '../store/schema';
+import type { Connection, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { createScrubber, type Scrubber } from '../util/scrubber';
 import { type Credentials, secretValues } from './credentials';
-import { buildHttpRequest, RequestBuildError } from './http-request';
-import { callHttp } from './http-runtime';
-import { connectUpstream } from './mcp-upstream';
 
 export function connectionFor(
   ws: Workspace,
@@ -71,49 +68,34 @@ export function upstreamSecrets(
   };
 }
 
-const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+const scrubbers = new WeakMap<Connector, WeakMap<Credentials, Scrubber>>();
 
 /**
- * Runs one action once, outside a gateway session (test_action, test_connection): HTTP
- * actions send the real request; MCP actions open a short-lived upstream session.
+ * A call's scrubber: the connection's credentials (a refresh gives new ones, so a new scrubber),
+ * the connector's shared env/headers, Basic's user:password and the OAuth client secret — in
+ * every encoding. Kept per immutable record pair, so a call does not rebuild it.
  */
-export async function runActionOnce(
-  store: WorkspaceStore,
-  connector: Connector,
-  action: Action,
-  args: Record<string, unknown>,
-  credentials: Credentials | undefined,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<CallToolResult> {
-  const secrets = secretValues(credentials);
-  if (connector.kind === 'http') {
-    let request: ReturnType<typeof buildHttpRequest>;
-    try {
-      request = buildHttpRequest(connector, action, args, store.data.authConfigs[connector.id], credentials);
-    } catch (error) {
-      if (error instanceof RequestBuildError) return errorResult(error.message);
-      throw error;
-    }
-    return callHttp(request, { ...options, secrets });
+export function scrubberFor(store: WorkspaceStore, connector: Connector, credentials: Credentials): Scrubber {
+  let byCredentials = scrubbers.get(connector);
+  if (!byCredentials) {
+    byCredentials = new WeakMap();
+    scrubbers.set(connector, byCredentials);
   }
-  let client: Awaited<ReturnType<typeof connectUpstream>>;
-  try {
-    client = await connectUpstream(
-      connector,
-      upstreamSecrets(store, connector, credentials),
-      options.timeoutMs,
-    );
-  } catch (error) {
-    return errorResult((error as Error).message);
+  let scrubber = byCredentials.get(credentials);
+  if (!scrubber) {
+    const shared = openConnectorSecrets(store, connector);
+    const secrets = [
+      ...secretValues(credentials),
+      ...Object.values(shared.env),
+      ...Object.values(shared.headers),
+    ];
+    if (credentials.username !== undefined && credentials.password)
+      secrets.push(`${credentials.username}:${credentials.password}`);
+    const oauth = store.data.authConfigs[connector.id]?.oauth2;
+    if (oauth?.clientSecret)
+      secrets.push(store.secrets.open<string>(oauth.clientSecret, `auth:${connector.id}`));
+    scrubber = createScrubber(secrets);
+    byCredentials.set(credentials, scrubber);
   }
-  try {
-    return (await client.callTool({ name: action.upstreamName ?? action.name, arguments: args }, undefined, {
-      timeout: options.timeoutMs ?? 30_000,
-      signal: options.signal,
-    })) as CallToolResult;
-  } catch (error) {
-    return errorResult(`The upstream MCP server failed the call: ${(error as Error).message}`);
-  } finally {
-    await client.close().catch(() => {});
-  }
+  return scrubber;
 }
