@@ -1,6 +1,6 @@
 import type { AuthConfig, Connection } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { type Credentials, credentialKeys, secretValues } from './credentials';
+import { type Credentials, credentialKeys } from './credentials';
 import { clientCredentials, OAuthError, refreshTokens } from './oauth-tokens';
 
 /** Refresh this long before the access token's stated expiry. */
