@@ -118,7 +118,7 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export class AdminRegistry {
   readonly #tools = new Map<string, AdminTool>();
-  readonly #listing: ToolListing[];
+  #listing: ToolListing[] | undefined;
 
   constructor(
     tools: readonly AdminTool[],
@@ -128,7 +128,11 @@ export class AdminRegistry {
       if (this.#tools.has(tool.name)) throw new Error(`duplicate admin tool ${tool.name}`);
       this.#tools.set(tool.name, tool);
     }
-    this.#listing = tools.map((tool) => ({
+  }
+
+  /** Tool listings with JSON Schemas, computed once, on first use (not on every start or CLI command). */
+  list(): readonly ToolListing[] {
+    this.#listing ??= [...this.#tools.values()].map((tool) => ({
       name: tool.name,
       title: tool.title,
       description: tool.description,
@@ -136,10 +140,6 @@ export class AdminRegistry {
       outputSchema: toJsonSchema(tool.output, 'output'),
       annotations: { title: tool.title, ...tool.annotations },
     }));
-  }
-
-  /** Tool listings with JSON Schemas, computed once. */
-  list(): readonly ToolListing[] {
     return this.#listing;
   }
 

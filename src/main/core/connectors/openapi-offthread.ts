@@ -11,11 +11,16 @@ import { Worker } from 'node:worker_threads';
 import { createLogger, type Logger } from '../util/log';
 import type { OpenApiSource } from './openapi/load';
 import { isObject } from './openapi/util';
-import { type ImportedApi, type ImportOptions, importOpenApi, OpenApiImportError } from './openapi-import';
+import type { ImportedApi, ImportOptions } from './openapi-import';
+import { OpenApiImportError } from './openapi/util';
 import type { OpenApiWorkerJob, OpenApiWorkerMessage } from './openapi-worker';
 
 export type { ImportedApi, ImportOptions, ImportProgress, OpenApiSource } from './openapi-import';
-export { OpenApiImportError } from './openapi-import';
+export { OpenApiImportError } from './openapi/util';
+
+/** The parser stack (@readme/openapi-parser, yaml) loads on first inline use, not at every start. */
+const importInline: typeof import('./openapi-import').importOpenApi = async (source, options) =>
+  (await import('./openapi-import')).importOpenApi(source, options);
 
 export interface OffThreadImportOptions extends ImportOptions {
   /** Aborting stops the import (its worker is terminated) and rejects with an ImportCancelledError. */
@@ -51,11 +56,11 @@ export async function importOpenApiOffThread(
 ): Promise<ImportedApi> {
   const { signal, log, ...importOptions } = options;
   if (signal?.aborted) throw new ImportCancelledError({ cause: signal.reason });
-  if (isSmallInline(source)) return untilAborted(importOpenApi(source, importOptions), signal);
+  if (isSmallInline(source)) return untilAborted(importInline(source, importOptions), signal);
   const script = workerScript();
   if (!script) {
     warnInlineOnce(log ?? createLogger());
-    return untilAborted(importOpenApi(source, importOptions), signal);
+    return untilAborted(importInline(source, importOptions), signal);
   }
   return runInWorker(script, source, importOptions, signal);
 }
