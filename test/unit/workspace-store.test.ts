@@ -135,6 +135,23 @@ describe.each(engines())('WorkspaceStore on %s', (engine) => {
     expect(Object.keys(fresh.data.customers).sort()).toEqual(all);
   });
 
+  it('a process left behind a pruned change log reads everything again and misses nothing', async () => {
+    const target = await workspaceTarget(engine);
+    const a = await openStore(target);
+    const b = await openStore(target);
+    for (const i of [1, 2, 3, 4, 5]) {
+      a.mutate((ws) => addCustomer(ws, `c${i}`));
+      await a.flushed();
+    }
+    a.mutate((ws) => {
+      delete ws.customers.c1;
+    });
+    await a.flushed();
+    expect(await a.pruneChangeLog(2)).toBeGreaterThan(0);
+    expect(await b.sync()).toBe(true);
+    expect(Object.keys(b.data.customers).sort()).toEqual(['c2', 'c3', 'c4', 'c5']);
+  });
+
   it('a write over a record another process changed meanwhile is refused, and the store shows theirs', async () => {
     const target = await workspaceTarget(engine);
     const a = await openStore(target);

@@ -46,6 +46,9 @@ export interface PorticoApp {
   close(): Promise<void>;
 }
 
+/** How long activity rows are kept. */
+const ACTIVITY_DAYS = 90;
+
 /** Formats a loopback-friendly URL for a bound host. */
 export function baseUrl(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -139,6 +142,13 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
 
   // Other processes' writes (a CLI command when no server ran, another replica) arrive by polling.
   const stopWatching = store.watch((message) => log(message));
+  // Housekeeping, off the request path: the change log and the activity log stay bounded.
+  const housekeeping = () =>
+    void Promise.all([store.pruneChangeLog(), activity.prune(ACTIVITY_DAYS)]).catch((error: unknown) =>
+      log(`Housekeeping failed: ${error instanceof Error ? error.message : error}`),
+    );
+  housekeeping();
+  const housekeepingTimer = setInterval(housekeeping, 60 * 60_000).unref();
   const stopToolWatch = watchToolChanges(store, server.hubs.gateway);
   // Revoked keys and deleted customers lose their open sessions at once.
   const offChange = store.onChange(() => {
@@ -171,6 +181,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       closing ??= (async () => {
         offChange();
         stopWatching();
+        clearInterval(housekeepingTimer);
         stopToolWatch();
         await server.close();
         detachWebhooks();

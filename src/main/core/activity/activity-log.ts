@@ -113,6 +113,15 @@ export class ActivityLog {
     }
   }
 
+  /** Deletes entries older than `days` (the log is kept bounded). Returns how many went. */
+  async prune(days: number): Promise<number> {
+    const database = this.database;
+    if (!database || database.readOnly || !database.hasSchema) return 0;
+    const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
+    const result = await database.write((tx) => tx.deleteFrom('activity').where('at', '<', cutoff).executeTakeFirst());
+    return Number(result.numDeletedRows);
+  }
+
   /** Entries newest first, filtered, one page at a time. */
   async query(filter: ActivityFilter): Promise<ActivityEntry[]> {
     await this.flush();

@@ -325,6 +325,25 @@ export class WorkspaceStore {
     return () => clearInterval(this.#syncTimer);
   }
 
+  /**
+   * Drops change-log rows older than the newest `keep`. A process further behind than that reads
+   * the whole workspace again instead of catching up (see #catchUp).
+   */
+  async pruneChangeLog(keep = 10_000): Promise<number> {
+    const database = this.database;
+    if (!database || database.readOnly || !database.hasSchema) return 0;
+    return database.write(async (tx) => {
+      const last = await tx
+        .selectFrom('changes')
+        .select((eb) => eb.fn.max('rev').as('rev'))
+        .executeTakeFirst();
+      const cutoff = Number(last?.rev ?? 0) - keep;
+      if (cutoff <= 0) return 0;
+      const result = await tx.deleteFrom('changes').where('rev', '<=', cutoff).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
   #changed(source: ChangeSource): void {
     this.#revision += 1;
     for (const listener of this.#listeners) listener(source);
