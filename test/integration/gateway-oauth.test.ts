@@ -284,6 +284,13 @@ describe('authorization_code with PKCE', () => {
       credentials: { access_token: MASK, refresh_token: MASK, expires_at: MASK },
     });
     acmeConnection = list[0]?.id as string;
+    // The callback went through the admin registry's one implementation, and says so in the log.
+    const activity = (await admin('list_activity', { entry_point: 'oauth' })).entries as {
+      tool: string;
+      outcome: string;
+      customer_id: string | null;
+    }[];
+    expect(activity).toEqual([expect.objectContaining({ tool: 'complete_oauth_connect', outcome: 'ok' })]);
 
     const acme = await gateway('acme');
     const listed = await acme.listTools();

@@ -353,7 +353,12 @@ export async function discoverMcpTools(ctx: AdminContext, connector: McpConnecto
   if (customerId) {
     const connection = connectionFor(store.data, customerId, connector.id);
     if (!connection) throw new ToolError(`Customer "${customerId}" has no connection for "${connector.id}".`);
-    credentials = openCredentials(store, connection);
+    // OAuth tokens are refreshed (or fetched) first, as for a tool call.
+    credentials = ctx.pipeline
+      ? await ctx.pipeline.credentials(connection, connector).catch((error: unknown) => {
+          throw new ToolError(`Could not get ${customerId}'s credentials: ${error instanceof Error ? error.message : error}`);
+        })
+      : openCredentials(store, connection);
   }
   const client = await connectUpstream(connector, upstreamSecrets(store, connector, credentials)).catch(
     (error: Error) => {

@@ -63,6 +63,15 @@ function unauthorized(error: unknown): boolean {
 export class CallPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
+  /**
+   * A connection's credentials ready to use: OAuth tokens refreshed (or fetched, for
+   * client_credentials) when due — for callers outside a tool call, such as tool discovery.
+   */
+  async credentials(connection: Connection, connector: Connector): Promise<Credentials> {
+    const { store, oauth } = this.deps;
+    return oauth.fresh(connection, store.data.authConfigs[connector.id], openCredentials(store, connection) ?? {});
+  }
+
   async run(call: PipelineCall): Promise<CallToolResult> {
     const started = performance.now();
     let scrubber: Scrubber | undefined;
