@@ -110,7 +110,7 @@ async function main(dataDir: string): Promise<void> {
     error: () => coreError,
     openWindow: () => windows.show(),
     quit: () => app.quit(),
-    runClientsAdd: clientsAddFor(dataDir),
+    runClientsAdd: clientsAddFor(() => core),
   });
   // `--hidden` is for starting at login: tray only, no window.
   if (!process.argv.includes('--hidden')) windows.show();

@@ -129,7 +129,7 @@ describe.skipIf(process.platform === 'win32')('portico clients … claude-code w
     CLAUDE_CONFIG_DIR: undefined,
   });
 
-  it('add runs `claude mcp add-json --scope user` with a working key; add again replaces it; remove runs `claude mcp remove` and revokes the key', async () => {
+  it('add runs `claude mcp add-json --scope user` with a working key; add again leaves a current entry and replaces a stale one; remove runs `claude mcp remove` and revokes the key', async () => {
     const fake = fakeClaude(root, 'ok', 0);
     const home = join(root, 'home-ok');
     const env = envFor(fake, home);
@@ -172,7 +172,21 @@ describe.skipIf(process.platform === 'win32')('portico clients … claude-code w
       },
     ]);
 
-    // Again: add-json refuses an existing name, so the old entry is removed first; its key is revoked.
+    // Again, with the entry current: it is left as it is and `claude` does not run.
+    const same = run(['clients', 'add', 'claude-code', '--plane', 'admin', '--json'], env);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({
+      method: 'claude-cli',
+      change: 'unchanged',
+      key_id: keyOf(entry)?.id,
+      revoked_key_ids: [],
+    });
+    expect(fake.calls()).toHaveLength(1);
+
+    // Stale (it points at another port): add-json refuses an existing name, so the old entry is
+    // removed first; its key is revoked.
+    const file = join(home, '.claude.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(served.url, 'http://127.0.0.1:1'));
     const again = run(['clients', 'add', 'claude-code', '--plane', 'admin', '--json'], env);
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout);

@@ -136,16 +136,36 @@ describe.each(CLIENTS.map((c) => [c.id, c] as const))(
       ]);
     });
 
-    it('add twice keeps one entry, revokes the key it replaced and backs up the previous file', async () => {
+    it('add twice leaves a current entry as it is; a stale one gets a fresh key, the replaced key is revoked and the previous file backed up', async () => {
       const file = configAt('twice');
       const env = { [client.envVar]: file };
-      const first = JSON.parse(
-        (await run(['clients', 'add', id, '--plane', 'gateway', '--customer', 'acme', '--json'], env)).stdout,
-      );
+      const add = async () =>
+        JSON.parse(
+          (await run(['clients', 'add', id, '--plane', 'gateway', '--customer', 'acme', '--json'], env))
+            .stdout,
+        );
+      const first = await add();
       const firstText = readFileSync(file, 'utf8');
-      const second = JSON.parse(
-        (await run(['clients', 'add', id, '--plane', 'gateway', '--customer', 'acme', '--json'], env)).stdout,
-      );
+      const keysBefore = (await keys()).length;
+      expect(await add()).toMatchObject({
+        change: 'unchanged',
+        key_id: first.key_id,
+        backup_path: null,
+        revoked_key_ids: [],
+        restart_required: false,
+      });
+      expect(readFileSync(file, 'utf8')).toBe(firstText);
+      expect(readdirSync(dirname(file))).toEqual(['config.json']);
+      expect((await keys()).length).toBe(keysBefore);
+
+      // Stale: the entry points elsewhere, as after the gateway moved (port) or the data dir did (bridge).
+      const stale =
+        client.transport === 'stdio'
+          ? firstText.split(JSON.stringify(dataDir)).join(JSON.stringify(`${dataDir}-moved`))
+          : firstText.replace('127.0.0.1:7430/', '127.0.0.1:7431/');
+      expect(stale).not.toBe(firstText);
+      writeFileSync(file, stale);
+      const second = await add();
       expect(second).toMatchObject({
         path: file,
         server_name: 'portico-acme',
@@ -159,7 +179,7 @@ describe.each(CLIENTS.map((c) => [c.id, c] as const))(
       expect(readEntries(client, { path: file })[0]?.details.key).toMatch(
         new RegExp(`^ptc_${second.key_id}_`),
       );
-      expect(readFileSync(second.backup_path, 'utf8')).toBe(firstText);
+      expect(readFileSync(second.backup_path, 'utf8')).toBe(stale);
       expect(second.backup_path).toMatch(/config\.json\.portico-backup-/);
       if (posix) expect(mode(second.backup_path)).toBe(0o600);
       const all = await keys();

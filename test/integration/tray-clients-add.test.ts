@@ -12,18 +12,18 @@ afterEach(() => {
 });
 
 describe('the tray\'s "Add to Cursor"', () => {
-  it('writes a working entry through the portico clients add code path', async () => {
+  it('writes a working entry through add_client_config', async () => {
     const gw = await startTestGateway();
     const config = join(tempDir(), 'cursor', 'mcp.json');
     process.env.PORTICO_CURSOR_CONFIG = config;
-    const summary = await clientsAddFor(gw.dataDir)('cursor', 'admin');
+    const summary = await clientsAddFor(() => gw.app)('cursor', 'admin');
     expect(summary).not.toMatch(/ptc_/);
     const entry = JSON.parse(readFileSync(config, 'utf8')).mcpServers['portico-admin'];
     expect(entry.url).toBe(`${gw.app.url}/mcp/admin`);
     const client = await connectClient(entry.url, entry.headers);
     expect((await client.listTools()).tools.length).toBeGreaterThan(10);
     await client.close();
-    await expect(clientsAddFor(gw.dataDir)('cursor', 'gateway', 'nobody')).rejects.toThrow(/nobody/);
+    await expect(clientsAddFor(() => gw.app)('cursor', 'gateway', 'nobody')).rejects.toThrow(/nobody/);
     await gw.app.close();
   });
 });

@@ -1,30 +1,40 @@
-import { runCli } from '../cli/run-cli';
+import type { RegistryClient, ToolOutput } from '../core/admin';
+import type { PorticoApp } from '../core/app';
 
-/**
- * The tray's "Add to Claude / Cursor": the very same `portico clients add` code path as the
- * command line, run in-process against the app's data dir. Resolves with a one-line summary.
- */
-export function clientsAddFor(dataDir: string) {
-  return async (client: string, plane: 'admin' | 'gateway', customerId?: string): Promise<string> => {
-    let out = '';
-    let err = '';
-    const args = [
-      'clients',
-      'add',
-      client,
-      '--plane',
-      plane,
-      ...(customerId ? ['--customer', customerId] : []),
-    ];
-    const code = await runCli([...args, '--data-dir', dataDir], {
-      out: (text) => {
-        out += text;
-      },
-      err: (text) => {
-        err += text;
-      },
-    });
-    if (code !== 0) throw new Error(err.trim() || `portico clients add exited with ${code}`);
-    return out.trim().split('\n').filter(Boolean).slice(-2).join(' ');
+/** One line for the tray's notification, from what add_client_config did. */
+export function addSummary(r: ToolOutput<'add_client_config'>): string {
+  if (r.change === 'unchanged')
+    return `${r.server_name} in ${r.display_name} is already current; nothing changed.`;
+  const done = `${r.change === 'update' ? 'Updated' : 'Added'} ${r.server_name} in ${r.path} with a new key.`;
+  const warned = r.warnings.length ? ` ${r.warnings.join(' ')}` : '';
+  return `${done}${warned} ${r.restart_required ? `Restart needed: ${r.restart_hint}` : r.restart_hint}`;
+}
+
+/** The tray's "Add to Claude / Cursor": add_client_config through the registry; resolves to a one-line summary. */
+export async function addClientConfig(
+  registry: RegistryClient,
+  client: ToolOutput<'add_client_config'>['client'],
+  plane: 'admin' | 'gateway',
+  customerId?: string,
+): Promise<string> {
+  const result = await registry.call('add_client_config', {
+    client,
+    plane,
+    ...(customerId !== undefined ? { customer_id: customerId } : {}),
+  });
+  if (!result.ok) throw new Error(result.error);
+  return addSummary(result.value);
+}
+
+/** `runClientsAdd` for the tray: the running app's registry, called as the tray. */
+export function clientsAddFor(core: () => PorticoApp | null) {
+  return (
+    client: ToolOutput<'add_client_config'>['client'],
+    plane: 'admin' | 'gateway',
+    customerId?: string,
+  ) => {
+    const app = core();
+    if (!app) return Promise.reject(new Error('Portico is not running yet.'));
+    return addClientConfig(app.client('tray'), client, plane, customerId);
   };
 }

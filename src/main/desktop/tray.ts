@@ -36,7 +36,7 @@ export interface TrayDeps {
   error: () => string | undefined;
   openWindow: () => void;
   quit: () => void;
-  /** Writes the client's config (the `portico clients add` code path). */
+  /** Writes the client's config: add_client_config, as `portico clients add` does (clients-add.ts). */
   runClientsAdd: RunClientsAdd;
 }
 

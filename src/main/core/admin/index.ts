@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { actionTools } from './actions';
 import { authTools } from './auth';
 import { catalogTools } from './catalog';
-import { clientConfigTools } from './client-config';
+import { clientConfigTools } from './client-config-tools';
 import { connectionTools } from './connections';
 import { connectorTools } from './connectors';
 import { customerTools } from './customers';

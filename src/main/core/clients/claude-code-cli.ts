@@ -42,14 +42,21 @@ function isExecutable(file: string): boolean {
   }
 }
 
-export function defaultClaudeCliContext(): ClaudeCliContext {
+/**
+ * This machine, with `env` as the environment `claude` is looked up in (PATH) and run with (HOME,
+ * CLAUDE_CONFIG_DIR…): this process's own unless a caller passes the user's.
+ */
+export function defaultClaudeCliContext(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ClaudeCliContext {
   return {
-    env: process.env,
+    env,
     platform: process.platform,
     isExecutable,
     exec: (file, args) => {
       // No shell: the arguments (one is JSON) reach `claude` exactly as given, nothing is re-parsed.
       const result = spawnSync(file, args, {
+        env: { ...env },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: EXEC_TIMEOUT_MS,
