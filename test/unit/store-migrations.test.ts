@@ -1,0 +1,133 @@
+// One test per migration, per dialect: each migration applies on top of the previous ones and
+// leaves the schema the store reads and writes.
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { describe, expect, inject, it } from 'vitest';
+import { postgresMigrations } from '../../src/main/core/store/migrations/postgres';
+import { sqliteMigrations } from '../../src/main/core/store/migrations/sqlite';
+import { kyselySqlite, loadSqlite } from '../../src/main/core/store/sqlite-driver';
+import type { Tables } from '../../src/main/core/store/tables';
+import { createTestDatabase } from '../helpers/postgres';
+import { engines } from '../helpers/store';
+import { tempDir } from '../helpers/temp';
+
+/** What each migration must leave behind: table → columns. */
+const EXPECTED: Record<string, Record<string, string[]>> = {
+  '0001_workspace': {
+    settings: ['key', 'data'],
+    customers: ['id', 'name', 'data'],
+    connectors: ['id', 'slug', 'kind', 'data'],
+    actions: ['connector_id', 'name', 'position', 'data'],
+    auth_configs: ['connector_id', 'data'],
+    connections: ['id', 'customer_id', 'connector_id', 'data'],
+    webhooks: ['id', 'data'],
+    api_keys: ['id', 'data'],
+    changes: ['rev', 'collection', 'record_id', 'at'],
+    activity: [
+      'id',
+      'at',
+      'plane',
+      'entry_point',
+      'customer_id',
+      'key_id',
+      'tool',
+      'duration_ms',
+      'outcome',
+      'error',
+    ],
+    key_usage: ['key_id', 'last_used_at'],
+    webhook_deliveries: [
+      'id',
+      'webhook_id',
+      'event',
+      'attempts',
+      'next_attempt_at',
+      'state',
+      'claimed_by',
+      'claimed_until',
+      'created_at',
+    ],
+    webhook_attempts: [
+      'seq',
+      'delivery_id',
+      'webhook_id',
+      'event_type',
+      'attempt',
+      'status_code',
+      'error',
+      'duration_ms',
+      'at',
+      'state',
+      'next_attempt_at',
+    ],
+    oauth_pending: ['state', 'data', 'expires_at'],
+  },
+};
+
+async function openEngine(engine: 'sqlite' | 'postgres'): Promise<Kysely<Tables>> {
+  if (engine === 'sqlite') {
+    const { DatabaseSync } = loadSqlite();
+    const raw = new DatabaseSync(`${tempDir()}/m.db`);
+    return new Kysely<Tables>({ dialect: new SqliteDialect({ database: kyselySqlite(raw) }) });
+  }
+  const server = inject('postgresUrl');
+  if (!server) throw new Error('no PostgreSQL');
+  const { url, drop } = await createTestDatabase(server);
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const destroy = db.destroy.bind(db);
+  db.destroy = async () => {
+    await destroy();
+    await drop();
+  };
+  return db;
+}
+
+describe.each(engines())('migrations on %s', (engine) => {
+  const migrations = engine === 'sqlite' ? sqliteMigrations : postgresMigrations;
+
+  it('both dialects have the same migrations, in the same order, each with its expectations', () => {
+    expect(Object.keys(sqliteMigrations)).toEqual(Object.keys(postgresMigrations));
+    expect(Object.keys(migrations)).toEqual(Object.keys(EXPECTED));
+  });
+
+  for (const name of Object.keys(migrations)) {
+    it(`${name} applies after the ones before it and leaves its tables`, async () => {
+      const db = await openEngine(engine);
+      try {
+        const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+        const { error, results } = await migrator.migrateTo(name);
+        expect(error).toBeUndefined();
+        expect(results?.at(-1)).toMatchObject({ migrationName: name, status: 'Success' });
+        const tables = await db.introspection.getTables();
+        for (const [table, columns] of Object.entries(EXPECTED[name] ?? {})) {
+          const found = tables.find((t) => t.name === table);
+          expect(found, `table ${table}`).toBeDefined();
+          expect(found?.columns.map((c) => c.name).sort(), table).toEqual([...columns].sort());
+        }
+        // The change log's revision is generated, increasing, by the database.
+        await db
+          .insertInto('changes')
+          .values([
+            { collection: 'customers', record_id: 'a', at: 'x' },
+            { collection: 'customers', record_id: 'b', at: 'x' },
+          ])
+          .execute();
+        const revs = (await db.selectFrom('changes').select('rev').orderBy('rev').execute()).map((r) =>
+          Number(r.rev),
+        );
+        expect(revs[1]).toBeGreaterThan(revs[0] ?? Number.POSITIVE_INFINITY);
+        // Applying again does nothing.
+        const again = await migrator.migrateToLatest();
+        expect(again.error).toBeUndefined();
+        expect(again.results).toEqual([]);
+        expect(
+          (await sql<{ n: number }>`select count(*) as n from changes`.execute(db)).rows[0]?.n,
+        ).toBeDefined();
+      } finally {
+        await db.destroy();
+      }
+    });
+  }
+});
