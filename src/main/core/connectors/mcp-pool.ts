@@ -10,11 +10,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import {
   describeError,
+  isUnauthorized,
   listAllTools,
   type McpConnector,
   openUpstream,
   type UpstreamHandle,
   type UpstreamSecrets,
+  UpstreamUnauthorizedError,
 } from './mcp-upstream';
 
 /** Which upstream session a call needs. */
@@ -150,6 +152,11 @@ export class McpUpstreamPool {
           throw new Error(
             `it did not answer within ${timeoutMs / 1000}s (settings.upstreamTimeoutMs); the call was cancelled upstream.`,
           );
+        }
+        if (isUnauthorized(error)) {
+          // The session's headers carry the refused token: a retry (with new credentials) starts afresh.
+          this.#retire(session);
+          throw new UpstreamUnauthorizedError(`${handle.where} refused the credentials (HTTP 401).`);
         }
         // The upstream answered with a JSON-RPC error, could not be reached, or sent nonsense.
         if (error instanceof McpError) throw new Error(`${handle.where} answered: ${error.message}`);

@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Action, Connector } from '../store/schema';
 import { VERSION } from '../util/version';
@@ -25,6 +28,16 @@ export interface UpstreamHandle {
   /** Ends the session (an HTTP upstream is told with DELETE) and waits for a stdio child to exit. */
   close(): Promise<void>;
 }
+
+/**
+ * The upstream refused the credentials (HTTP 401): for an OAuth connection, worth one refresh and
+ * one retry with the new token.
+ */
+export class UpstreamUnauthorizedError extends Error {}
+
+/** Whether an error is an HTTP 401 from a Streamable HTTP upstream. */
+export const isUnauthorized = (error: unknown): boolean =>
+  error instanceof UpstreamUnauthorizedError || (error instanceof StreamableHTTPError && error.code === 401);
 
 /** An error's message, with the network cause (ECONNREFUSED, ENOTFOUND…) when fetch hid it. */
 export function describeError(error: unknown): string {
@@ -84,6 +97,8 @@ export async function openUpstream(
     await client.close().catch(() => {});
     const tail = stderrTail() ? ` Its stderr said: ${stderrTail()}` : '';
     const reason = describeError(error).replace(/\.$/, '');
+    if (isUnauthorized(error))
+      throw new UpstreamUnauthorizedError(`The MCP server ${where} refused the credentials (HTTP 401).`);
     throw new Error(`Could not connect to the MCP server ${where}: ${reason}.${tail}`);
   }
   return {

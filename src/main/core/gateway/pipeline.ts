@@ -11,6 +11,7 @@ import { type Credentials, secretValues } from '../connectors/credentials';
 import { buildHttpRequest, maskRequest, RequestBuildError } from '../connectors/http-request';
 import { sendHttp } from '../connectors/http-runtime';
 import type { McpUpstreamPool } from '../connectors/mcp-pool';
+import { isUnauthorized } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, type OAuthManager } from '../connectors/oauth-manager';
 import type { EventBus } from '../events/event-bus';
 import type { Action, Connection, Connector } from '../store/schema';
@@ -49,12 +50,6 @@ export const errorResult = (text: string): CallToolResult => ({
   isError: true,
 });
 
-/** The upstream said the credentials are not (or no longer) good: worth one OAuth refresh and retry. */
-function unauthorized(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 401 || (error instanceof Error && /\b401\b|unauthori[sz]ed/i.test(error.message));
-}
-
 /**
  * The one call pipeline: validate → credentials (OAuth refresh, one retry after a 401, for HTTP
  * and MCP connectors alike) → upstream → scrub (this call's own secrets, in every encoding) →
@@ -69,7 +64,11 @@ export class CallPipeline {
    */
   async credentials(connection: Connection, connector: Connector): Promise<Credentials> {
     const { store, oauth } = this.deps;
-    return oauth.fresh(connection, store.data.authConfigs[connector.id], openCredentials(store, connection) ?? {});
+    return oauth.fresh(
+      connection,
+      store.data.authConfigs[connector.id],
+      openCredentials(store, connection) ?? {},
+    );
   }
 
   async run(call: PipelineCall): Promise<CallToolResult> {
@@ -130,7 +129,7 @@ export class CallPipeline {
         if (!('status' in result) || result.status !== 401 || auth?.scheme !== 'oauth2')
           return this.#checkOutput(call, result.result);
       } catch (error) {
-        if (!(connector.kind === 'mcp' && auth?.scheme === 'oauth2' && unauthorized(error))) throw error;
+        if (!(connector.kind === 'mcp' && auth?.scheme === 'oauth2' && isUnauthorized(error))) throw error;
       }
       // The upstream refused the token: refresh once (shared with concurrent calls) and retry.
       credentials = await oauth.fresh(connection, auth, credentials, true);

@@ -43,8 +43,10 @@ export class KeyFileProvider implements KeyProvider {
       );
     }
     if (existsSync(path)) {
-      // Tighten a key file someone loosened rather than keep using it world-readable.
-      if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+      // Tighten a key file someone loosened rather than keep using it world-readable (not from a
+      // read-only command, which changes nothing on disk; the next writer does it).
+      if (options.create !== false && process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0)
+        chmodSync(path, 0o600);
       const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
       if (key.length !== 32)
         throw new SecretsUnavailableError(`${path} does not hold a 32-byte key; restore it from a backup`);
