@@ -1,6 +1,8 @@
 // The Portico window, created on demand (tray "Open Portico…", a second launch, the
 // dock) and destroyed on close: the tray app keeps running without it.
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, screen, shell } from 'electron';
+import Store from 'electron-store';
+import { DEFAULT_SIZE, MIN_SIZE, restoreBounds } from './window-bounds';
 
 export interface WindowOptions {
   preloadPath: string;
@@ -20,14 +22,19 @@ function isExternalLink(url: string): boolean {
 
 export function createWindowManager(options: WindowOptions): WindowManager {
   let window: BrowserWindow | null = null;
+  // Desktop-only state lives in electron-store, apart from the workspace database.
+  const state = new Store<{ bounds?: unknown }>({ name: 'window-state' });
 
   const create = (): BrowserWindow => {
+    const bounds = restoreBounds(
+      state.get('bounds'),
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
     const win = new BrowserWindow({
       title: 'Portico',
-      width: 960,
-      height: 680,
-      minWidth: 480,
-      minHeight: 360,
+      ...(bounds ?? DEFAULT_SIZE),
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
       show: false,
       icon: options.iconPath,
       autoHideMenuBar: true,
@@ -47,6 +54,9 @@ export function createWindowManager(options: WindowOptions): WindowManager {
     win.webContents.on('will-navigate', (event, url) => {
       event.preventDefault();
       if (isExternalLink(url) && !url.startsWith(options.rendererUrl ?? '\0')) void shell.openExternal(url);
+    });
+    win.on('close', () => {
+      if (!win.isMinimized() && !win.isFullScreen()) state.set('bounds', win.getBounds());
     });
     win.on('closed', () => {
       window = null;
