@@ -161,7 +161,7 @@ export class PorticoHttpServer {
       sendJson(res, 405, { error: `${req.method} is not supported on ${path}` }, { allow: 'GET' });
       return;
     }
-    serveStatic(this.deps.staticDir, path, res);
+    await serveStatic(this.deps.staticDir, path, res);
   }
 
   /** Authenticates a request; on failure answers 401 and returns undefined. */

@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -24,9 +25,22 @@ const SECURITY_HEADERS = {
 const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Portico</title></head>
 <body><h1>Portico</h1><p>The gateway is running. The web UI has not been built: run <code>npm run build</code>.</p></body></html>`;
 
-/** Serves the built renderer (the web UI in headless mode); unknown paths fall back to index.html. */
-export function serveStatic(root: string | undefined, pathname: string, res: ServerResponse): void {
-  if (!root || !existsSync(join(root, 'index.html'))) {
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+
+/**
+ * Serves the built renderer (the web UI in headless mode); unknown paths fall back to index.html.
+ * Asynchronous file checks: a page load never blocks the gateway's event loop.
+ */
+export async function serveStatic(
+  root: string | undefined,
+  pathname: string,
+  res: ServerResponse,
+): Promise<void> {
+  if (!root || !(await isFile(join(root, 'index.html')))) {
     res.writeHead(200, { 'content-type': TYPES['.html'] ?? 'text/html', ...SECURITY_HEADERS });
     res.end(PLACEHOLDER);
     return;
@@ -43,7 +57,7 @@ export function serveStatic(root: string | undefined, pathname: string, res: Ser
     res.writeHead(404).end();
     return;
   }
-  if (!existsSync(file) || !statSync(file).isFile()) file = join(root, 'index.html');
+  if (!(await isFile(file))) file = join(root, 'index.html');
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
