@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ActivityLog } from '../../src/main/core/activity/activity-log';
 import { AdminRegistry, type AdminServices, type Caller } from '../../src/main/core/admin/registry';
-import type { webhookOutput } from '../../src/main/core/admin/webhooks';
 import { webhookTools } from '../../src/main/core/admin/webhooks';
 import { KeyUsage } from '../../src/main/core/auth/key-usage';
 import { EventBus } from '../../src/main/core/events/event-bus';
@@ -16,6 +15,7 @@ import {
 } from '../../src/main/core/webhooks/dispatcher';
 import type { DeliveryAttempt } from '../../src/main/core/webhooks/outbox';
 import { verify } from '../../src/main/core/webhooks/signing';
+import type { webhookOutput } from '../../src/shared/admin/webhooks';
 import { openStore, workspaceTarget } from '../helpers/store';
 import {
   closedPortUrl,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { CLIENT_ENVIRONMENT_VARIABLES } from '../../shared/admin/client-environment';
 import type { ToolInput, ToolName, ToolOutput } from '../core/admin';
 import { KEY_MASK } from '../core/admin/client-config';
-import { CLIENT_ENVIRONMENT_VARIABLES } from '../core/admin/client-environment';
 import { CLIENT_IDS, type ClientId, isClientId } from '../core/clients';
 import { type CliTarget, openCliRegistry } from './context';
 import { type CliIO, json, table, UsageError } from './output';

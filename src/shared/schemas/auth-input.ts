@@ -1,6 +1,6 @@
 /** What admin tools and catalog entries accept as a connector's auth: one schema for both. */
 import { z } from 'zod';
-import { authSchemeSchema } from '../store/schema';
+import { authSchemeSchema } from './entities';
 
 const oauth2Fields = {
   grant: z

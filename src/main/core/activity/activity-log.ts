@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { ENTRY_POINTS, type EntryPoint } from '../../../shared/schemas/activity';
 import type { Database } from '../store/database';
 import { redact } from '../util/log';
 
-/** Where a call came in: an MCP client, the web UI's /api, the desktop window, the CLI, the tray, an OAuth redirect. */
-export const ENTRY_POINTS = ['mcp', 'api', 'ipc', 'cli', 'tray', 'oauth', 'internal'] as const;
-export type EntryPoint = (typeof ENTRY_POINTS)[number];
+export { ENTRY_POINTS, type EntryPoint };
 
 export interface ActivityEntry {
   id: string;
@@ -118,7 +117,9 @@ export class ActivityLog {
     const database = this.database;
     if (!database || database.readOnly || !database.hasSchema) return 0;
     const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
-    const result = await database.write((tx) => tx.deleteFrom('activity').where('at', '<', cutoff).executeTakeFirst());
+    const result = await database.write((tx) =>
+      tx.deleteFrom('activity').where('at', '<', cutoff).executeTakeFirst(),
+    );
     return Number(result.numDeletedRows);
   }
 

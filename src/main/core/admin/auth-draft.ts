@@ -1,4 +1,4 @@
-import type { AuthInput } from '../connectors/auth-input';
+import type { AuthInput } from '../../../shared/schemas/auth-input';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { httpUrl } from './common';
 import type { AuthDraft } from './connector-records';

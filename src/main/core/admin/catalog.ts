@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { catalogEntryOutput } from '../../../shared/admin/catalog';
+import * as contracts from '../../../shared/admin/catalog';
 import {
   type CatalogEntry,
   catalog,
@@ -10,31 +12,13 @@ import {
   searchCatalog,
 } from '../catalog/catalog';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
-import { type Connector, slugString } from '../store/schema';
+import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { toAuthDraft } from './auth-draft';
 import { httpUrl } from './common';
 import { assertSlugFree, importedAuthDraft, insertConnector, sealMap } from './connector-records';
-import { pageInput, pageOutput, paginate } from './pagination';
-import { defineTool, ToolError } from './registry';
-
-const kindEnum = z.enum(['http', 'mcp']);
-
-const catalogEntryOutput = z.object({
-  catalog_id: z.string().describe('Pass to add_catalog_connector.'),
-  name: z.string(),
-  kind: kindEnum.describe('"mcp": an MCP server run locally over stdio; "http": an HTTP API.'),
-  description: z.string(),
-  credentials_hint: z.string().describe('What each customer must provide in their connection.'),
-  homepage: z.string().nullable(),
-  slug: z.string().describe('The slug (and connector id) it gets unless add_catalog_connector is given one.'),
-  command: z.string().nullable().describe('mcp: the command it runs.'),
-  args: z.array(z.string()).nullable().describe('mcp: its arguments.'),
-  base_url: z.string().nullable().describe("http: the API's base URL."),
-  placeholders: z
-    .array(z.string())
-    .describe('Arguments to replace with your own values (pass `args` to add_catalog_connector).'),
-});
+import { paginate } from './pagination';
+import { implement, ToolError } from './registry';
 
 function baseUrlOfDocument(entry: HttpCatalogEntry): string | null {
   if (entry.connector.base_url) return entry.connector.base_url;
@@ -59,26 +43,9 @@ function entryView(entry: CatalogEntry): z.infer<typeof catalogEntryOutput> {
   };
 }
 
-const listCatalog = defineTool({
-  name: 'list_catalog',
-  title: 'List the connector catalog',
-  description:
-    'List ready-made connectors: popular MCP servers (run locally with npx) and HTTP APIs with a curated OpenAPI document. ' +
-    'Each entry says what credentials a customer must provide. Add one with add_catalog_connector. Paginated.',
-  input: z.strictObject({
-    ...pageInput,
-    query: z
-      .string()
-      .optional()
-      .describe('Only entries whose id, name or description contains this text (case-insensitive).'),
-    kind: kindEnum.optional().describe('Only "mcp" (MCP servers) or "http" (HTTP APIs).'),
-  }),
-  output: z.object({ entries: z.array(catalogEntryOutput), ...pageOutput }),
-  annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ cursor, limit, query, kind }) {
-    const { page, ...rest } = paginate(searchCatalog({ query, kind }), cursor, limit);
-    return { entries: page.map(entryView), ...rest };
-  },
+const listCatalog = implement(contracts.listCatalog, ({ cursor, limit, query, kind }) => {
+  const { page, ...rest } = paginate(searchCatalog({ query, kind }), cursor, limit);
+  return { entries: page.map(entryView), ...rest };
 });
 
 interface Added {
@@ -173,109 +140,56 @@ function nextSteps(entry: CatalogEntry, connectorId: string): string {
   );
 }
 
-const addCatalogConnector = defineTool({
-  name: 'add_catalog_connector',
-  title: 'Add a connector from the catalog',
-  description:
-    'Create a connector from a list_catalog entry, as create_connector (MCP servers) or import_openapi (HTTP APIs) would, and say what each customer must provide next. ' +
-    'Override the slug, name, MCP command/args/env, or an HTTP base_url (e.g. a staging host).',
-  input: z.strictObject({
-    catalog_id: z.string().describe('The entry to add, from list_catalog, e.g. "github" or "stripe".'),
-    slug: slugString
-      .optional()
-      .describe(
-        "Slug (and id) of the new connector; default: the entry's slug. Needed to add an entry twice.",
-      ),
-    name: z.string().min(1).max(200).optional().describe("Display name; default: the entry's name."),
-    command: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'mcp: run this command instead of the entry\'s (e.g. a locally installed server instead of "npx").',
-      ),
-    args: z
-      .array(z.string())
-      .optional()
-      .describe('mcp: replaces the entry\'s arguments, e.g. to fill in a placeholder such as "<directory>".'),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe(
-        'mcp: environment shared by all customers (write-only, stored encrypted). Per-customer secrets go in connections.',
-      ),
-    base_url: z.string().optional().describe("http: use this base URL instead of the API's public one."),
-  }),
-  output: z.object({
-    id: z.string(),
-    connector_id: z.string(),
-    catalog_id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    kind: kindEnum,
-    base_url: z.string().nullable().describe('http: where requests go.'),
-    command: z.string().nullable().describe('mcp: the command it runs.'),
-    args: z.array(z.string()).nullable().describe('mcp: its arguments.'),
-    auth_scheme: z.string().describe('http: how requests authenticate ("none" for mcp).'),
-    actions: z
-      .array(z.string())
-      .describe('Action names; empty for MCP servers until refresh_connector lists their tools.'),
-    credentials_hint: z.string().describe('What each customer must provide in their connection.'),
-    next_steps: z.string().describe('What to do next, with example calls.'),
-    warnings: z.array(z.string()),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  async handler(input, { store }) {
-    const entry = findCatalogEntry(input.catalog_id);
-    if (!entry) {
-      throw new ToolError(
-        `No catalog entry "${input.catalog_id}". Valid catalog_id values: ${catalog.map((e) => e.catalog_id).join(', ')}. Use list_catalog to see what each one is.`,
-      );
-    }
-    if (entry.kind === 'mcp' && input.base_url !== undefined) {
-      throw new ToolError(
-        `\`base_url\` is for HTTP catalog entries; "${entry.catalog_id}" is an MCP server: override \`command\`, \`args\` or \`env\` instead.`,
-      );
-    }
-    if (
-      entry.kind === 'http' &&
-      (input.command !== undefined || input.args !== undefined || input.env !== undefined)
-    ) {
-      throw new ToolError(
-        `\`command\`, \`args\` and \`env\` are for MCP catalog entries; "${entry.catalog_id}" is an HTTP API: override \`base_url\` if needed, and give each customer's credentials with create_connection.`,
-      );
-    }
-    const slug = input.slug ?? entry.connector.slug;
-    try {
-      assertSlugFree(store.data, slug);
-    } catch (error) {
-      if (!(error instanceof ToolError)) throw error;
-      throw new ToolError(
-        `${error.message} To add catalog entry "${entry.catalog_id}" again, pass another \`slug\`, e.g. "${slug}-2".`,
-      );
-    }
-    const common = { slug, name: input.name ?? entry.name };
-    const { connector, warnings } =
-      entry.kind === 'mcp'
-        ? addMcp(entry, { ...common, command: input.command, args: input.args, env: input.env }, store)
-        : await addHttp(entry, { ...common, base_url: input.base_url }, store);
-    return {
-      id: connector.id,
-      connector_id: connector.id,
-      catalog_id: entry.catalog_id,
-      slug: connector.slug,
-      name: connector.name,
-      kind: connector.kind,
-      base_url: connector.kind === 'http' ? connector.baseUrl : null,
-      command: connector.kind === 'mcp' && connector.transport === 'stdio' ? connector.command : null,
-      args: connector.kind === 'mcp' && connector.transport === 'stdio' ? connector.args : null,
-      auth_scheme: store.data.authConfigs[connector.id]?.scheme ?? 'none',
-      actions: connector.actions.map((a) => a.name),
-      credentials_hint: entry.credentials_hint,
-      next_steps: nextSteps(entry, connector.id),
-      warnings,
-    };
-  },
+const addCatalogConnector = implement(contracts.addCatalogConnector, async (input, { store }) => {
+  const entry = findCatalogEntry(input.catalog_id);
+  if (!entry) {
+    throw new ToolError(
+      `No catalog entry "${input.catalog_id}". Valid catalog_id values: ${catalog.map((e) => e.catalog_id).join(', ')}. Use list_catalog to see what each one is.`,
+    );
+  }
+  if (entry.kind === 'mcp' && input.base_url !== undefined) {
+    throw new ToolError(
+      `\`base_url\` is for HTTP catalog entries; "${entry.catalog_id}" is an MCP server: override \`command\`, \`args\` or \`env\` instead.`,
+    );
+  }
+  if (
+    entry.kind === 'http' &&
+    (input.command !== undefined || input.args !== undefined || input.env !== undefined)
+  ) {
+    throw new ToolError(
+      `\`command\`, \`args\` and \`env\` are for MCP catalog entries; "${entry.catalog_id}" is an HTTP API: override \`base_url\` if needed, and give each customer's credentials with create_connection.`,
+    );
+  }
+  const slug = input.slug ?? entry.connector.slug;
+  try {
+    assertSlugFree(store.data, slug);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    throw new ToolError(
+      `${error.message} To add catalog entry "${entry.catalog_id}" again, pass another \`slug\`, e.g. "${slug}-2".`,
+    );
+  }
+  const common = { slug, name: input.name ?? entry.name };
+  const { connector, warnings } =
+    entry.kind === 'mcp'
+      ? addMcp(entry, { ...common, command: input.command, args: input.args, env: input.env }, store)
+      : await addHttp(entry, { ...common, base_url: input.base_url }, store);
+  return {
+    id: connector.id,
+    connector_id: connector.id,
+    catalog_id: entry.catalog_id,
+    slug: connector.slug,
+    name: connector.name,
+    kind: connector.kind,
+    base_url: connector.kind === 'http' ? connector.baseUrl : null,
+    command: connector.kind === 'mcp' && connector.transport === 'stdio' ? connector.command : null,
+    args: connector.kind === 'mcp' && connector.transport === 'stdio' ? connector.args : null,
+    auth_scheme: store.data.authConfigs[connector.id]?.scheme ?? 'none',
+    actions: connector.actions.map((a) => a.name),
+    credentials_hint: entry.credentials_hint,
+    next_steps: nextSteps(entry, connector.id),
+    warnings,
+  };
 });
 
 export const catalogTools = [listCatalog, addCatalogConnector] as const;

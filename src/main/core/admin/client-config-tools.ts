@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { getInput, listedClient } from '../../../shared/admin/client-configs';
+import * as contracts from '../../../shared/admin/client-configs';
 import {
-  CLIENT_IDS,
   CLIENTS,
   ClientConfigError,
   type ClientDefinition,
@@ -9,11 +10,9 @@ import {
   planAdd,
   readEntries,
 } from '../clients';
-import { planeName } from '../store/schema';
 import {
   asToolError,
   clientById,
-  clientIdSchema,
   KEY_MASK,
   maskKeys,
   mintClientKey,
@@ -23,69 +22,15 @@ import {
 import { clientConfigWriteTools } from './client-config-add';
 import { clientJob, currentKeyId, existingEntry, fileRouteReason } from './client-config-plan';
 import { clientEntry, deeplinkFor, expectedEntry } from './client-entry';
-import { clientEnvironmentSchema, clientMachine } from './client-environment';
-import { type AdminContext, defineTool } from './registry';
+import { clientMachine } from './client-environment';
+import { type AdminContext, implement } from './registry';
 
-const clientInput = clientIdSchema.describe(`The AI client: ${CLIENT_IDS.join(', ')}.`);
-const changeSchema = z.enum(['create-file', 'add', 'update', 'unchanged']);
-
-const getInput = z.strictObject({
-  client: clientInput,
-  plane: planeName.describe('"admin" (control plane) or "gateway" (a customer\'s data plane).'),
-  customer_id: z.string().optional().describe('Gateway plane only: the customer the entry is for.'),
-  include_key: z
-    .boolean()
-    .default(false)
-    .describe('Mint a new key for this client and put it in the entry (shown only in this response).'),
-  include_file: z
-    .boolean()
-    .default(false)
-    .describe('Also return the whole config file as add_client_config would leave it.'),
-  client_environment: clientEnvironmentSchema,
-});
-
-const getClientConfig = defineTool({
-  name: 'get_client_config',
-  title: 'Get an AI client config entry',
-  description:
-    'The config entry that connects an AI client (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, …) to a Portico plane: ' +
-    'the file it belongs in, the server name and the entry, what add_client_config would change, plus a one-click install link for Cursor and VS Code. ' +
-    'Writes no file. The key is masked unless include_key is true: then a fresh key is minted for this client and shown in the entry once. ' +
-    "include_file adds the whole file as add_client_config would leave it (Portico keys masked; the file's other servers are shown as they are).",
-  input: getInput,
-  output: z.object({
-    client: clientIdSchema,
-    display_name: z.string(),
-    transport: z
-      .enum(['http', 'stdio'])
-      .describe('How the client talks to Portico: HTTP, or stdio through `portico bridge`.'),
-    path: z.string().describe("The client's config file on this machine."),
-    server_name: z.string().describe('The key of the entry in the servers map.'),
-    root_key: z.string().describe('The map in the config file that holds the entry.'),
-    entry: z
-      .record(z.string(), z.unknown())
-      .describe('The entry value. The key is masked unless include_key minted one.'),
-    key_id: z.string().optional().describe('The id of the key minted for this entry (include_key only).'),
-    change: changeSchema.describe(
-      'What add_client_config would do to the file ("unchanged": the entry is current).',
-    ),
-    method: z
-      .enum(['file', 'claude-cli'])
-      .describe('How add_client_config would write it: edit the file, or run `claude mcp add-json`.'),
-    method_note: z.string().optional().describe('Claude Code only: why the file would be edited.'),
-    file: z.string().optional().describe('include_file only: the whole file after add, keys masked.'),
-    deeplink: z.string().optional().describe('One-click install link (Cursor, VS Code); it carries no key.'),
-    restart_hint: z.string().describe('What the user does for the client to pick the entry up.'),
-    warnings: z.array(z.string()),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  handler(input, ctx) {
-    try {
-      return getEntry(ctx, input);
-    } catch (error) {
-      throw asToolError(error);
-    }
-  },
+const getClientConfig = implement(contracts.getClientConfig, (input, ctx) => {
+  try {
+    return getEntry(ctx, input);
+  } catch (error) {
+    throw asToolError(error);
+  }
 });
 
 function getEntry(ctx: AdminContext, input: z.output<typeof getInput>) {
@@ -120,43 +65,10 @@ function getEntry(ctx: AdminContext, input: z.output<typeof getInput>) {
   };
 }
 
-const listedEntry = z.object({
-  name: z.string(),
-  plane: planeName,
-  customer_id: z.string().nullable(),
-  status: z.enum(['current', 'stale']),
-  reasons: z.array(z.string()).describe('Why a stale entry is stale (empty when current).'),
-});
-
-const listedClient = z.object({
-  client: clientIdSchema,
-  display_name: z.string(),
-  detected: z.boolean().describe('Whether the client looks installed here (its config folder exists).'),
-  path: z.string(),
-  transport: z.enum(['http', 'stdio']),
-  entries: z.array(listedEntry).describe("Portico's entries in the file."),
-  error: z.string().optional().describe('Why the file could not be read (it is left as it is).'),
-});
-
-const listClientConfigs = defineTool({
-  name: 'list_client_configs',
-  title: 'List AI clients and their Portico entries',
-  description:
-    'Every AI client Portico can configure: whether it looks installed, its config file, and the Portico entries in it — ' +
-    "each current or stale (and why: revoked key, moved port, …). A file that cannot be read is reported in that client's `error`.",
-  input: z.strictObject({
-    client: clientInput.optional(),
-    plane: planeName.optional().describe('Only entries for this plane.'),
-    customer_id: z.string().optional().describe("Only this customer's entry."),
-    client_environment: clientEnvironmentSchema,
-  }),
-  output: z.object({ clients: z.array(listedClient) }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handler(input, ctx) {
-    const clients = input.client ? [clientById(input.client)] : CLIENTS;
-    const machine = clientMachine(input.client_environment);
-    return { clients: clients.map((client) => listClient(ctx, client, machine.files, input)) };
-  },
+const listClientConfigs = implement(contracts.listClientConfigs, (input, ctx) => {
+  const clients = input.client ? [clientById(input.client)] : CLIENTS;
+  const machine = clientMachine(input.client_environment);
+  return { clients: clients.map((client) => listClient(ctx, client, machine.files, input)) };
 });
 
 function listClient(

@@ -1,11 +1,9 @@
-import { z } from 'zod';
 import type { EntryPoint } from '../activity/activity-log';
 import { maskedKey, verifyApiKey } from '../auth/api-keys';
 import {
   CLIENT_IDS,
   ClientConfigError,
   type ClientDefinition,
-  type ClientId,
   entryNameFor,
   getClient,
   PORTICO_PREFIX,
@@ -159,8 +157,6 @@ export function revokeKeys(ctx: AdminContext, ids: readonly string[]): string[] 
   for (const key of revoked) ctx.events.emit('key.revoked', { key_id: key.id, name: key.name });
   return revoked.map((k) => k.id);
 }
-
-export const clientIdSchema = z.enum(CLIENT_IDS as [ClientId, ...ClientId[]]);
 
 export function clientById(id: string): ClientDefinition {
   const client = getClient(id);

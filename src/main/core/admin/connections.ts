@@ -1,11 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { connectionOutput } from '../../../shared/admin/connections';
+import * as contracts from '../../../shared/admin/connections';
 import { openCredentials, scrubberFor, upstreamSecrets } from '../connectors/connection-secrets';
-import {
-  type Credentials,
-  credentialKeys,
-  credentialsSchema,
-  maskCredentials,
-} from '../connectors/credentials';
+import { type Credentials, credentialKeys, maskCredentials } from '../connectors/credentials';
 import { buildHttpRequest } from '../connectors/http-request';
 import { callHttp } from '../connectors/http-runtime';
 import { connectUpstream, listAllTools } from '../connectors/mcp-upstream';
@@ -13,25 +10,11 @@ import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manage
 import { OAuthError } from '../connectors/oauth-tokens';
 import type { Connection, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { byId, now, okOutput } from './common';
+import { byId, now } from './common';
 import { newId, requireConnector } from './connector-records';
 import { requireCustomer } from './customers';
-import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, defineTool, ToolError } from './registry';
-
-const connectionId = z.string().describe("The connection's id, from list_connections.");
-
-const connectionOutput = z.object({
-  id: z.string(),
-  customer_id: z.string(),
-  connector_id: z.string(),
-  status: z.enum(['untested', 'active', 'error', 'expired']),
-  status_reason: z.string().nullable(),
-  credentials: z.record(z.string(), z.unknown()).describe('Which credentials are set; values are masked.'),
-  last_tested_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+import { paginate } from './pagination';
+import { type AdminContext, implement, ToolError } from './registry';
 
 export function connectionView(c: Connection): z.infer<typeof connectionOutput> {
   return {
@@ -103,19 +86,9 @@ export function storeCredentials(store: WorkspaceStore, connection: Connection, 
   connection.credentialKeys = credentialKeys(creds);
 }
 
-const listConnections = defineTool({
-  name: 'list_connections',
-  title: 'List connections',
-  description:
-    "List customers' connections (their credentials for a connector) with status. Credentials are masked. Filter by customer or connector. Paginated.",
-  input: z.strictObject({
-    ...pageInput,
-    customer_id: z.string().optional().describe("Only this customer's connections."),
-    connector_id: z.string().optional().describe('Only connections to this connector.'),
-  }),
-  output: z.object({ connections: z.array(connectionOutput), ...pageOutput }),
-  annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ cursor, limit, customer_id, connector_id }, { store }) {
+const listConnections = implement(
+  contracts.listConnections,
+  ({ cursor, limit, customer_id, connector_id }, { store }) => {
     const all = byId(store.data.connections).filter(
       (c) =>
         (!customer_id || c.customerId === customer_id) && (!connector_id || c.connectorId === connector_id),
@@ -123,32 +96,15 @@ const listConnections = defineTool({
     const { page, ...rest } = paginate(all, cursor, limit);
     return { connections: page.map(connectionView), ...rest };
   },
-});
+);
 
-const getConnection = defineTool({
-  name: 'get_connection',
-  title: 'Get a connection',
-  description: 'Get one connection: customer, connector, status and which credentials are set (masked).',
-  input: z.strictObject({ connection_id: connectionId }),
-  output: connectionOutput,
-  annotations: { readOnlyHint: true, idempotentHint: true },
-  handler: ({ connection_id }, { store }) => connectionView(requireConnection(store.data, connection_id)),
-});
+const getConnection = implement(contracts.getConnection, ({ connection_id }, { store }) =>
+  connectionView(requireConnection(store.data, connection_id)),
+);
 
-const createConnection = defineTool({
-  name: 'create_connection',
-  title: 'Create a connection',
-  description:
-    'Connect a customer to a connector with their credentials: {api_key} | {token} | {username, password} | {access_token, refresh_token} | {env: {…}} for stdio MCP servers | {headers: {…}}. ' +
-    'Credentials are stored encrypted and never shown again. One connection per customer and connector.',
-  input: z.strictObject({
-    customer_id: z.string().describe('The customer.'),
-    connector_id: z.string().describe('The connector.'),
-    credentials: credentialsSchema.default({}),
-  }),
-  output: connectionOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  handler({ customer_id, connector_id, credentials }, { store, events }) {
+const createConnection = implement(
+  contracts.createConnection,
+  ({ customer_id, connector_id, credentials }, { store, events }) => {
     const created = store.mutate((ws) => {
       requireCustomer(ws, customer_id);
       const connector = requireConnector(ws, connector_id);
@@ -182,17 +138,11 @@ const createConnection = defineTool({
     });
     return connectionView(created);
   },
-});
+);
 
-const updateConnection = defineTool({
-  name: 'update_connection',
-  title: 'Update a connection',
-  description:
-    'Replace a connection\'s credentials (e.g. a rotated API key). Its status goes back to "untested".',
-  input: z.strictObject({ connection_id: connectionId, credentials: credentialsSchema }),
-  output: connectionOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
-  handler({ connection_id, credentials }, { store, events }) {
+const updateConnection = implement(
+  contracts.updateConnection,
+  ({ connection_id, credentials }, { store, events }) => {
     const updated = store.mutate((ws) => {
       const c = requireConnection(ws, connection_id);
       checkCredentials(ws, requireConnector(ws, c.connectorId), credentials);
@@ -210,29 +160,20 @@ const updateConnection = defineTool({
     });
     return connectionView(updated);
   },
-});
+);
 
-const deleteConnection = defineTool({
-  name: 'delete_connection',
-  title: 'Delete a connection',
-  description:
-    "Delete a connection and its stored credentials. The customer loses that connector's tools (or, if selected, gets a connect link instead).",
-  input: z.strictObject({ connection_id: connectionId }),
-  output: okOutput,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
-  handler({ connection_id }, { store, events }) {
-    const removed = store.mutate((ws) => {
-      const c = requireConnection(ws, connection_id);
-      delete ws.connections[c.id];
-      return c;
-    });
-    events.emit('connection.deleted', {
-      connection_id,
-      customer_id: removed.customerId,
-      connector_id: removed.connectorId,
-    });
-    return { ok: true as const, message: `Deleted connection ${connection_id}.` };
-  },
+const deleteConnection = implement(contracts.deleteConnection, ({ connection_id }, { store, events }) => {
+  const removed = store.mutate((ws) => {
+    const c = requireConnection(ws, connection_id);
+    delete ws.connections[c.id];
+    return c;
+  });
+  events.emit('connection.deleted', {
+    connection_id,
+    customer_id: removed.customerId,
+    connector_id: removed.connectorId,
+  });
+  return { ok: true as const, message: `Deleted connection ${connection_id}.` };
 });
 
 type Probe = { status: 'active' | 'error' | 'expired'; reason: string };
@@ -301,60 +242,40 @@ function recordStatus(ctx: AdminContext, id: string, result: Probe): Connection 
   return updated;
 }
 
-const testConnection = defineTool({
-  name: 'test_connection',
-  title: 'Test a connection',
-  description:
-    "Probe the upstream with this connection's credentials (a cheap read action for HTTP connectors, the MCP handshake for MCP servers) and record the status: active, error or expired, with the reason.",
-  input: z.strictObject({ connection_id: connectionId }),
-  output: connectionOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async handler({ connection_id }, ctx) {
-    const connection = requireConnection(ctx.store.data, connection_id);
-    return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
-  },
+const testConnection = implement(contracts.testConnection, async ({ connection_id }, ctx) => {
+  const connection = requireConnection(ctx.store.data, connection_id);
+  return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
 });
 
-const refreshConnection = defineTool({
-  name: 'refresh_connection',
-  title: 'Refresh a connection',
-  description:
-    'OAuth2 connections: exchange the refresh token for a new access token now. Other connections: re-test them. A failed refresh marks the connection expired.',
-  input: z.strictObject({ connection_id: connectionId }),
-  output: connectionOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async handler({ connection_id }, ctx) {
-    const { store } = ctx;
-    const connection = requireConnection(store.data, connection_id);
-    const auth = store.data.authConfigs[connection.connectorId];
-    if (auth?.scheme !== 'oauth2' || !auth.oauth2)
-      return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
-    const creds = openCredentials(store, connection) ?? {};
-    if (auth.oauth2.grant === 'authorization_code' && !creds.refresh_token)
+const refreshConnection = implement(contracts.refreshConnection, async ({ connection_id }, ctx) => {
+  const { store } = ctx;
+  const connection = requireConnection(store.data, connection_id);
+  const auth = store.data.authConfigs[connection.connectorId];
+  if (auth?.scheme !== 'oauth2' || !auth.oauth2)
+    return connectionView(recordStatus(ctx, connection_id, await probe(ctx, connection)));
+  const creds = openCredentials(store, connection) ?? {};
+  if (auth.oauth2.grant === 'authorization_code' && !creds.refresh_token)
+    throw new ToolError('This connection has no refresh token; reconnect the customer with get_connect_url.');
+  // The data plane's manager: shares an in-flight refresh instead of racing it.
+  const oauth = new OAuthManager(store, (c) =>
+    ctx.events.emit('connection.updated', {
+      connection_id,
+      customer_id: c.customerId,
+      connector_id: c.connectorId,
+      status: c.status,
+    }),
+  );
+  try {
+    await oauth.fresh(connection, auth, creds, true);
+  } catch (error) {
+    if (error instanceof ConnectionExpiredError)
       throw new ToolError(
-        'This connection has no refresh token; reconnect the customer with get_connect_url.',
+        `Refreshing the token failed: ${error.message}. The connection is marked expired; reconnect the customer with get_connect_url.`,
       );
-    // The data plane's manager: shares an in-flight refresh instead of racing it.
-    const oauth = new OAuthManager(store, (c) =>
-      ctx.events.emit('connection.updated', {
-        connection_id,
-        customer_id: c.customerId,
-        connector_id: c.connectorId,
-        status: c.status,
-      }),
-    );
-    try {
-      await oauth.fresh(connection, auth, creds, true);
-    } catch (error) {
-      if (error instanceof ConnectionExpiredError)
-        throw new ToolError(
-          `Refreshing the token failed: ${error.message}. The connection is marked expired; reconnect the customer with get_connect_url.`,
-        );
-      if (error instanceof OAuthError) throw new ToolError(`${error.message}.`);
-      throw error;
-    }
-    return connectionView(requireConnection(store.data, connection_id));
-  },
+    if (error instanceof OAuthError) throw new ToolError(`${error.message}.`);
+    throw error;
+  }
+  return connectionView(requireConnection(store.data, connection_id));
 });
 
 export const connectionTools = [

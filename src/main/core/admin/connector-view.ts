@@ -1,29 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { connectorOutput } from '../../../shared/admin/connectors';
 import { MASK } from '../connectors/credentials';
 import type { Connector, Workspace } from '../store/schema';
-
-export const connectorOutput = z.object({
-  id: z.string(),
-  slug: z.string().describe('Prefix of its tool names: <slug>__<action>.'),
-  name: z.string(),
-  kind: z.enum(['http', 'mcp']),
-  description: z.string(),
-  transport: z.enum(['stdio', 'http']).nullable().describe('MCP connectors: how the upstream is reached.'),
-  base_url: z.string().nullable().describe('HTTP connectors: the API base URL.'),
-  command: z.string().nullable(),
-  args: z.array(z.string()).nullable(),
-  env: z.record(z.string(), z.string()).nullable().describe('Environment names; values are masked.'),
-  url: z.string().nullable(),
-  headers: z.record(z.string(), z.string()).nullable().describe('Header names; values are masked.'),
-  auth_scheme: z.string().describe('The auth config\'s scheme, or "none".'),
-  action_count: z.number().int(),
-  enabled_action_count: z.number().int(),
-  connection_count: z.number().int(),
-  catalog_id: z.string().nullable(),
-  openapi_source: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
 
 const masked = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, MASK]));
 

@@ -1,13 +1,12 @@
-import { z } from 'zod';
+import * as contracts from '../../../shared/admin/connectors';
 import { findCatalogEntry } from '../catalog/catalog';
-import { authInputSchema } from '../connectors/auth-input';
 import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/connection-secrets';
 import type { Credentials } from '../connectors/credentials';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
-import { type Connector, slugString } from '../store/schema';
+import type { Connector } from '../store/schema';
 import { toAuthDraft } from './auth-draft';
-import { byId, forceInput, httpUrl, now, okOutput } from './common';
+import { byId, httpUrl, now } from './common';
 import {
   assertSlugFree,
   importedAuthDraft,
@@ -15,335 +14,209 @@ import {
   requireConnector,
   sealMap,
 } from './connector-records';
-import { connectorOutput, connectorView } from './connector-view';
-import { pageInput, pageOutput, paginate } from './pagination';
-import { type AdminContext, defineTool, ToolError } from './registry';
+import { connectorView } from './connector-view';
+import { paginate } from './pagination';
+import { type AdminContext, implement, ToolError } from './registry';
 
-const connectorId = z.string().describe("The connector's id (its slug at creation), from list_connectors.");
-const stringMap = z.record(z.string(), z.string());
-
-const listConnectors = defineTool({
-  name: 'list_connectors',
-  title: 'List connectors',
-  description:
-    "List the workspace's connectors (HTTP APIs and upstream MCP servers) with their action and connection counts. Paginated.",
-  input: z.strictObject({
-    ...pageInput,
-    kind: z.enum(['http', 'mcp']).optional().describe('Only connectors of this kind.'),
-  }),
-  output: z.object({ connectors: z.array(connectorOutput), ...pageOutput }),
-  annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ cursor, limit, kind }, { store }) {
-    const ws = store.data;
-    const all = byId(ws.connectors).filter((c) => !kind || c.kind === kind);
-    const { page, ...rest } = paginate(all, cursor, limit);
-    return { connectors: page.map((c) => connectorView(c, ws)), ...rest };
-  },
+const listConnectors = implement(contracts.listConnectors, ({ cursor, limit, kind }, { store }) => {
+  const ws = store.data;
+  const all = byId(ws.connectors).filter((c) => !kind || c.kind === kind);
+  const { page, ...rest } = paginate(all, cursor, limit);
+  return { connectors: page.map((c) => connectorView(c, ws)), ...rest };
 });
 
-const getConnector = defineTool({
-  name: 'get_connector',
-  title: 'Get a connector',
-  description: 'Get one connector with a summary of its actions (use list_actions / get_action for schemas).',
-  input: z.strictObject({ connector_id: connectorId }),
-  output: connectorOutput.extend({
-    actions: z.array(
-      z.object({
-        name: z.string(),
-        enabled: z.boolean(),
-        method: z.string().nullable(),
-        path: z.string().nullable(),
-      }),
-    ),
-  }),
-  annotations: { readOnlyHint: true, idempotentHint: true },
-  handler({ connector_id }, { store }) {
-    const c = requireConnector(store.data, connector_id);
-    return {
-      ...connectorView(c, store.data),
-      actions: c.actions.map((a) => ({
-        name: a.name,
-        enabled: a.enabled,
-        method: a.http?.method ?? null,
-        path: a.http?.path ?? null,
-      })),
-    };
-  },
+const getConnector = implement(contracts.getConnector, ({ connector_id }, { store }) => {
+  const c = requireConnector(store.data, connector_id);
+  return {
+    ...connectorView(c, store.data),
+    actions: c.actions.map((a) => ({
+      name: a.name,
+      enabled: a.enabled,
+      method: a.http?.method ?? null,
+      path: a.http?.path ?? null,
+    })),
+  };
 });
 
-const createConnector = defineTool({
-  name: 'create_connector',
-  title: 'Create a connector',
-  description:
-    'Create a connector. HTTP API: {slug, name, kind:"http", base_url, auth?} then add actions (create_action) or use import_openapi instead. ' +
-    'Upstream MCP server: {slug, name, kind:"mcp", transport:"stdio", command, args?, env?} or {…, transport:"http", url, headers?}; then refresh_connector turns its tools into actions.',
-  input: z.strictObject({
-    slug: slugString.describe('Short lowercase name used as the tool-name prefix, e.g. "github".'),
-    name: z.string().min(1).max(200).describe('Display name.'),
-    kind: z.enum(['http', 'mcp']).describe('"http" (an HTTP API) or "mcp" (an upstream MCP server).'),
-    description: z.string().max(2000).optional().describe('What the connector is for.'),
-    base_url: z.string().optional().describe('http: the API base URL, e.g. "https://api.example.com/v1".'),
-    auth: authInputSchema.optional().describe('http: how requests authenticate (see set_auth_config).'),
-    transport: z
-      .enum(['stdio', 'http'])
-      .optional()
-      .describe('mcp: "stdio" (a local command) or "http" (Streamable HTTP URL).'),
-    command: z.string().optional().describe('mcp stdio: the executable, e.g. "npx".'),
-    args: z
-      .array(z.string())
-      .optional()
-      .describe('mcp stdio: arguments, e.g. ["-y", "@modelcontextprotocol/server-memory"].'),
-    env: stringMap
-      .optional()
-      .describe(
-        'mcp stdio: environment shared by all customers (write-only). Per-customer secrets go in connections.',
-      ),
-    url: z.string().optional().describe("mcp http: the server's Streamable HTTP endpoint."),
-    headers: stringMap.optional().describe('mcp http: headers shared by all customers (write-only).'),
-  }),
-  output: connectorOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  handler(input, { store }) {
-    const base = { slug: input.slug, name: input.name, description: input.description ?? '', actions: [] };
-    const created = store.mutate((ws) => {
-      assertSlugFree(ws, input.slug);
-      if (input.kind === 'http') {
-        if (!input.base_url)
-          throw new ToolError('An http connector needs `base_url`, e.g. "https://api.example.com".');
-        if (input.transport || input.command || input.url) {
-          throw new ToolError(
-            '`transport`, `command` and `url` are for kind "mcp"; an http connector takes base_url and auth.',
-          );
-        }
-        const auth = input.auth ? toAuthDraft(input.auth, store, input.slug) : null;
-        return insertConnector(
-          ws,
-          { ...base, kind: 'http', baseUrl: httpUrl(input.base_url, 'base_url') },
-          auth,
-        );
-      }
-      if (input.base_url || input.auth)
+const createConnector = implement(contracts.createConnector, (input, { store }) => {
+  const base = { slug: input.slug, name: input.name, description: input.description ?? '', actions: [] };
+  const created = store.mutate((ws) => {
+    assertSlugFree(ws, input.slug);
+    if (input.kind === 'http') {
+      if (!input.base_url)
+        throw new ToolError('An http connector needs `base_url`, e.g. "https://api.example.com".');
+      if (input.transport || input.command || input.url) {
         throw new ToolError(
-          '`base_url` and `auth` are for kind "http"; an mcp connector takes transport and command or url.',
-        );
-      if (input.transport === 'stdio') {
-        if (!input.command)
-          throw new ToolError(
-            'An mcp stdio connector needs `command`, e.g. "npx" with args ["-y", "@modelcontextprotocol/server-memory"].',
-          );
-        return insertConnector(ws, {
-          ...base,
-          kind: 'mcp',
-          transport: 'stdio',
-          command: input.command,
-          args: input.args ?? [],
-          env: sealMap(store, input.env, `connector:${input.slug}:env`),
-          envKeys: Object.keys(input.env ?? {}).sort(),
-        });
-      }
-      if (input.transport === 'http') {
-        if (!input.url)
-          throw new ToolError("An mcp http connector needs `url`, the server's Streamable HTTP endpoint.");
-        return insertConnector(ws, {
-          ...base,
-          kind: 'mcp',
-          transport: 'http',
-          url: httpUrl(input.url, 'url'),
-          headers: sealMap(store, input.headers, `connector:${input.slug}:headers`),
-          headerKeys: Object.keys(input.headers ?? {}).sort(),
-        });
-      }
-      throw new ToolError('An mcp connector needs `transport`: "stdio" (with command) or "http" (with url).');
-    });
-    return connectorView(created, store.data);
-  },
-});
-
-const updateConnector = defineTool({
-  name: 'update_connector',
-  title: 'Update a connector',
-  description:
-    "Change a connector's name, slug, description, base URL, or its MCP command/args/env or url/headers. Connected customer sessions are notified.",
-  input: z.strictObject({
-    connector_id: connectorId,
-    slug: slugString.optional().describe('New slug (changes its tool names).'),
-    name: z.string().min(1).max(200).optional().describe('New display name.'),
-    description: z.string().max(2000).optional().describe('New description.'),
-    base_url: z.string().optional().describe('http: new base URL.'),
-    command: z.string().optional().describe('mcp stdio: new command.'),
-    args: z.array(z.string()).optional().describe('mcp stdio: new arguments.'),
-    env: stringMap.optional().describe('mcp stdio: replaces the shared environment (write-only).'),
-    url: z.string().optional().describe('mcp http: new URL.'),
-    headers: stringMap.optional().describe('mcp http: replaces the shared headers (write-only).'),
-  }),
-  output: connectorOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
-  handler(input, { store }) {
-    const updated = store.mutate((ws) => {
-      const c = requireConnector(ws, input.connector_id);
-      if (input.slug !== undefined) {
-        assertSlugFree(ws, input.slug, c.id);
-        c.slug = input.slug;
-      }
-      if (input.name !== undefined) c.name = input.name;
-      if (input.description !== undefined) c.description = input.description;
-      const wrong = (field: string, kind: string) =>
-        new ToolError(
-          `\`${field}\` applies to ${kind} connectors; "${c.id}" is ${c.kind}${c.kind === 'mcp' ? ` (${c.transport})` : ''}.`,
-        );
-      if (input.base_url !== undefined) {
-        if (c.kind !== 'http') throw wrong('base_url', 'http');
-        c.baseUrl = httpUrl(input.base_url, 'base_url');
-      }
-      if (input.command !== undefined || input.args !== undefined || input.env !== undefined) {
-        if (c.kind !== 'mcp' || c.transport !== 'stdio') throw wrong('command/args/env', 'mcp stdio');
-        if (input.command !== undefined) c.command = input.command;
-        if (input.args !== undefined) c.args = input.args;
-        if (input.env !== undefined) {
-          c.env = sealMap(store, input.env, `connector:${c.id}:env`);
-          c.envKeys = Object.keys(input.env).sort();
-        }
-      }
-      if (input.url !== undefined || input.headers !== undefined) {
-        if (c.kind !== 'mcp' || c.transport !== 'http') throw wrong('url/headers', 'mcp http');
-        if (input.url !== undefined) c.url = httpUrl(input.url, 'url');
-        if (input.headers !== undefined) {
-          c.headers = sealMap(store, input.headers, `connector:${c.id}:headers`);
-          c.headerKeys = Object.keys(input.headers).sort();
-        }
-      }
-      c.updatedAt = now();
-      return c;
-    });
-    return connectorView(updated, store.data);
-  },
-});
-
-const deleteConnector = defineTool({
-  name: 'delete_connector',
-  title: 'Delete a connector',
-  description:
-    "Delete a connector with its actions and auth config. Refuses while connections use it or customers have it selected, listing them; force=true also deletes those connections and removes it from those customers' selections.",
-  input: z.strictObject({ connector_id: connectorId, force: forceInput }),
-  output: okOutput,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
-  handler({ connector_id, force }, { store }) {
-    return store.mutate((ws) => {
-      const c = requireConnector(ws, connector_id);
-      const connections = Object.values(ws.connections).filter((x) => x.connectorId === c.id);
-      const customers = Object.values(ws.customers).filter(
-        (cu) => cu.exposure.connectorIds.includes(c.id) || cu.exposure.actions[c.id] !== undefined,
-      );
-      if ((connections.length || customers.length) && !force) {
-        const refs = [
-          ...connections.map((x) => `connection ${x.id} (customer ${x.customerId})`),
-          ...customers.map((cu) => `customer ${cu.id}'s tool selection`),
-        ];
-        throw new ToolError(
-          `Connector "${c.id}" is still used by ${refs.join(', ')}. Remove those first, or call delete_connector again with force=true.`,
+          '`transport`, `command` and `url` are for kind "mcp"; an http connector takes base_url and auth.',
         );
       }
-      for (const x of connections) delete ws.connections[x.id];
-      for (const cu of customers) {
-        cu.exposure.connectorIds = cu.exposure.connectorIds.filter((id) => id !== c.id);
-        delete cu.exposure.actions[c.id];
-        cu.updatedAt = now();
-      }
-      delete ws.authConfigs[c.id];
-      delete ws.connectors[c.id];
-      return {
-        ok: true as const,
-        message: `Deleted connector "${c.id}"${force ? ` with ${connections.length} connection(s), removed from ${customers.length} customer selection(s)` : ''}.`,
-      };
-    });
-  },
-});
-
-const importOpenapi = defineTool({
-  name: 'import_openapi',
-  title: 'Import an OpenAPI document',
-  description:
-    'Create an HTTP connector from an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML): one action per operation, with input schemas from parameters and bodies, and the auth config from its security schemes. ' +
-    'Give exactly one of spec (object or text), spec_path (local file) or spec_url.',
-  input: z.strictObject({
-    slug: slugString.describe('Slug for the new connector, e.g. "petstore".'),
-    name: z.string().min(1).max(200).optional().describe("Display name (default: the document's title)."),
-    spec: z
-      .union([z.record(z.string(), z.unknown()), z.string()])
-      .optional()
-      .describe('The document, as an object or JSON/YAML text.'),
-    spec_path: z.string().optional().describe('Path of a local JSON/YAML file.'),
-    spec_url: z.string().optional().describe('http(s) URL of the document.'),
-    base_url: z.string().optional().describe("Override the document's server URL (e.g. a staging host)."),
-  }),
-  output: z.object({
-    id: z.string(),
-    connector_id: z.string(),
-    name: z.string(),
-    base_url: z.string(),
-    auth_scheme: z.string(),
-    actions: z.array(
-      z.object({ name: z.string(), method: z.string(), path: z.string(), description: z.string() }),
-    ),
-    warnings: z.array(z.string()),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async handler(input, { store, caller }) {
-    const sources = [input.spec, input.spec_path, input.spec_url].filter((s) => s !== undefined);
-    if (sources.length !== 1) throw new ToolError('Give exactly one of `spec`, `spec_path` or `spec_url`.');
-    if (input.spec_url) httpUrl(input.spec_url, 'spec_url');
-    assertSlugFree(store.data, input.slug);
-    let imported: Awaited<ReturnType<typeof importOpenApiOffThread>>;
-    try {
-      // Parsed and converted in a worker thread: a 1,000-operation document never stalls the gateway.
-      imported = await importOpenApiOffThread(
-        { spec: input.spec, specPath: input.spec_path, specUrl: input.spec_url },
-        { onProgress: caller.onProgress, signal: caller.signal },
-      );
-    } catch (error) {
-      if (error instanceof OpenApiImportError)
-        throw new ToolError(`The OpenAPI document was not imported: ${error.message}`);
-      throw error;
-    }
-    const baseUrl = input.base_url ?? imported.baseUrl;
-    if (!baseUrl)
-      throw new ToolError(
-        'The document names no server URL; pass `base_url`, e.g. "https://api.example.com".',
-      );
-    const created = store.mutate((ws) =>
-      insertConnector(
+      const auth = input.auth ? toAuthDraft(input.auth, store, input.slug) : null;
+      return insertConnector(
         ws,
-        {
-          slug: input.slug,
-          name: input.name ?? imported.title ?? input.slug,
-          description: imported.description.slice(0, 2000),
-          kind: 'http',
-          baseUrl: httpUrl(baseUrl, 'base_url'),
-          actions: imported.actions,
-          openapiSource: input.spec_url
-            ? { url: input.spec_url }
-            : input.spec_path
-              ? { path: input.spec_path }
-              : undefined,
-        },
-        importedAuthDraft(imported.auth),
-      ),
+        { ...base, kind: 'http', baseUrl: httpUrl(input.base_url, 'base_url') },
+        auth,
+      );
+    }
+    if (input.base_url || input.auth)
+      throw new ToolError(
+        '`base_url` and `auth` are for kind "http"; an mcp connector takes transport and command or url.',
+      );
+    if (input.transport === 'stdio') {
+      if (!input.command)
+        throw new ToolError(
+          'An mcp stdio connector needs `command`, e.g. "npx" with args ["-y", "@modelcontextprotocol/server-memory"].',
+        );
+      return insertConnector(ws, {
+        ...base,
+        kind: 'mcp',
+        transport: 'stdio',
+        command: input.command,
+        args: input.args ?? [],
+        env: sealMap(store, input.env, `connector:${input.slug}:env`),
+        envKeys: Object.keys(input.env ?? {}).sort(),
+      });
+    }
+    if (input.transport === 'http') {
+      if (!input.url)
+        throw new ToolError("An mcp http connector needs `url`, the server's Streamable HTTP endpoint.");
+      return insertConnector(ws, {
+        ...base,
+        kind: 'mcp',
+        transport: 'http',
+        url: httpUrl(input.url, 'url'),
+        headers: sealMap(store, input.headers, `connector:${input.slug}:headers`),
+        headerKeys: Object.keys(input.headers ?? {}).sort(),
+      });
+    }
+    throw new ToolError('An mcp connector needs `transport`: "stdio" (with command) or "http" (with url).');
+  });
+  return connectorView(created, store.data);
+});
+
+const updateConnector = implement(contracts.updateConnector, (input, { store }) => {
+  const updated = store.mutate((ws) => {
+    const c = requireConnector(ws, input.connector_id);
+    if (input.slug !== undefined) {
+      assertSlugFree(ws, input.slug, c.id);
+      c.slug = input.slug;
+    }
+    if (input.name !== undefined) c.name = input.name;
+    if (input.description !== undefined) c.description = input.description;
+    const wrong = (field: string, kind: string) =>
+      new ToolError(
+        `\`${field}\` applies to ${kind} connectors; "${c.id}" is ${c.kind}${c.kind === 'mcp' ? ` (${c.transport})` : ''}.`,
+      );
+    if (input.base_url !== undefined) {
+      if (c.kind !== 'http') throw wrong('base_url', 'http');
+      c.baseUrl = httpUrl(input.base_url, 'base_url');
+    }
+    if (input.command !== undefined || input.args !== undefined || input.env !== undefined) {
+      if (c.kind !== 'mcp' || c.transport !== 'stdio') throw wrong('command/args/env', 'mcp stdio');
+      if (input.command !== undefined) c.command = input.command;
+      if (input.args !== undefined) c.args = input.args;
+      if (input.env !== undefined) {
+        c.env = sealMap(store, input.env, `connector:${c.id}:env`);
+        c.envKeys = Object.keys(input.env).sort();
+      }
+    }
+    if (input.url !== undefined || input.headers !== undefined) {
+      if (c.kind !== 'mcp' || c.transport !== 'http') throw wrong('url/headers', 'mcp http');
+      if (input.url !== undefined) c.url = httpUrl(input.url, 'url');
+      if (input.headers !== undefined) {
+        c.headers = sealMap(store, input.headers, `connector:${c.id}:headers`);
+        c.headerKeys = Object.keys(input.headers).sort();
+      }
+    }
+    c.updatedAt = now();
+    return c;
+  });
+  return connectorView(updated, store.data);
+});
+
+const deleteConnector = implement(contracts.deleteConnector, ({ connector_id, force }, { store }) => {
+  return store.mutate((ws) => {
+    const c = requireConnector(ws, connector_id);
+    const connections = Object.values(ws.connections).filter((x) => x.connectorId === c.id);
+    const customers = Object.values(ws.customers).filter(
+      (cu) => cu.exposure.connectorIds.includes(c.id) || cu.exposure.actions[c.id] !== undefined,
     );
+    if ((connections.length || customers.length) && !force) {
+      const refs = [
+        ...connections.map((x) => `connection ${x.id} (customer ${x.customerId})`),
+        ...customers.map((cu) => `customer ${cu.id}'s tool selection`),
+      ];
+      throw new ToolError(
+        `Connector "${c.id}" is still used by ${refs.join(', ')}. Remove those first, or call delete_connector again with force=true.`,
+      );
+    }
+    for (const x of connections) delete ws.connections[x.id];
+    for (const cu of customers) {
+      cu.exposure.connectorIds = cu.exposure.connectorIds.filter((id) => id !== c.id);
+      delete cu.exposure.actions[c.id];
+      cu.updatedAt = now();
+    }
+    delete ws.authConfigs[c.id];
+    delete ws.connectors[c.id];
     return {
-      id: created.id,
-      connector_id: created.id,
-      name: created.name,
-      base_url: baseUrl,
-      auth_scheme: imported.auth?.scheme ?? 'none',
-      actions: created.actions.map((a) => ({
-        name: a.name,
-        method: a.http?.method ?? '',
-        path: a.http?.path ?? '',
-        description: a.description.slice(0, 200),
-      })),
-      warnings: imported.warnings,
+      ok: true as const,
+      message: `Deleted connector "${c.id}"${force ? ` with ${connections.length} connection(s), removed from ${customers.length} customer selection(s)` : ''}.`,
     };
-  },
+  });
+});
+
+const importOpenapi = implement(contracts.importOpenapi, async (input, { store, caller }) => {
+  const sources = [input.spec, input.spec_path, input.spec_url].filter((s) => s !== undefined);
+  if (sources.length !== 1) throw new ToolError('Give exactly one of `spec`, `spec_path` or `spec_url`.');
+  if (input.spec_url) httpUrl(input.spec_url, 'spec_url');
+  assertSlugFree(store.data, input.slug);
+  let imported: Awaited<ReturnType<typeof importOpenApiOffThread>>;
+  try {
+    // Parsed and converted in a worker thread: a 1,000-operation document never stalls the gateway.
+    imported = await importOpenApiOffThread(
+      { spec: input.spec, specPath: input.spec_path, specUrl: input.spec_url },
+      { onProgress: caller.onProgress, signal: caller.signal },
+    );
+  } catch (error) {
+    if (error instanceof OpenApiImportError)
+      throw new ToolError(`The OpenAPI document was not imported: ${error.message}`);
+    throw error;
+  }
+  const baseUrl = input.base_url ?? imported.baseUrl;
+  if (!baseUrl)
+    throw new ToolError('The document names no server URL; pass `base_url`, e.g. "https://api.example.com".');
+  const created = store.mutate((ws) =>
+    insertConnector(
+      ws,
+      {
+        slug: input.slug,
+        name: input.name ?? imported.title ?? input.slug,
+        description: imported.description.slice(0, 2000),
+        kind: 'http',
+        baseUrl: httpUrl(baseUrl, 'base_url'),
+        actions: imported.actions,
+        openapiSource: input.spec_url
+          ? { url: input.spec_url }
+          : input.spec_path
+            ? { path: input.spec_path }
+            : undefined,
+      },
+      importedAuthDraft(imported.auth),
+    ),
+  );
+  return {
+    id: created.id,
+    connector_id: created.id,
+    name: created.name,
+    base_url: baseUrl,
+    auth_scheme: imported.auth?.scheme ?? 'none',
+    actions: created.actions.map((a) => ({
+      name: a.name,
+      method: a.http?.method ?? '',
+      path: a.http?.path ?? '',
+      description: a.description.slice(0, 200),
+    })),
+    warnings: imported.warnings,
+  };
 });
 
 /** Connects to an MCP connector's upstream (with a customer's connection secrets if given) and lists its tools. */
@@ -356,7 +229,9 @@ export async function discoverMcpTools(ctx: AdminContext, connector: McpConnecto
     // OAuth tokens are refreshed (or fetched) first, as for a tool call.
     credentials = ctx.pipeline
       ? await ctx.pipeline.credentials(connection, connector).catch((error: unknown) => {
-          throw new ToolError(`Could not get ${customerId}'s credentials: ${error instanceof Error ? error.message : error}`);
+          throw new ToolError(
+            `Could not get ${customerId}'s credentials: ${error instanceof Error ? error.message : error}`,
+          );
         })
       : openCredentials(store, connection);
   }
@@ -372,69 +247,46 @@ export async function discoverMcpTools(ctx: AdminContext, connector: McpConnecto
   }
 }
 
-const refreshConnector = defineTool({
-  name: 'refresh_connector',
-  title: "Refresh a connector's actions",
-  description:
-    'MCP connectors: connect to the upstream server and turn its tools into actions (keeping their schemas and annotations, and which ones you disabled). ' +
-    'HTTP connectors imported from a URL or file: re-import the OpenAPI document.',
-  input: z.strictObject({
-    connector_id: connectorId,
-    customer_id: z
-      .string()
-      .optional()
-      .describe(
-        "Use this customer's connection credentials to reach the upstream (when it needs them to list tools).",
-      ),
-  }),
-  output: z.object({
-    connector_id: z.string(),
-    actions: z.array(z.string()),
-    added: z.array(z.string()),
-    removed: z.array(z.string()),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async handler({ connector_id, customer_id }, ctx) {
-    const connector = requireConnector(ctx.store.data, connector_id);
-    let actions: Connector['actions'];
-    if (connector.kind === 'mcp') {
-      actions = toolsToActions(await discoverMcpTools(ctx, connector, customer_id), connector.actions);
-    } else {
-      const source = connector.openapiSource;
-      // A catalog connector's document ships with Portico: re-read it from the catalog.
-      const entry = connector.catalogId ? findCatalogEntry(connector.catalogId) : undefined;
-      const catalogDoc = entry?.kind === 'http' ? entry.connector.openapi : undefined;
-      if (!source && !catalogDoc) {
-        throw new ToolError(
-          `Connector "${connector.id}" was not imported from a URL, a file or the catalog, so there is nothing to re-read. Edit its actions with create_action / update_action.`,
-        );
-      }
-      try {
-        const imported = await importOpenApiOffThread(
-          source ? { specUrl: source.url, specPath: source.path } : { spec: catalogDoc },
-          { onProgress: ctx.caller.onProgress, signal: ctx.caller.signal },
-        );
-        const enabled = new Map(connector.actions.map((a) => [a.name, a.enabled]));
-        actions = imported.actions.map((a) => ({ ...a, enabled: enabled.get(a.name) ?? true }));
-      } catch (error) {
-        if (error instanceof OpenApiImportError) throw new ToolError(`Re-import failed: ${error.message}`);
-        throw error;
-      }
+const refreshConnector = implement(contracts.refreshConnector, async ({ connector_id, customer_id }, ctx) => {
+  const connector = requireConnector(ctx.store.data, connector_id);
+  let actions: Connector['actions'];
+  if (connector.kind === 'mcp') {
+    actions = toolsToActions(await discoverMcpTools(ctx, connector, customer_id), connector.actions);
+  } else {
+    const source = connector.openapiSource;
+    // A catalog connector's document ships with Portico: re-read it from the catalog.
+    const entry = connector.catalogId ? findCatalogEntry(connector.catalogId) : undefined;
+    const catalogDoc = entry?.kind === 'http' ? entry.connector.openapi : undefined;
+    if (!source && !catalogDoc) {
+      throw new ToolError(
+        `Connector "${connector.id}" was not imported from a URL, a file or the catalog, so there is nothing to re-read. Edit its actions with create_action / update_action.`,
+      );
     }
-    const before = new Set(connector.actions.map((a) => a.name));
-    const after = new Set(actions.map((a) => a.name));
-    ctx.store.mutate((ws) => {
-      const c = requireConnector(ws, connector.id);
-      c.actions = actions;
-      c.updatedAt = now();
-    });
-    return {
-      connector_id: connector.id,
-      actions: [...after],
-      added: [...after].filter((n) => !before.has(n)),
-      removed: [...before].filter((n) => !after.has(n)),
-    };
-  },
+    try {
+      const imported = await importOpenApiOffThread(
+        source ? { specUrl: source.url, specPath: source.path } : { spec: catalogDoc },
+        { onProgress: ctx.caller.onProgress, signal: ctx.caller.signal },
+      );
+      const enabled = new Map(connector.actions.map((a) => [a.name, a.enabled]));
+      actions = imported.actions.map((a) => ({ ...a, enabled: enabled.get(a.name) ?? true }));
+    } catch (error) {
+      if (error instanceof OpenApiImportError) throw new ToolError(`Re-import failed: ${error.message}`);
+      throw error;
+    }
+  }
+  const before = new Set(connector.actions.map((a) => a.name));
+  const after = new Set(actions.map((a) => a.name));
+  ctx.store.mutate((ws) => {
+    const c = requireConnector(ws, connector.id);
+    c.actions = actions;
+    c.updatedAt = now();
+  });
+  return {
+    connector_id: connector.id,
+    actions: [...after],
+    added: [...after].filter((n) => !before.has(n)),
+    removed: [...before].filter((n) => !after.has(n)),
+  };
 });
 
 export const connectorTools = [

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { ToolName } from '../../../shared/registry';
 import { actionTools } from './actions';
 import { authTools } from './auth';
 import { catalogTools } from './catalog';
@@ -9,10 +9,13 @@ import { customerTools } from './customers';
 import { gatewayTools } from './gateway';
 import { keyTools } from './keys';
 import { oauthConnectTools } from './oauth-connect';
-import { AdminRegistry, type CallResult } from './registry';
+import { AdminRegistry } from './registry';
 import { webhookTools } from './webhooks';
 
-/** Every admin tool, in the order they are listed. */
+// The typed client is derived from the contracts in src/shared, which the renderer and preload share.
+export type { RegistryClient, ToolInput, ToolName, ToolOutput } from '../../../shared/registry';
+
+/** Every admin tool — each a shared contract with its handler — in the order they are listed. */
 export const adminTools = [
   ...connectorTools,
   ...catalogTools,
@@ -27,19 +30,15 @@ export const adminTools = [
   ...clientConfigTools,
 ] as const;
 
-type AnyTool = (typeof adminTools)[number];
-/** The name of every admin operation. */
-export type ToolName = AnyTool['name'];
-type ToolNamed<N extends ToolName> = Extract<AnyTool, { name: N }>;
-/** What a caller passes to a tool (before defaults are applied). */
-export type ToolInput<N extends ToolName> = z.input<ToolNamed<N>['input']>;
-/** What a tool returns. */
-export type ToolOutput<N extends ToolName> = z.output<ToolNamed<N>['output']>;
-
-/** The registry as every caller sees it — in process, over /api, IPC or the CLI: typed end to end. */
-export interface RegistryClient {
-  call<N extends ToolName>(name: N, input: ToolInput<N>): Promise<CallResult<ToolOutput<N>>>;
-}
+/** Every contract has a handler and every handler a contract (the order is checked by a test). */
+type Implemented = (typeof adminTools)[number]['name'];
+const everyContractImplemented: [Exclude<ToolName, Implemented>, Exclude<Implemented, ToolName>] extends [
+  never,
+  never,
+]
+  ? true
+  : never = true;
+void everyContractImplemented;
 
 export function adminRegistry(log?: (line: string) => void): AdminRegistry {
   return new AdminRegistry(adminTools, log);

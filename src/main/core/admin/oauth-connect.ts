@@ -1,41 +1,19 @@
-import { z } from 'zod';
+import * as contracts from '../../../shared/admin/oauth-connect';
 import { takePending } from '../connectors/oauth-pending';
 import { exchangeCode, OAuthError } from '../connectors/oauth-tokens';
 import type { Connection } from '../store/schema';
 import { storeCredentials } from './connections';
 import { newId } from './connector-records';
-import { defineTool, ToolError } from './registry';
+import { implement, ToolError } from './registry';
 
 /**
  * The second half of an OAuth connect link (get_connect_url): the provider redirected the browser
  * to /oauth/callback, which passes what it got here. Checks the single-use state, exchanges the
  * code with the PKCE verifier, and stores the tokens as the customer's connection.
  */
-const completeOAuthConnect = defineTool({
-  name: 'complete_oauth_connect',
-  title: 'Complete an OAuth connection',
-  description:
-    "Finish an OAuth authorization-code connection from the provider's redirect (what /oauth/callback receives): " +
-    "exchanges the code and stores the tokens as the customer's connection. The state is single-use and expires after 15 minutes.",
-  input: z.strictObject({
-    state: z.string().min(1).max(200).describe('The `state` the provider sent back.'),
-    code: z
-      .string()
-      .max(4096)
-      .optional()
-      .describe('The authorization code, when the provider granted access.'),
-    error: z.string().max(200).optional().describe("The provider's `error`, when it did not."),
-    error_description: z.string().max(1000).optional().describe("The provider's `error_description`."),
-  }),
-  output: z.object({
-    connection_id: z.string(),
-    customer_id: z.string(),
-    connector_id: z.string(),
-    created: z.boolean().describe('True for a new connection, false when an existing one got new tokens.'),
-    message: z.string(),
-  }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async handler({ state, code, error, error_description }, ctx) {
+const completeOAuthConnect = implement(
+  contracts.completeOAuthConnect,
+  async ({ state, code, error, error_description }, ctx) => {
     const { store } = ctx;
     const pending = store.database ? await takePending(store.database, state) : undefined;
     if (!pending) {
@@ -111,6 +89,6 @@ const completeOAuthConnect = defineTool({
       message: `${connectorName} is now connected for ${customer.name}. You can close this window.`,
     };
   },
-});
+);
 
 export const oauthConnectTools = [completeOAuthConnect] as const;

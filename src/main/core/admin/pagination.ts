@@ -1,27 +1,4 @@
-import { z } from 'zod';
 import { ToolError } from './registry';
-
-export const pageInput = {
-  cursor: z
-    .string()
-    .optional()
-    .describe("Opaque cursor from a previous page's `next_cursor`; omit for the first page."),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(500)
-    .default(50)
-    .describe('Maximum number of items to return (1-500, default 50).'),
-};
-
-export const pageOutput = {
-  next_cursor: z
-    .string()
-    .nullable()
-    .describe('Pass as `cursor` to get the next page; null when this is the last page.'),
-  total: z.number().int().describe('Number of items across all pages.'),
-};
 
 /** Offset pagination over an already-sorted list with an opaque cursor. */
 export function paginate<T>(items: readonly T[], cursor: string | undefined, limit: number) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallResult, ToolAnnotations, ToolContract } from '../../../shared/admin/contract';
 import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import type { KeyUsage } from '../auth/key-usage';
 import type { EventBus, EventType } from '../events/event-bus';
@@ -7,6 +8,8 @@ import type { ServerInfo } from '../store/server-info';
 import { type WorkspaceStore, WriteConflictError } from '../store/workspace-store';
 import { redact } from '../util/log';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
+
+export type { CallResult, ToolAnnotations, ToolContract };
 
 /** What every admin operation may use; one set per process (server, CLI command, desktop app). */
 export interface AdminServices {
@@ -49,37 +52,26 @@ export interface AdminContext extends Omit<AdminServices, 'events'> {
   caller: Caller;
 }
 
-export interface ToolAnnotations {
-  title?: string;
-  readOnlyHint?: boolean;
-  destructiveHint?: boolean;
-  idempotentHint?: boolean;
-  openWorldHint?: boolean;
-}
-
+/** An admin operation: its contract (src/shared/admin) and the handler that carries it out. */
 export interface AdminTool<
   N extends string = string,
   I extends z.ZodObject = z.ZodObject,
   O extends z.ZodObject = z.ZodObject,
-> {
-  name: N;
-  title: string;
-  description: string;
-  input: I;
-  output: O;
-  annotations: ToolAnnotations;
+> extends ToolContract<N, I, O> {
   handler(input: z.infer<I>, ctx: AdminContext): z.infer<O> | Promise<z.infer<O>>;
 }
 
-/** Keeps each tool's name, input and output types tied to its schemas (the typed client derives from them). */
-export const defineTool = <const N extends string, I extends z.ZodObject, O extends z.ZodObject>(
-  tool: AdminTool<N, I, O>,
-): AdminTool<N, I, O> => tool;
+/**
+ * Binds a handler to its contract, keeping the tool's name, input and output types: the handler
+ * gets the parsed input and must return the declared output.
+ */
+export const implement = <const N extends string, I extends z.ZodObject, O extends z.ZodObject>(
+  contract: ToolContract<N, I, O>,
+  handler: (input: z.infer<I>, ctx: AdminContext) => z.infer<O> | Promise<z.infer<O>>,
+): AdminTool<N, I, O> => ({ ...contract, handler });
 
 /** A failure the user can act on; its message is shown as-is. */
 export class ToolError extends Error {}
-
-export type CallResult<T = Record<string, unknown>> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface ToolListing {
   name: string;

@@ -17,7 +17,7 @@ import sequentialThinking from '../../../../resources/catalog/sequential-thinkin
 import slack from '../../../../resources/catalog/slack.json';
 import slackWeb from '../../../../resources/catalog/slack-web.json';
 import stripe from '../../../../resources/catalog/stripe.json';
-import { authInputSchema } from '../connectors/auth-input';
+import { authInputSchema } from '../../../shared/schemas/auth-input';
 import { credentialsSchema } from '../connectors/credentials';
 import { slugString } from '../store/schema';
 

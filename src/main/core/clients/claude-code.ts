@@ -1,8 +1,9 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { authHeaders, inspectHttpEntry } from './entry-shapes';
 import { type ClientContext, type ClientDefinition, envOverride, homePath, pathApi } from './types';
 
 function configPath(ctx: ClientContext): string {
-  const override = envOverride(ctx, 'PORTICO_CLAUDE_CODE_CONFIG');
+  const override = envOverride(ctx, CLIENT_CONFIG_VARIABLES['claude-code']);
   if (override) return override;
   // Claude Code keeps `.claude.json` in CLAUDE_CONFIG_DIR when that is set, else in the home folder.
   const configDir = envOverride(ctx, 'CLAUDE_CONFIG_DIR');
@@ -15,7 +16,7 @@ export const claudeCode: ClientDefinition = {
   id: 'claude-code',
   displayName: 'Claude Code',
   transport: 'http',
-  envVar: 'PORTICO_CLAUDE_CODE_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES['claude-code'],
   rootKey: 'mcpServers',
   strictJson: true,
   restart: {

@@ -1,3 +1,4 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { bridgeEntryValue, inspectStdioEntry, mcpRemoteEntryValue } from './entry-shapes';
 import {
   type ClientContext,
@@ -28,7 +29,7 @@ export function claudeMsixConfigPath(ctx: ClientContext): string {
 }
 
 function configPath(ctx: ClientContext): string {
-  const override = envOverride(ctx, 'PORTICO_CLAUDE_DESKTOP_CONFIG');
+  const override = envOverride(ctx, CLIENT_CONFIG_VARIABLES['claude-desktop']);
   if (override) return override;
   if (ctx.platform === 'win32' && ctx.exists(claudeMsixPackageDir(ctx))) return claudeMsixConfigPath(ctx);
   return pathApi(ctx).join(userDataRoot(ctx), 'Claude', FILE);
@@ -39,7 +40,7 @@ export const claudeDesktop: ClientDefinition = {
   id: 'claude-desktop',
   displayName: 'Claude Desktop',
   transport: 'stdio',
-  envVar: 'PORTICO_CLAUDE_DESKTOP_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES['claude-desktop'],
   rootKey: 'mcpServers',
   strictJson: true,
   restart: {
@@ -49,7 +50,7 @@ export const claudeDesktop: ClientDefinition = {
   configPath,
   detectPaths: (ctx) => {
     const paths = [pathApi(ctx).dirname(configPath(ctx))];
-    if (ctx.platform === 'win32' && !envOverride(ctx, 'PORTICO_CLAUDE_DESKTOP_CONFIG')) {
+    if (ctx.platform === 'win32' && !envOverride(ctx, CLIENT_CONFIG_VARIABLES['claude-desktop'])) {
       paths.push(claudeMsixPackageDir(ctx), pathApi(ctx).join(userDataRoot(ctx), 'Claude'));
     }
     return paths;

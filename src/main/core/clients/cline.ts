@@ -1,3 +1,4 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { authHeaders, inspectHttpEntry } from './entry-shapes';
 import { type ClientContext, type ClientDefinition, envOverride, pathApi } from './types';
 import { vscodeUserDir } from './vscode';
@@ -9,7 +10,7 @@ export function clineStorageDir(ctx: ClientContext): string {
 
 function configPath(ctx: ClientContext): string {
   return (
-    envOverride(ctx, 'PORTICO_CLINE_CONFIG') ??
+    envOverride(ctx, CLIENT_CONFIG_VARIABLES.cline) ??
     pathApi(ctx).join(clineStorageDir(ctx), 'settings', 'cline_mcp_settings.json')
   );
 }
@@ -22,7 +23,7 @@ export const cline: ClientDefinition = {
   id: 'cline',
   displayName: 'Cline',
   transport: 'http',
-  envVar: 'PORTICO_CLINE_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES.cline,
   rootKey: 'mcpServers',
   strictJson: true,
   restart: {
@@ -31,7 +32,9 @@ export const cline: ClientDefinition = {
   },
   configPath,
   detectPaths: (ctx) => [
-    envOverride(ctx, 'PORTICO_CLINE_CONFIG') ? pathApi(ctx).dirname(configPath(ctx)) : clineStorageDir(ctx),
+    envOverride(ctx, CLIENT_CONFIG_VARIABLES.cline)
+      ? pathApi(ctx).dirname(configPath(ctx))
+      : clineStorageDir(ctx),
   ],
   buildEntry: (input) => ({
     name: input.name,

@@ -1,8 +1,9 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { authHeaders, inspectHttpEntry } from './entry-shapes';
 import { type ClientContext, type ClientDefinition, envOverride, homePath, pathApi } from './types';
 
 function configPath(ctx: ClientContext): string {
-  return envOverride(ctx, 'PORTICO_CURSOR_CONFIG') ?? homePath(ctx, '.cursor', 'mcp.json');
+  return envOverride(ctx, CLIENT_CONFIG_VARIABLES.cursor) ?? homePath(ctx, '.cursor', 'mcp.json');
 }
 
 /** Cursor: global `~/.cursor/mcp.json`, a remote HTTP entry. */
@@ -10,7 +11,7 @@ export const cursor: ClientDefinition = {
   id: 'cursor',
   displayName: 'Cursor',
   transport: 'http',
-  envVar: 'PORTICO_CURSOR_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES.cursor,
   rootKey: 'mcpServers',
   strictJson: false,
   restart: {

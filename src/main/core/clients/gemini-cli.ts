@@ -1,8 +1,9 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { authHeaders, inspectHttpEntry } from './entry-shapes';
 import { type ClientContext, type ClientDefinition, envOverride, homePath, pathApi } from './types';
 
 function configPath(ctx: ClientContext): string {
-  return envOverride(ctx, 'PORTICO_GEMINI_CLI_CONFIG') ?? homePath(ctx, '.gemini', 'settings.json');
+  return envOverride(ctx, CLIENT_CONFIG_VARIABLES['gemini-cli']) ?? homePath(ctx, '.gemini', 'settings.json');
 }
 
 /** Gemini CLI: user `~/.gemini/settings.json`, an `httpUrl` (Streamable HTTP) entry. */
@@ -10,7 +11,7 @@ export const geminiCli: ClientDefinition = {
   id: 'gemini-cli',
   displayName: 'Gemini CLI',
   transport: 'http',
-  envVar: 'PORTICO_GEMINI_CLI_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES['gemini-cli'],
   rootKey: 'mcpServers',
   strictJson: false,
   restart: {

@@ -1,3 +1,4 @@
+import { CLIENT_IDS } from '../../../shared/schemas/clients';
 import { claudeCode } from './claude-code';
 import { claudeDesktop } from './claude-desktop';
 import { cline } from './cline';
@@ -25,18 +26,20 @@ export * from './types';
 export { VSCODE_KEY_INPUT_ID, vscode, vscodeInstallLink } from './vscode';
 export { windsurf } from './windsurf';
 
-/** Every client, in the order the UI lists them. */
-export const CLIENTS: readonly ClientDefinition[] = [
-  claudeDesktop,
-  claudeCode,
+const BY_ID: { readonly [Id in ClientId]: ClientDefinition } = {
+  'claude-desktop': claudeDesktop,
+  'claude-code': claudeCode,
   cursor,
   vscode,
   windsurf,
-  geminiCli,
+  'gemini-cli': geminiCli,
   cline,
-];
+};
 
-export const CLIENT_IDS: readonly ClientId[] = CLIENTS.map((c) => c.id);
+/** Every client, in the order the UI lists them (CLIENT_IDS, shared with the UI). */
+export const CLIENTS: readonly ClientDefinition[] = CLIENT_IDS.map((id) => BY_ID[id]);
+
+export { CLIENT_IDS };
 
 export function isClientId(value: string): value is ClientId {
   return (CLIENT_IDS as readonly string[]).includes(value);

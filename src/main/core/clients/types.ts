@@ -2,15 +2,10 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
+import type { ClientId } from '../../../shared/schemas/clients';
+
 /** The clients Portico knows how to configure. */
-export type ClientId =
-  | 'claude-desktop'
-  | 'claude-code'
-  | 'cursor'
-  | 'vscode'
-  | 'windsurf'
-  | 'gemini-cli'
-  | 'cline';
+export type { ClientId };
 
 /** Everything a client module needs from the machine, injected so tests can play any OS. */
 export interface ClientContext {

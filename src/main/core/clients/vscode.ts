@@ -1,3 +1,4 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { authHeaders, inspectHttpEntry } from './entry-shapes';
 import { type ClientContext, type ClientDefinition, envOverride, pathApi, userDataRoot } from './types';
 
@@ -7,7 +8,9 @@ export function vscodeUserDir(ctx: ClientContext): string {
 }
 
 function configPath(ctx: ClientContext): string {
-  return envOverride(ctx, 'PORTICO_VSCODE_CONFIG') ?? pathApi(ctx).join(vscodeUserDir(ctx), 'mcp.json');
+  return (
+    envOverride(ctx, CLIENT_CONFIG_VARIABLES.vscode) ?? pathApi(ctx).join(vscodeUserDir(ctx), 'mcp.json')
+  );
 }
 
 /** VS Code: the user `mcp.json`, root key `servers`, a `type: "http"` entry. */
@@ -15,7 +18,7 @@ export const vscode: ClientDefinition = {
   id: 'vscode',
   displayName: 'VS Code',
   transport: 'http',
-  envVar: 'PORTICO_VSCODE_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES.vscode,
   rootKey: 'servers',
   strictJson: false,
   restart: {

@@ -1,9 +1,11 @@
+import { CLIENT_CONFIG_VARIABLES } from '../../../shared/schemas/clients';
 import { authHeaders, inspectHttpEntry } from './entry-shapes';
 import { type ClientContext, type ClientDefinition, envOverride, homePath, pathApi } from './types';
 
 function configPath(ctx: ClientContext): string {
   return (
-    envOverride(ctx, 'PORTICO_WINDSURF_CONFIG') ?? homePath(ctx, '.codeium', 'windsurf', 'mcp_config.json')
+    envOverride(ctx, CLIENT_CONFIG_VARIABLES.windsurf) ??
+    homePath(ctx, '.codeium', 'windsurf', 'mcp_config.json')
   );
 }
 
@@ -12,7 +14,7 @@ export const windsurf: ClientDefinition = {
   id: 'windsurf',
   displayName: 'Windsurf',
   transport: 'http',
-  envVar: 'PORTICO_WINDSURF_CONFIG',
+  envVar: CLIENT_CONFIG_VARIABLES.windsurf,
   rootKey: 'mcpServers',
   strictJson: false,
   restart: {

@@ -1,29 +1,29 @@
 import { z } from 'zod';
+import {
+  apiKeyScopeSchema,
+  authSchemeSchema,
+  connectionStatusSchema,
+  idString,
+  slugString,
+  toolModeSchema,
+} from '../../../shared/schemas/entities';
+
+// The building blocks the admin contracts share live in src/shared; the records are built here.
+export {
+  apiKeyScopeSchema,
+  authSchemeSchema,
+  connectionStatusSchema,
+  idString,
+  type PlaneName,
+  planeName,
+  slugString,
+  toolModeSchema,
+} from '../../../shared/schemas/entities';
 
 /** The workspace's records. Every record is validated when written and when read back. */
 export const SCHEMA_VERSION = 1;
 
 const isoTime = z.string().describe('ISO-8601 timestamp');
-export const idString = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
-    'use letters, digits, ".", "_", ":" or "-" (starting with a letter or digit)',
-  );
-export const slugString = z
-  .string()
-  .min(1)
-  .max(40)
-  .regex(
-    /^[a-z0-9][a-z0-9_-]*$/,
-    'use lowercase letters, digits, "_" or "-" (starting with a letter or digit)',
-  );
-
-export const planeName = z.enum(['admin', 'gateway']);
-export type PlaneName = z.infer<typeof planeName>;
-
 export const settingsSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(7430),
@@ -41,7 +41,6 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-export const toolModeSchema = z.enum(['direct', 'search', 'auto']);
 export const exposureSchema = z.object({
   mode: z.enum(['all', 'selected']),
   connectorIds: z.array(z.string()),
@@ -154,7 +153,6 @@ export const connectorSchema = z.discriminatedUnion('kind', [
 ]);
 export type Connector = z.infer<typeof connectorSchema>;
 
-export const authSchemeSchema = z.enum(['none', 'api_key', 'bearer', 'basic', 'oauth2']);
 export const authConfigSchema = z.object({
   connectorId: z.string(),
   scheme: authSchemeSchema,
@@ -175,7 +173,6 @@ export const authConfigSchema = z.object({
 });
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 
-export const connectionStatusSchema = z.enum(['untested', 'active', 'error', 'expired']);
 export const connectionSchema = z.object({
   id: idString,
   customerId: z.string(),
@@ -205,7 +202,6 @@ export const webhookSchema = z.object({
 });
 export type Webhook = z.infer<typeof webhookSchema>;
 
-export const apiKeyScopeSchema = z.enum(['admin', 'gateway']);
 export const apiKeySchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9]{8}$/),
   name: z.string().min(1).max(200),

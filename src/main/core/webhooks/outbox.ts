@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { type DeliveryState, deliveryStates } from '../../../shared/schemas/webhooks';
 import type { Database, WriteTx } from '../store/database';
 
-export const deliveryStates = ['delivered', 'pending', 'failed', 'cancelled'] as const;
-export type DeliveryState = (typeof deliveryStates)[number];
+export { type DeliveryState, deliveryStates };
 
 /** What a webhook receives: the body is this, as JSON. */
 export interface WebhookEvent {
