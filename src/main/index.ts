@@ -3,7 +3,7 @@
 // OS-protected secrets around it.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app } from 'electron';
+import { app, BrowserWindow, ipcMain } from 'electron';
 import { type PorticoApp, startPortico } from './core/app';
 import type { KeyProvider } from './core/store/secrets';
 import { defaultDataDir } from './core/util/paths';
@@ -83,7 +83,13 @@ async function main(dataDir: string): Promise<void> {
     staticDir: rendererDir,
   });
   corePromise.catch(() => {}); // failures are handled below; this keeps them from being "unhandled"
-  registerIpc({ core: corePromise, isTrustedUrl });
+  registerIpc({
+    core: corePromise,
+    isTrustedUrl,
+    ipcMain,
+    // The window, when open, hears of workspace changes (throttled in registerIpc).
+    targets: () => BrowserWindow.getAllWindows().map((window) => window.webContents),
+  });
 
   let closed = false;
   let closing = false;

@@ -1,17 +1,18 @@
-// The typed surface the preload exposes as `window.portico` (Electron only; the web
-// UI has no `window.portico` and talks HTTP instead). Self-contained on purpose: the
-// renderer's tsconfig includes this file but not the rest of the preload.
-
-export type ToolResult = { ok: true; value: unknown } | { ok: false; error: string };
+// The typed surface the preload exposes as `window.portico` (Electron only; the web UI has no
+// `window.portico` and talks HTTP instead, through the same RegistryClient). Types only: the
+// renderer's tsconfig includes this file and src/shared, but not the rest of the preload.
+import type { RegistryClient } from '../shared/registry';
 
 export type PorticoStatus =
   | { running: true; url: string; planes: { admin: boolean; gateway: boolean }; customers: number }
   | { running: false; error: string };
 
 export interface PorticoApi {
-  /** Runs one admin registry operation (the same tools as the Admin MCP server). */
-  callTool(name: string, args: unknown): Promise<ToolResult>;
+  /** The admin registry (the same tools as the Admin MCP server), typed from the shared contracts. */
+  registry: RegistryClient;
   getStatus(): Promise<PorticoStatus>;
+  /** Calls `listener` when the workspace changes (at most every ~100 ms); returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
 }
 
 declare global {

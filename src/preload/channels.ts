@@ -1,6 +1,10 @@
-// IPC channel names, shared by the preload (invoke) and main (handle) so they are
+// IPC channel names, shared by the preload (invoke, on) and main (handle, send) so they are
 // spelled once.
 export const IPC_CHANNELS = {
+  /** invoke(name, input) → CallResult: one admin registry call. */
   callTool: 'portico:call-tool',
+  /** invoke() → PorticoStatus. */
   getStatus: 'portico:get-status',
+  /** main → window, no payload: the workspace changed (at most one every ~100 ms). */
+  changed: 'portico:changed',
 } as const;

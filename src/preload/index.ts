@@ -1,11 +1,22 @@
-// contextBridge only: the renderer gets two typed functions, never ipcRenderer itself.
+// contextBridge only: the renderer gets the typed registry client, the status and a change
+// subscription — never ipcRenderer itself, nor the IPC event (it names the sender).
+// Types only from src/shared: a sandboxed preload cannot load zod, and main checks every call.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { PorticoApi, PorticoStatus, ToolResult } from './api';
+import type { PorticoApi } from './api';
 import { IPC_CHANNELS } from './channels';
 
 const api: PorticoApi = {
-  callTool: (name, args) => ipcRenderer.invoke(IPC_CHANNELS.callTool, name, args) as Promise<ToolResult>,
-  getStatus: () => ipcRenderer.invoke(IPC_CHANNELS.getStatus) as Promise<PorticoStatus>,
+  registry: {
+    call: (name, input) => ipcRenderer.invoke(IPC_CHANNELS.callTool, name, input),
+  },
+  getStatus: () => ipcRenderer.invoke(IPC_CHANNELS.getStatus),
+  onChange(listener) {
+    const forward = () => listener();
+    ipcRenderer.on(IPC_CHANNELS.changed, forward);
+    return () => {
+      ipcRenderer.removeListener(IPC_CHANNELS.changed, forward);
+    };
+  },
 };
 
 contextBridge.exposeInMainWorld('portico', api);

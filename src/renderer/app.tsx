@@ -1,9 +1,10 @@
 // Placeholder page: shows whether the gateway runs and which planes are on. The real
 // workspace UI (customers, connectors, keys) replaces this in a later issue.
 import { useCallback, useEffect, useState } from 'react';
+import { onWorkspaceChange } from './registry';
 import { type GatewayStatus, loadStatus } from './status';
 
-/** Status is cheap to read; polling keeps the page honest when the tray flips a plane. */
+/** Where no change events arrive (the web UI), polling keeps the page honest when the tray flips a plane. */
 const REFRESH_MS = 5_000;
 
 function OnOff({ on }: { on: boolean }) {
@@ -55,6 +56,9 @@ export function App() {
 
   useEffect(() => {
     refresh();
+    // The desktop app tells the page when the workspace changes; the web UI asks now and then.
+    const unsubscribe = onWorkspaceChange(refresh);
+    if (unsubscribe) return unsubscribe;
     const timer = setInterval(refresh, REFRESH_MS);
     return () => clearInterval(timer);
   }, [refresh]);

@@ -1,5 +1,8 @@
-// Where the page gets the gateway's status: the preload's IPC in Electron, or the
-// server's /healthz when the same page is served as the headless web UI.
+// Where the page gets the gateway's status: the admin registry's get_gateway_status (typed, via
+// IPC in Electron), or the server's public /healthz when the same page is served as the web UI
+// and has no admin session yet.
+import type { CallResult, ToolOutput } from '../shared/registry';
+import { registry, registryReady } from './registry';
 
 export type GatewayStatus =
   | {
@@ -29,12 +32,24 @@ export function parseHealthz(body: unknown, url: string): GatewayStatus {
   };
 }
 
+/** What the page shows of get_gateway_status. */
+export function fromGatewayStatus(result: CallResult<ToolOutput<'get_gateway_status'>>): GatewayStatus {
+  if (!result.ok) return { running: false, error: result.error };
+  const { running, url, planes, version, counts } = result.value;
+  if (!running || url === null) return { running: false, error: 'the gateway is not listening' };
+  return { running: true, url, planes, version, customers: counts.customers };
+}
+
+async function fromHealthz(): Promise<GatewayStatus> {
+  const response = await fetch('/healthz', { headers: { accept: 'application/json' } });
+  if (!response.ok) return { running: false, error: `/healthz answered HTTP ${response.status}` };
+  return parseHealthz(await response.json(), window.location.origin);
+}
+
 export async function loadStatus(): Promise<GatewayStatus> {
   try {
-    if (window.portico) return await window.portico.getStatus();
-    const response = await fetch('/healthz', { headers: { accept: 'application/json' } });
-    if (!response.ok) return { running: false, error: `/healthz answered HTTP ${response.status}` };
-    return parseHealthz(await response.json(), window.location.origin);
+    if (registryReady) return fromGatewayStatus(await registry.call('get_gateway_status', {}));
+    return await fromHealthz();
   } catch (error) {
     return { running: false, error: error instanceof Error ? error.message : String(error) };
   }
