@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../helpers/cli';
@@ -44,6 +46,73 @@ describe.skipIf(!available)('the web UI in real Chromium', () => {
     expect(text).toMatch(/Admin MCP \(control plane\)\s*On/);
     expect(text).toMatch(/Customer gateway \(data plane\)\s*Off/);
     expect(problems).toEqual([]);
+    await page.close();
+    expect(await served.stop()).toBe(0);
+  }, 30_000);
+
+  it('runs the shared typed registry client in the page: calls through /api from its own origin', async () => {
+    const served = await serve(['--data-dir', tempDir(), '--no-gateway']);
+    const key = /ptc_[A-Za-z0-9]{8}_[A-Za-z0-9]{32,}/.exec(served.output())?.[0];
+    if (!key) throw new Error(`no first admin key printed:\n${served.output()}`);
+    // The client as the renderer bundles it (zod-csp first), exposed for this test only.
+    const bundle = await build({
+      stdin: {
+        contents:
+          "import '../../src/renderer/zod-csp';\nexport { httpRegistryClient } from '../../src/shared/registry';",
+        resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+        loader: 'ts',
+      },
+      bundle: true,
+      format: 'iife',
+      globalName: 'PorticoShared',
+      platform: 'browser',
+      write: false,
+    });
+    const page = await (browser as Browser).newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(served.url);
+    await page.getByText(`Listening on ${served.url}`).waitFor();
+    await page.evaluate(bundle.outputFiles[0]?.text ?? '');
+    const results = await page.evaluate(async (adminKey) => {
+      type Shared = typeof import('../../src/shared/registry');
+      const shared = (globalThis as { PorticoShared?: Shared }).PorticoShared;
+      if (!shared) throw new Error('the client bundle did not load');
+      const signedIn = shared.httpRegistryClient({ headers: { authorization: `Bearer ${adminKey}` } });
+      return {
+        created: await signedIn.call('create_customer', { id: 'acme', name: 'Acme Inc.' }),
+        status: await signedIn.call('get_gateway_status', {}),
+        invalid: await signedIn.call('create_customer', { id: 'not an id!', name: 'X' }),
+        anonymous: await shared.httpRegistryClient().call('list_customers', {}),
+      };
+    }, key);
+    expect(results.created).toEqual({
+      ok: true,
+      value: expect.objectContaining({ id: 'acme', name: 'Acme Inc.' }),
+    });
+    expect(results.status).toMatchObject({
+      ok: true,
+      value: {
+        running: true,
+        url: served.url,
+        planes: { admin: true, gateway: false },
+        counts: { customers: 1 },
+      },
+    });
+    expect(results.invalid).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Invalid arguments for create_customer: `id`/),
+    });
+    expect(results.anonymous).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Not allowed to call list_customers \(HTTP 401\)/),
+    });
+    // The browser reports the refused requests themselves, and nothing else (no CSP report).
+    expect(problems).toHaveLength(2);
+    for (const problem of problems) expect(problem).toMatch(/^Failed to load resource: .* (400|401) /);
     await page.close();
     expect(await served.stop()).toBe(0);
   }, 30_000);
