@@ -1,3 +1,4 @@
+// Contracts of the action tools; their handlers are in src/main/core/admin/actions.ts.
 import { z } from 'zod';
 import { okOutput, pageInput, pageOutput } from './common';
 import { contract } from './contract';

@@ -1,3 +1,4 @@
+// Contracts of the auth-config tools; their handlers are in src/main/core/admin/auth.ts.
 import { z } from 'zod';
 import { authInputShape } from '../schemas/auth-input';
 import { okOutput, pageInput, pageOutput } from './common';

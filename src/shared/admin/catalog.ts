@@ -1,3 +1,4 @@
+// Contracts of the catalog tools; their handlers are in src/main/core/admin/catalog.ts.
 import { z } from 'zod';
 import { slugString } from '../schemas/entities';
 import { pageInput, pageOutput } from './common';

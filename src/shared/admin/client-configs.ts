@@ -1,3 +1,5 @@
+// Contracts of the client-config tools; their handlers are in src/main/core/admin/client-config-tools.ts
+// (get, list) and client-config-add.ts (add, remove).
 import { z } from 'zod';
 import { CLIENT_IDS } from '../schemas/clients';
 import { planeName } from '../schemas/entities';

@@ -1,3 +1,4 @@
+// Contracts of the connection tools; their handlers are in src/main/core/admin/connections.ts.
 import { z } from 'zod';
 import { credentialsSchema } from '../schemas/credentials';
 import { connectionStatusSchema } from '../schemas/entities';

@@ -1,3 +1,4 @@
+// Contracts of the connector tools; their handlers are in src/main/core/admin/connectors.ts.
 import { z } from 'zod';
 import { authInputSchema } from '../schemas/auth-input';
 import { slugString } from '../schemas/entities';

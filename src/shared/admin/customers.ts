@@ -1,3 +1,4 @@
+// Contracts of the customer tools; their handlers are in src/main/core/admin/customers.ts.
 import { z } from 'zod';
 import { idString, toolModeSchema } from '../schemas/entities';
 import { forceInput, okOutput, pageInput, pageOutput } from './common';

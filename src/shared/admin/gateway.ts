@@ -1,3 +1,4 @@
+// Contracts of the gateway status, plane and activity tools; their handlers are in src/main/core/admin/gateway.ts.
 import { z } from 'zod';
 import { ENTRY_POINTS } from '../schemas/activity';
 import { planeName } from '../schemas/entities';

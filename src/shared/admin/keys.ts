@@ -1,3 +1,4 @@
+// Contracts of the API key tools; their handlers are in src/main/core/admin/keys.ts.
 import { z } from 'zod';
 import { apiKeyScopeSchema } from '../schemas/entities';
 import { pageInput, pageOutput } from './common';

@@ -1,3 +1,4 @@
+// Contracts of the OAuth connect tools; their handlers are in src/main/core/admin/oauth-connect.ts.
 import { z } from 'zod';
 import { contract } from './contract';
 

@@ -1,3 +1,4 @@
+// Contracts of the webhook tools; their handlers are in src/main/core/admin/webhooks.ts.
 import { z } from 'zod';
 import { EVENT_TYPES } from '../schemas/events';
 import { deliveryStates } from '../schemas/webhooks';
