@@ -34,21 +34,54 @@ describe('the activity log names each call’s entry point', () => {
       expect(cli.code, cli.stderr).toBe(0);
       const read = await spawnPortico(['admin', 'list_customers', '--data-dir', dir]).done;
       expect(read.code, read.stderr).toBe(0);
-      const failed = await spawnPortico(['admin', 'get_customer', '{"customer_id":"nope"}', '--data-dir', dir]).done;
+      // get_client_config writes only with include_key: `clients print` (through the server) is a read.
+      const print = await spawnPortico(
+        ['clients', 'print', 'cursor', '--plane', 'admin', '--data-dir', dir],
+        {
+          PORTICO_CURSOR_CONFIG: `${dir}/cursor-mcp.json`,
+        },
+      ).done;
+      expect(print.code, print.stderr).toBe(0);
+      const failed = await spawnPortico([
+        'admin',
+        'get_customer',
+        '{"customer_id":"nope"}',
+        '--data-dir',
+        dir,
+      ]).done;
       expect(failed.code).toBe(1);
 
-      const listed = (await client.callTool({ name: 'list_activity', arguments: { limit: 50 } })) as unknown as {
+      const listed = (await client.callTool({
+        name: 'list_activity',
+        arguments: { limit: 50 },
+      })) as unknown as {
         structuredContent: { entries: Entry[] };
       };
       const rows = listed.structuredContent.entries.filter((e) => e.tool !== 'list_activity');
       expect(rows).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ tool: 'create_customer', entry_point: 'mcp', key_id: keyId, plane: 'admin' }),
-          expect.objectContaining({ tool: 'create_customer', entry_point: 'api', key_id: keyId, plane: 'admin' }),
-          expect.objectContaining({ tool: 'create_customer', entry_point: 'cli', key_id: null, plane: 'admin' }),
+          expect.objectContaining({
+            tool: 'create_customer',
+            entry_point: 'mcp',
+            key_id: keyId,
+            plane: 'admin',
+          }),
+          expect.objectContaining({
+            tool: 'create_customer',
+            entry_point: 'api',
+            key_id: keyId,
+            plane: 'admin',
+          }),
+          expect.objectContaining({
+            tool: 'create_customer',
+            entry_point: 'cli',
+            key_id: null,
+            plane: 'admin',
+          }),
         ]),
       );
       expect(rows.filter((e) => e.entry_point === 'cli')).toHaveLength(1);
+      expect(rows.map((e) => e.tool)).not.toContain('get_client_config');
       const byEntry = (await client.callTool({
         name: 'list_activity',
         arguments: { entry_point: 'api' },

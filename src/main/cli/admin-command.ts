@@ -46,7 +46,7 @@ export async function adminCommand(
       if (typeof value === 'string' && value && !isAbsolute(value)) record[field] = resolve(value);
     }
   }
-  const session = await openCliRegistry({ ...target, readOnly: registry.isReadOnly(tool) });
+  const session = await openCliRegistry({ ...target, readOnly: registry.isReadOnly(tool, args) });
   try {
     const result = await session.call(tool, args);
     if (!result.ok) {

@@ -25,13 +25,17 @@ import { clientEntry, deeplinkFor, expectedEntry } from './client-entry';
 import { clientMachine } from './client-environment';
 import { type AdminContext, implement } from './registry';
 
-const getClientConfig = implement(contracts.getClientConfig, (input, ctx) => {
-  try {
-    return getEntry(ctx, input);
-  } catch (error) {
-    throw asToolError(error);
-  }
-});
+const getClientConfig = {
+  ...implement(contracts.getClientConfig, (input, ctx) => {
+    try {
+      return getEntry(ctx, input);
+    } catch (error) {
+      throw asToolError(error);
+    }
+  }),
+  // It writes only when asked to mint a key: `portico clients print` stays read-only.
+  readOnlyWhen: (input: z.output<typeof getInput>) => !input.include_key,
+};
 
 function getEntry(ctx: AdminContext, input: z.output<typeof getInput>) {
   const target = resolveTarget(ctx.store.data, input.plane, input.customer_id);

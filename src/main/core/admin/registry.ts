@@ -59,6 +59,8 @@ export interface AdminTool<
   O extends z.ZodObject = z.ZodObject,
 > extends ToolContract<N, I, O> {
   handler(input: z.infer<I>, ctx: AdminContext): z.infer<O> | Promise<z.infer<O>>;
+  /** For a tool that writes only with some inputs (get_client_config's include_key): when it only reads. */
+  readOnlyWhen?(input: z.infer<I>): boolean;
 }
 
 /**
@@ -139,9 +141,17 @@ export class AdminRegistry {
     return this.#tools.has(name);
   }
 
-  /** Whether a tool only reads (its annotation): read-only callers may run it without a writable store. */
-  isReadOnly(name: string): boolean {
-    return Boolean(this.#tools.get(name)?.annotations.readOnlyHint);
+  /**
+   * Whether this call only reads — the tool's annotation, or for some tools its input: read-only
+   * callers run it without a writable store, and the CLI's reads leave no activity row.
+   */
+  isReadOnly(name: string, args?: unknown): boolean {
+    const tool = this.#tools.get(name);
+    if (!tool) return false;
+    if (tool.annotations.readOnlyHint) return true;
+    if (!tool.readOnlyWhen) return false;
+    const parsed = tool.input.safeParse(args ?? {});
+    return parsed.success && tool.readOnlyWhen(parsed.data);
   }
 
   /** Runs one operation. Callers get it typed through a RegistryClient (admin/index.ts). */
@@ -149,7 +159,7 @@ export class AdminRegistry {
     const started = performance.now();
     const result = await this.#run(name, args, services, caller);
     // Read-only commands leave no trace on disk (CONTRACT §1), also when a server answers them.
-    if (caller.entryPoint === 'cli' && this.isReadOnly(name))
+    if (caller.entryPoint === 'cli' && this.isReadOnly(name, args))
       return result.ok ? result : { ok: false, error: redact(result.error) };
     const customerId =
       args && typeof args === 'object' && 'customer_id' in args && typeof args.customer_id === 'string'
