@@ -58,7 +58,9 @@ describe('read-only commands change nothing on disk', () => {
     const env = clientEnv(root);
     const dataDir = join(root, 'data');
     const served = await serve(['--data-dir', dataDir]);
-    expect(portico(['admin', 'create_customer', '{"id":"acme","name":"Acme"}', '--data-dir', dataDir]).code).toBe(0);
+    expect(
+      portico(['admin', 'create_customer', '{"id":"acme","name":"Acme"}', '--data-dir', dataDir]).code,
+    ).toBe(0);
     expect(await served.stop()).toBe(0);
     const before = folderFingerprint(root);
     const runs = runAll(dataDir, env);

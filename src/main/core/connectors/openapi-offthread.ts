@@ -10,13 +10,12 @@ import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { createLogger, type Logger } from '../util/log';
 import type { OpenApiSource } from './openapi/load';
-import { isObject } from './openapi/util';
+import { isObject, OpenApiImportError } from './openapi/util';
 import type { ImportedApi, ImportOptions } from './openapi-import';
-import { OpenApiImportError } from './openapi/util';
 import type { OpenApiWorkerJob, OpenApiWorkerMessage } from './openapi-worker';
 
-export type { ImportedApi, ImportOptions, ImportProgress, OpenApiSource } from './openapi-import';
 export { OpenApiImportError } from './openapi/util';
+export type { ImportedApi, ImportOptions, ImportProgress, OpenApiSource } from './openapi-import';
 
 /** The parser stack (@readme/openapi-parser, yaml) loads on first inline use, not at every start. */
 const importInline: typeof import('./openapi-import').importOpenApi = async (source, options) =>
