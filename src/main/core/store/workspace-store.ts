@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { changeHead, changesSince, clash, pruneChanges } from './change-log';
 import { type Database, DatabaseError, databaseFile, isEmpty, openDatabase } from './database';
 import { applyDraft, deepFreeze, validateChanges } from './draft';
 import { HeadlessKeyProvider } from './keyring-provider';
@@ -10,7 +11,6 @@ import {
   changedRecords,
   InvalidRowError,
   loadWorkspace,
-  type RecordRef,
   readRecords,
   writeRecords,
 } from './workspace-rows';
@@ -36,8 +36,6 @@ export interface OpenStoreOptions {
 
 /** Another process changed a record this process changed too; nothing of this write was kept. */
 export class WriteConflictError extends Error {}
-
-const refKey = (r: RecordRef) => `${r.collection}\u0000${r.id}`;
 
 /**
  * The workspace: an in-memory snapshot of every record, validated, read by the call path without
@@ -224,27 +222,17 @@ export class WorkspaceStore {
     const mine = changedRecords(base, target);
     const theirs = await database
       .write(async (tx) => {
-        const others = await tx
-          .selectFrom('changes')
-          .select(['rev', 'collection', 'record_id'])
-          .where('rev', '>', this.#rev)
-          .orderBy('rev')
-          .execute();
-        const refs = unique(others.map((o) => ({ collection: o.collection, id: o.record_id }) as RecordRef));
-        const written = new Set(mine.map(refKey));
-        const clash = refs.find((r) => written.has(refKey(r)));
-        if (clash) {
+        // Others' commits since our snapshot: none on the records we write, or this write loses.
+        const { refs } = await changesSince(tx, this.#rev);
+        const both = clash(refs, mine);
+        if (both) {
           throw new WriteConflictError(
-            `another process changed ${clash.collection} "${clash.id}" at the same time; nothing was saved — try again`,
+            `another process changed ${both.collection} "${both.id}" at the same time; nothing was saved — try again`,
           );
         }
         const loaded = await readRecords(tx, refs);
         await writeRecords(tx, base, target, mine);
-        const last = await tx
-          .selectFrom('changes')
-          .select((eb) => eb.fn.max('rev').as('rev'))
-          .executeTakeFirst();
-        return { loaded, rev: Number(last?.rev ?? this.#rev) };
+        return { loaded, rev: (await changeHead(tx)).last };
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof WriteConflictError)) {
@@ -275,27 +263,17 @@ export class WorkspaceStore {
     const database = this.database;
     if (!database) return false;
     const { db } = database;
-    const head = await db
-      .selectFrom('changes')
-      .select((eb) => [eb.fn.max('rev').as('last'), eb.fn.min('rev').as('first')])
-      .executeTakeFirst();
-    const last = Number(head?.last ?? 0);
-    if (last <= this.#rev) return false;
+    const head = await changeHead(db);
+    if (head.last <= this.#rev) return false;
     let persisted: Workspace;
     let rev: number;
-    if (Number(head?.first ?? 0) > this.#rev + 1) {
+    if (head.first > this.#rev + 1) {
       // The change log was pruned past our revision: read everything again.
       ({ ws: persisted, rev } = await db.transaction().execute((tx) => loadWorkspace(tx)));
     } else {
-      const rows = await db
-        .selectFrom('changes')
-        .select(['rev', 'collection', 'record_id'])
-        .where('rev', '>', this.#rev)
-        .orderBy('rev')
-        .execute();
-      const refs = unique(rows.map((r) => ({ collection: r.collection, id: r.record_id }) as RecordRef));
-      rev = Number(rows.at(-1)?.rev ?? this.#rev);
-      persisted = applyRecords(this.#persisted, await readRecords(db, refs));
+      const since = await changesSince(db, this.#rev);
+      rev = since.last;
+      persisted = applyRecords(this.#persisted, await readRecords(db, since.refs));
     }
     if (this.#flushing && !duringFlush) return false;
     this.#rev = rev;
@@ -325,23 +303,11 @@ export class WorkspaceStore {
     return () => clearInterval(this.#syncTimer);
   }
 
-  /**
-   * Drops change-log rows older than the newest `keep`. A process further behind than that reads
-   * the whole workspace again instead of catching up (see #catchUp).
-   */
+  /** Keeps the change log bounded: its newest `keep` rows stay (see change-log.ts). */
   async pruneChangeLog(keep = 10_000): Promise<number> {
     const database = this.database;
     if (!database || database.readOnly || !database.hasSchema) return 0;
-    return database.write(async (tx) => {
-      const last = await tx
-        .selectFrom('changes')
-        .select((eb) => eb.fn.max('rev').as('rev'))
-        .executeTakeFirst();
-      const cutoff = Number(last?.rev ?? 0) - keep;
-      if (cutoff <= 0) return 0;
-      const result = await tx.deleteFrom('changes').where('rev', '<=', cutoff).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    return pruneChanges(database, keep);
   }
 
   #changed(source: ChangeSource): void {
@@ -358,10 +324,4 @@ export class WorkspaceStore {
       await this.database?.close();
     }
   }
-}
-
-function unique(refs: RecordRef[]): RecordRef[] {
-  const seen = new Map<string, RecordRef>();
-  for (const r of refs) seen.set(refKey(r), r);
-  return [...seen.values()];
 }
