@@ -1,6 +1,8 @@
 // Bundles the bench and soak scripts (and the Portico sources they import) with esbuild into
-// node_modules/.cache/portico-bench, so every server runs under plain `node` with no loader.
-import { readdirSync } from 'node:fs';
+// node_modules/.cache/portico-bench, so every server runs under plain `node` with no loader. The
+// OpenAPI import worker is bundled beside the Portico server (servers/openapi-worker.js), where
+// src/main/core/connectors/openapi-offthread.ts looks first: imports run the sources under test.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,5 +27,19 @@ export async function buildBench() {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  await build({
+    entryPoints: [join(root, 'src', 'main', 'core', 'connectors', 'openapi-worker.ts')],
+    outfile: join(outDir, 'servers', 'openapi-worker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  // Under node_modules no package.json of the project applies: say that these .js files are ES modules.
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
   return outDir;
 }

@@ -1,10 +1,16 @@
 // Portico's benchmarks: every scenario against a baseline measured in the same run.
 // Usage (through scripts/bench.mjs): npm run bench -- [--json] [--quick] [--only a,b] [--out FILE]
+// --only takes: latency, throughput (or http), passthrough, scale (scale-tools and scale-customers),
+// scrub, import, burst, start.
 import { writeFileSync } from 'node:fs';
 import { machine, type Row, table } from './lib/report';
+import { burstScenario } from './scenarios/burst';
 import { httpScenarios } from './scenarios/http';
+import { importScenario } from './scenarios/import';
 import { passthroughScenario } from './scenarios/passthrough';
 import { scaleScenario } from './scenarios/scale';
+import { scaleCustomersScenario } from './scenarios/scale-customers';
+import { scrubScenario } from './scenarios/scrub';
 import { startScenario } from './scenarios/start';
 
 const argv = process.argv.slice(2);
@@ -15,7 +21,9 @@ const option = (name: string) => {
 };
 const json = flag('--json');
 const quick = flag('--quick');
-const only = new Set((option('--only') ?? 'latency,throughput,passthrough,scale,start').split(','));
+const only = new Set(
+  (option('--only') ?? 'latency,throughput,passthrough,scale,scrub,import,burst,start').split(','),
+);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const SCENARIOS = {
@@ -51,7 +59,28 @@ const SCENARIOS = {
       },
       log,
     ),
+  'scale-customers': () =>
+    scaleCustomersScenario(
+      {
+        connectors: 200,
+        actions: 50,
+        customers: Number(option('--customers') ?? 10_000),
+        wide: 5,
+        links: 2,
+        changes: quick ? 5 : 15,
+      },
+      log,
+    ),
+  scrub: () => scrubScenario({ calls: quick ? 200 : 1_000, small: 10, large: 10_000 }, log),
+  import: () => importScenario({ imports: quick ? 1 : 3 }, log),
+  burst: () => burstScenario({ callsPerRound: quick ? 500 : 2_000, rounds: quick ? 2 : 3, writers: 3 }, log),
   start: () => startScenario({ runs: quick ? 2 : 5 }, log),
+};
+/** The --only names that select each scenario. */
+const SELECTED_BY: Record<string, string[]> = {
+  http: ['http', 'latency', 'throughput'],
+  scale: ['scale', 'scale-tools'],
+  'scale-customers': ['scale', 'scale-customers'],
 };
 
 const started = Date.now();
@@ -63,9 +92,7 @@ log(
   `Portico bench on ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, load ${host.load}`,
 );
 for (const [name, run] of Object.entries(SCENARIOS)) {
-  const wanted =
-    name === 'http' ? only.has('latency') || only.has('throughput') || only.has('http') : only.has(name);
-  if (!wanted) continue;
+  if (!(SELECTED_BY[name] ?? [name]).some((n) => only.has(n))) continue;
   const t0 = Date.now();
   try {
     const result = await run();
@@ -83,6 +110,7 @@ for (const [name, run] of Object.entries(SCENARIOS)) {
 const out = {
   when: new Date().toISOString(),
   machine: host,
+  loadAtEnd: machine().load,
   seconds: Math.round((Date.now() - started) / 1000),
   quick,
   errors,
@@ -94,8 +122,9 @@ if (json) {
   log(printed);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } else {
+  // The machine line goes with the table: the load says what else shared the cores.
   process.stdout.write(
-    `\n${printed}\n\n${rows.filter((r) => r.met === false).length} target(s) missed; ${errors} error(s); ${out.seconds} s.\n`,
+    `\n${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}; load ${host.load} at the start, ${machine().load} at the end\n\n${printed}\n\n${rows.filter((r) => r.met === false).length} target(s) missed; ${errors} error(s); ${out.seconds} s.\n`,
   );
 }
 const file = option('--out');

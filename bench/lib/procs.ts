@@ -127,15 +127,16 @@ export function startServer(
   name: string,
   config: Record<string, unknown>,
   nodeArgs: string[] = [],
+  timeoutMs = 60_000,
 ): Promise<Child> {
   // PORTICO_BENCH_PROF=DIR: profile the Portico server processes (node --cpu-prof) into DIR.
   const prof = process.env.PORTICO_BENCH_PROF;
   if (prof && name === 'portico') nodeArgs = [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${prof}`];
-  return startChild(process.execPath, [
-    ...nodeArgs,
-    join(BUILT_DIR, 'servers', `${name}.mjs`),
-    JSON.stringify(config),
-  ]);
+  return startChild(
+    process.execPath,
+    [...nodeArgs, join(BUILT_DIR, 'servers', `${name}.mjs`), JSON.stringify(config)],
+    { timeoutMs },
+  );
 }
 
 /** Resident set size of a process in MB (Linux /proc). */

@@ -1,7 +1,8 @@
 // Scale: 200 connectors × 50 actions (10,000 tools) across 100 customers. tools/list for a
 // customer exposed to all of them, search_tools, server RSS, and config change → list_changed,
 // each next to a bare SDK server holding the same 10,000 tools.
-import { McpHttpSession, newAgent, parseMessages, type RpcMessage } from '../lib/mcp-client';
+import { McpHttpSession, newAgent, parseMessages } from '../lib/mcp-client';
+import { watchListChanged } from '../lib/notifications';
 import { rssMb, startServer } from '../lib/procs';
 import type { Row } from '../lib/report';
 import { now, round, summarize } from '../lib/stats';
@@ -15,35 +16,6 @@ export interface ScaleOptions {
   listCalls: number;
   searchCalls: number;
   changes: number;
-}
-
-/** Resolves with the time (ms since `t0`) the stream's next tools/list_changed arrives. */
-function notifications(session: McpHttpSession) {
-  let waiter: ((t: number) => void) | undefined;
-  const seen: number[] = [];
-  const ready = session.openStream((m: RpcMessage) => {
-    if (m.method !== 'notifications/tools/list_changed') return;
-    const t = now();
-    if (waiter) {
-      const w = waiter;
-      waiter = undefined;
-      w(t);
-    } else seen.push(t);
-  });
-  return {
-    ready,
-    next(timeoutMs = 10_000): Promise<number> {
-      const early = seen.shift();
-      if (early !== undefined) return Promise.resolve(early);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no tools/list_changed')), timeoutMs);
-        waiter = (t) => {
-          clearTimeout(timer);
-          resolve(t);
-        };
-      });
-    },
-  };
 }
 
 export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void) {
@@ -149,10 +121,10 @@ export async function scaleScenario(opts: ScaleOptions, log: (s: string) => void
       newAgent(4),
     );
     await admin.initialize();
-    const watch = notifications(direct);
+    const watch = watchListChanged(direct);
     const bareWatcher = new McpHttpSession(String(sdk.ready.url), {}, newAgent(4));
     await bareWatcher.initialize();
-    const bareWatch = notifications(bareWatcher);
+    const bareWatch = watchListChanged(bareWatcher);
     await Promise.all([watch.ready, bareWatch.ready]);
     const connector = connectorSlug(0);
     const action = generateActions(0, opts.actions)[0]?.name as string;

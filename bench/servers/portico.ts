@@ -1,24 +1,30 @@
 // Portico under test: startPortico from the sources (bundled by scripts/bench.mjs), in its own
 // process, set up through the admin registry (the same code path as the admin MCP tools), or —
-// for the 10,000-tool scale workspace — written straight through store.mutate for speed.
-// Prints `READY {url, adminKey, gatewayKey, …}`; on stdin, `stats` prints `STATS {…}`.
+// for the large workspaces (10,000 tools, 10,000 customers, 10,000 connections) — written straight
+// through store.mutate for speed. Prints `READY {url, adminKey, gatewayKey, dataDir, …}`; on stdin,
+// `stats` prints `STATS {…}` (memory, sessions, and the store's local and external changes).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { startPortico } from '../../src/main/core/app';
-import type { Workspace } from '../../src/main/core/store/schema';
 import { KeyFileProvider } from '../../src/main/core/store/secrets';
-import { connectorSlug, generateActions } from '../lib/workspace';
+import { benchSpec } from '../lib/bench-spec';
+import { writeOtherConnections, writeScaleWorkspace } from '../lib/scale-workspace';
 
 interface Config {
-  setup: 'http' | 'everything' | 'scale' | 'soak';
+  setup: 'http' | 'everything' | 'scale' | 'soak' | 'scrub';
   upstream?: string;
   everything?: { command: string; args: string[] };
   connectors?: number;
   actions?: number;
   customers?: number;
+  /** scale: customers connected to every connector (default 2); links: connectors per other customer (20). */
+  wide?: number;
+  links?: number;
+  /** scrub: connections in the workspace, acme's included. */
+  connections?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -37,47 +43,8 @@ async function admin(name: string, args: Record<string, unknown>): Promise<Recor
   return result.value as Record<string, unknown>;
 }
 
-function benchSpec() {
-  return {
-    openapi: '3.0.3',
-    info: { title: 'Bench API', version: '1' },
-    paths: {
-      '/items/{itemId}': {
-        get: {
-          operationId: 'getItem',
-          summary: 'Get an item by id',
-          parameters: [
-            { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'verbose', in: 'query', schema: { type: 'boolean' } },
-          ],
-          responses: { '200': { description: 'ok' } },
-        },
-      },
-      '/items': {
-        post: {
-          operationId: 'createItem',
-          summary: 'Create an item',
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: { name: { type: 'string' }, count: { type: 'integer' } },
-                  required: ['name'],
-                },
-              },
-            },
-          },
-          responses: { '201': { description: 'created' } },
-        },
-      },
-    },
-  };
-}
-
 /** One HTTP connector ("bench", API key in a header) connected for each customer. */
-async function setupHttp(customers: string[]): Promise<void> {
+async function setupHttp(customers: string[]): Promise<string> {
   const imported = await admin('import_openapi', {
     slug: 'bench',
     spec: benchSpec(),
@@ -99,6 +66,7 @@ async function setupHttp(customers: string[]): Promise<void> {
     });
     await admin('configure_customer_tools', { customer_id: id, mode: 'all', tool_mode: 'direct' });
   }
+  return connectorId;
 }
 
 async function setupEverything(customers: string[]): Promise<void> {
@@ -120,88 +88,8 @@ async function setupEverything(customers: string[]): Promise<void> {
   }
 }
 
-/** 200 connectors × 50 actions across 100 customers, in one store.mutate. */
-function setupScale(): Record<string, unknown> {
-  const connectors = config.connectors ?? 200;
-  const actions = config.actions ?? 50;
-  const customers = config.customers ?? 100;
-  const time = new Date().toISOString();
-  const started = performance.now();
-  app.store.mutate((ws: Workspace) => {
-    for (let c = 0; c < connectors; c += 1) {
-      const slug = connectorSlug(c);
-      ws.connectors[slug] = {
-        id: slug,
-        slug,
-        name: `${slug.toUpperCase()} API`,
-        description: `Generated connector ${slug}`,
-        kind: 'http',
-        baseUrl: config.upstream ?? 'http://127.0.0.1:9',
-        actions: generateActions(c, actions).map((a) => ({
-          name: a.name,
-          description: a.description,
-          inputSchema: a.inputSchema,
-          annotations:
-            a.method === 'GET'
-              ? { readOnlyHint: true }
-              : a.method === 'DELETE'
-                ? { destructiveHint: true }
-                : {},
-          enabled: true,
-          http: { method: a.method, path: a.path, params: a.params.map((p) => ({ ...p, required: false })) },
-        })),
-        createdAt: time,
-        updatedAt: time,
-      };
-      ws.authConfigs[slug] = {
-        connectorId: slug,
-        scheme: 'api_key',
-        in: 'header',
-        name: 'X-Api-Key',
-        updatedAt: time,
-      };
-    }
-    for (let k = 0; k < customers; k += 1) {
-      const id = `c${String(k).padStart(3, '0')}`;
-      // c000 and c001 are exposed to every connector (c000 direct, c001 search); the rest to 20 each.
-      const linked =
-        k < 2
-          ? Array.from({ length: connectors }, (_, i) => i)
-          : Array.from({ length: 20 }, (_, i) => (k * 7 + i) % connectors);
-      ws.customers[id] = {
-        id,
-        name: `Customer ${k}`,
-        exposure: {
-          mode: 'all',
-          connectorIds: [],
-          actions: {},
-          toolMode: k === 0 ? 'direct' : k === 1 ? 'search' : 'auto',
-        },
-        metadata: {},
-        createdAt: time,
-        updatedAt: time,
-      };
-      for (const c of linked) {
-        const slug = connectorSlug(c);
-        const connId = `conn_${id}_${slug}`;
-        ws.connections[connId] = {
-          id: connId,
-          customerId: id,
-          connectorId: slug,
-          credentials: app.store.secrets.seal({ api_key: `key-${id}-${slug}` }, `connection:${connId}`),
-          credentialKeys: ['api_key'],
-          status: 'active',
-          createdAt: time,
-          updatedAt: time,
-        };
-      }
-    }
-  });
-  return { writeMs: Math.round(performance.now() - started), tools: connectors * actions, customers };
-}
-
 let extra: Record<string, unknown> = {};
-const customerCount = config.customers ?? 1;
+const customerCount = config.setup === 'scale' || config.setup === 'scrub' ? 0 : (config.customers ?? 1);
 const customerIds = Array.from({ length: customerCount }, (_, i) =>
   customerCount === 1 ? 'acme' : `cust${String(i).padStart(2, '0')}`,
 );
@@ -212,10 +100,29 @@ if (config.setup === 'soak') {
   // A quarter of the customers also reach server-everything over stdio (child processes).
   await setupEverything(customerIds.filter((_, i) => i % 4 === 0));
 }
-if (config.setup === 'scale') extra = setupScale();
+if (config.setup === 'scale') {
+  extra = await writeScaleWorkspace(app.store, {
+    connectors: config.connectors ?? 200,
+    actions: config.actions ?? 50,
+    customers: config.customers ?? 100,
+    wide: config.wide ?? 2,
+    links: config.links ?? 20,
+    upstream: config.upstream,
+  });
+}
+if (config.setup === 'scrub') {
+  const connectorId = await setupHttp(['acme']);
+  const others = Math.max(0, (config.connections ?? 10) - 1);
+  extra = { connections: others + 1, ...(await writeOtherConnections(app.store, connectorId, others)) };
+}
 
 const adminKey = app.store.mutate((ws) => mintKey(ws, { name: 'bench admin', scope: 'admin' })).key;
 const gatewayKey = app.store.mutate((ws) => mintKey(ws, { name: 'bench gateway', scope: 'gateway' })).key;
+await app.store.flushed();
+const changes = { local: 0, external: 0 };
+app.store.onChange((source) => {
+  changes[source] += 1;
+});
 
 const stats = () => {
   const app2 = app as typeof app & { sessionCount?: () => unknown };
@@ -226,6 +133,7 @@ const stats = () => {
     heapTotalMb: Math.round((process.memoryUsage().heapTotal / 1024 / 1024) * 10) / 10,
     externalMb: Math.round((process.memoryUsage().external / 1024 / 1024) * 10) / 10,
     arrayBuffersMb: Math.round((process.memoryUsage().arrayBuffers / 1024 / 1024) * 10) / 10,
+    changes,
   };
 };
 
