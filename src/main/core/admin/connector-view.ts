@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { connectorOutput } from '../../../shared/admin/connectors';
 import { MASK } from '../connectors/credentials';
+import { connectionsOfConnector } from '../store/indexes';
 import type { Connector, Workspace } from '../store/schema';
 
 const masked = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, MASK]));
@@ -22,7 +23,7 @@ export function connectorView(c: Connector, ws: Workspace): z.infer<typeof conne
     auth_scheme: ws.authConfigs[c.id]?.scheme ?? 'none',
     action_count: c.actions.length,
     enabled_action_count: c.actions.filter((a) => a.enabled).length,
-    connection_count: Object.values(ws.connections).filter((x) => x.connectorId === c.id).length,
+    connection_count: connectionsOfConnector(ws, c.id).length,
     catalog_id: c.catalogId ?? null,
     openapi_source: c.kind === 'http' ? (c.openapiSource?.url ?? c.openapiSource?.path ?? null) : null,
     created_at: c.createdAt,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { customerOutput } from '../../../shared/admin/customers';
 import * as contracts from '../../../shared/admin/customers';
 import { computeToolset } from '../gateway/toolset';
+import { connectionsOfCustomer } from '../store/indexes';
 import type { Customer, Workspace } from '../store/schema';
 import { byId, now } from './common';
 import { paginate } from './pagination';
@@ -18,7 +19,7 @@ export function customerView(customer: Customer, ws: Workspace): z.infer<typeof 
       tool_mode: customer.exposure.toolMode,
     },
     metadata: customer.metadata,
-    connection_count: Object.values(ws.connections).filter((c) => c.customerId === customer.id).length,
+    connection_count: connectionsOfCustomer(ws, customer.id).length,
     created_at: customer.createdAt,
     updated_at: customer.updatedAt,
   };

@@ -1,30 +1,9 @@
-import type { Connection, Connector, Workspace } from '../store/schema';
+import type { Connection, Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { createScrubber, type Scrubber } from '../util/scrubber';
 import { type Credentials, secretValues } from './credentials';
 
-/**
- * Connections by customer and connector, built once per snapshot of the connections collection
- * (a new object whenever any connection changes): a call's lookup is O(1) however many there are.
- */
-const connectionIndex = new WeakMap<Workspace['connections'], Map<string, Connection>>();
-
-export function connectionFor(
-  ws: Workspace,
-  customerId: string,
-  connectorId: string,
-): Connection | undefined {
-  let index = connectionIndex.get(ws.connections);
-  if (!index) {
-    index = new Map();
-    for (const c of Object.values(ws.connections)) {
-      const key = `${c.customerId}\u0000${c.connectorId}`;
-      if (!index.has(key)) index.set(key, c);
-    }
-    connectionIndex.set(ws.connections, index);
-  }
-  return index.get(`${customerId}\u0000${connectorId}`);
-}
+export { connectionFor } from '../store/indexes';
 
 // Records are immutable snapshots replaced on every change, so a decrypted value can be kept per
 // record: a call decrypts a connection's credentials once, not on every request.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { connectionsOfCustomer } from '../store/indexes';
 import type { Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { SearchIndex } from './search-index';
@@ -38,8 +39,7 @@ export function toolsetInputs(ws: Workspace, customerId: string): readonly unkno
   if (!customer) return [];
   const connections: string[] = [];
   const connected: string[] = [];
-  for (const c of Object.values(ws.connections)) {
-    if (c.customerId !== customerId) continue;
+  for (const c of connectionsOfCustomer(ws, customerId)) {
     connections.push(c.id);
     connected.push(c.connectorId);
   }

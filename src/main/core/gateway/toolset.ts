@@ -1,3 +1,4 @@
+import { connectionsOfCustomer } from '../store/indexes';
 import type { Action, Connection, Connector, Workspace } from '../store/schema';
 import { assignToolNames } from './tool-names';
 
@@ -27,9 +28,8 @@ export function computeToolset(ws: Workspace, customerId: string): Toolset {
   const customer = ws.customers[customerId];
   if (!customer) return { customerId, tools: [], byName: new Map(), unconnected: [], mode: 'direct' };
   const connections = new Map<string, Connection>();
-  for (const connection of Object.values(ws.connections)) {
-    if (connection.customerId === customerId) connections.set(connection.connectorId, connection);
-  }
+  for (const connection of connectionsOfCustomer(ws, customerId))
+    connections.set(connection.connectorId, connection);
   const { exposure } = customer;
   const connectorIds = exposure.mode === 'all' ? [...connections.keys()] : exposure.connectorIds;
   const connectors = connectorIds

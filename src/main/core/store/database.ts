@@ -76,8 +76,10 @@ async function openSqlite(path: string, readOnly: boolean): Promise<Database> {
         })
       : new DatabaseSync(path);
     if (!readOnly) {
-      // WAL: readers never wait for the writer. FULL: a commit is on disk when it returns.
-      raw.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 0');
+      // WAL: readers never wait for the writer. NORMAL: a commit survives the process dying
+      // (kill -9 included) without an fsync that would hold the event loop on every write; the
+      // WAL is synced at checkpoints, so only a power loss could take the latest commits.
+      raw.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 0');
     }
     const check = raw.prepare('PRAGMA quick_check(1)').get() as Record<string, unknown> | undefined;
     const verdict = check ? Object.values(check)[0] : 'no answer';
