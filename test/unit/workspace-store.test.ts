@@ -70,6 +70,19 @@ describe.each(engines())('WorkspaceStore on %s', (engine) => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst();
     expect(Number(counted?.n)).toBe(999);
+    // Actions checked once are not checked again, but a changed or new one always is.
+    expect(() =>
+      store.mutate((ws) => {
+        const c = ws.connectors.big;
+        if (c)
+          c.actions.push({
+            ...(c.actions[0] as never),
+            name: 'broken',
+            inputSchema: 'not a schema' as never,
+          });
+      }),
+    ).toThrow(/invalid connectors\.big\.actions\.999\.inputSchema/);
+    expect(Object.isFrozen(store.data.connectors.big?.actions[0])).toBe(true);
     const again = await openStore(target);
     const big = again.data.connectors.big;
     expect(big?.actions).toHaveLength(999);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { markValidated } from '../store/draft';
 import { createLogger, type Logger } from '../util/log';
 import type { OpenApiSource } from './openapi/load';
 import { isObject, OpenApiImportError } from './openapi/util';
@@ -157,7 +158,8 @@ async function withActions(
     const decoded: unknown = deserialize(batch);
     if (!Array.isArray(decoded))
       throw new Error('The OpenAPI import worker sent an unreadable batch of actions.');
-    actions.push(...decoded);
+    // The worker parsed each one with the action schema: the store need not check them again here.
+    for (const action of decoded) actions.push(markValidated(action));
   }
   return { ...value, actions: [...value.actions, ...actions] };
 }

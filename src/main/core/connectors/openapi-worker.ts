@@ -5,6 +5,7 @@
  */
 import { serialize } from 'node:v8';
 import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { actionSchema } from '../store/schema';
 import type { OpenApiSource } from './openapi/load';
 import { isObject } from './openapi/util';
 import { type ImportedApi, type ImportOptions, type ImportProgress, importOpenApi } from './openapi-import';
@@ -37,10 +38,11 @@ async function run(port: MessagePort, data: unknown): Promise<void> {
       fetchTimeoutMs: typeof fetchTimeoutMs === 'number' ? fetchTimeoutMs : undefined,
       onProgress: (progress) => post({ type: 'progress', ...progress }),
     });
-    const { actions, ...rest } = value;
+    // Parsed here with the store's own schema, so the main thread need not check them again.
+    const actions = value.actions.map((a) => actionSchema.parse(a));
     for (let i = 0; i < actions.length; i += ACTIONS_PER_BATCH)
       post({ type: 'actions', batch: serialize(actions.slice(i, i + ACTIONS_PER_BATCH)) });
-    post({ type: 'result', value: { ...rest, actions: [] } });
+    post({ type: 'result', value: { ...value, actions: [] } });
   } catch (error) {
     post({
       type: 'error',

@@ -1,8 +1,11 @@
 import { current, isDraft, produce, setAutoFreeze } from 'immer';
 import type { z } from 'zod';
 import {
+  type Action,
+  actionSchema,
   apiKeySchema,
   authConfigSchema,
+  type Connector,
   connectionSchema,
   connectorSchema,
   customerSchema,
@@ -36,15 +39,54 @@ const recordSchemas: Record<string, z.ZodType> = {
   apiKeys: apiKeySchema,
 };
 
-/** A value returned from a draft, made safe to use after the draft is gone: drafts inside become snapshots. */
+/**
+ * A value returned from a draft, made safe to use after the draft is gone: drafts inside become
+ * snapshots. Copied only along the paths that hold a draft; frozen values hold none.
+ */
 function settle<T>(value: T, depth = 0): T {
   if (isDraft(value)) return current(value) as T;
-  if (depth > 8 || !value || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => settle(v, depth + 1)) as T;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = settle(v, depth + 1);
-  return out as T;
+  if (depth > 8 || !value || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => settle(v, depth + 1));
+    return (items.some((v, i) => v !== value[i]) ? items : value) as T;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const source: Record<string, unknown> = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(source)) {
+    const settled = settle(v, depth + 1);
+    if (settled !== v) out ??= { ...source };
+    if (out) out[k] = settled;
+  }
+  return (out ?? value) as T;
+}
+
+/** Values already checked against their schema: frozen, so they can never change unchecked. */
+const validated = new WeakSet<object>();
+
+/**
+ * Marks values as checked — by an earlier write, when read back, or by the OpenAPI worker that
+ * parsed them — so a write that carries them (a 1,000-action connector, say) does not check
+ * them again on the main thread.
+ */
+export function markValidated<T extends object>(value: T): T {
+  validated.add(deepFreeze(value));
+  return value;
+}
+
+/** A connector with its actions parsed one by one, skipping those already checked. */
+function parseConnector(record: unknown, where: string): Connector {
+  if (!record || typeof record !== 'object' || !('actions' in record) || !Array.isArray(record.actions))
+    return parseOrThrow(connectorSchema, record, where);
+  const { actions } = record;
+  const checked = actions.map((a: unknown, i) =>
+    a && typeof a === 'object' && validated.has(a)
+      ? (a as Action)
+      : markValidated(parseOrThrow(actionSchema, a, `${where}.actions.${i}`)),
+  );
+  const head = parseOrThrow(connectorSchema, { ...record, actions: [] }, where);
+  return { ...head, actions: checked };
 }
 
 /**
@@ -75,8 +117,11 @@ export function validateChanges(prev: Workspace, next: Workspace): Workspace {
     if (after === before) continue;
     if (!after || typeof after !== 'object') throw new InvalidChangeError(`${collection} must be an object`);
     for (const [id, record] of Object.entries(after)) {
-      if (record !== before?.[id])
-        after[id] = deepFreeze(parseOrThrow(schema, record, `${collection}.${id}`));
+      if (record === before?.[id]) continue;
+      const where = `${collection}.${id}`;
+      after[id] = deepFreeze(
+        collection === 'connectors' ? parseConnector(record, where) : parseOrThrow(schema, record, where),
+      );
     }
   }
   if (next.schemaVersion !== prev.schemaVersion) throw new InvalidChangeError('schemaVersion cannot change');

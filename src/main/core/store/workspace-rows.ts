@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Db, WriteTx } from './database';
-import { deepFreeze } from './draft';
+import { deepFreeze, markValidated } from './draft';
 import {
   type Action,
   apiKeySchema,
@@ -110,7 +110,14 @@ function parseRecord(collection: Collection, data: string, actions: Map<string, 
   if (typeof head !== 'object' || head === null)
     throw new InvalidRowError('a connectors row is not an object');
   const id = 'id' in head && typeof head.id === 'string' ? head.id : '';
-  return parseValue(connectorSchema, { ...head, actions: actions.get(id) ?? [] }, `connector row "${id}"`);
+  const connector = parseValue(
+    connectorSchema,
+    { ...head, actions: actions.get(id) ?? [] },
+    `connector row "${id}"`,
+  );
+  // Checked now: a later write that keeps most of them does not check them again.
+  for (const action of connector.actions) markValidated(action);
+  return connector;
 }
 
 function recordId(collection: Collection, record: unknown): string {
@@ -216,14 +223,20 @@ function rowOf(collection: Collection, record: unknown): Record<string, string> 
   }
 }
 
-/** A connector's actions: only those added, changed or moved are written; removed ones deleted. */
+/** Actions written per statement; between statements the event loop gets a turn. */
+const ACTION_BATCH = 100;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A connector's actions: only those added, changed or moved are written; removed ones deleted.
+ * A 1,000-action import is written in short statements with a turn of the event loop between
+ * them, so gateway calls go on meanwhile.
+ */
 async function writeActions(tx: WriteTx, connectorId: string, before: Action[], after: Action[]) {
   const previous = new Map(before.map((a, i) => [a.name, { action: a, position: i }]));
-  const rows = after.flatMap((action, position) => {
+  const changed = after.flatMap((action, position) => {
     const old = previous.get(action.name);
-    return old?.action === action && old.position === position
-      ? []
-      : [{ connector_id: connectorId, name: action.name, position, data: JSON.stringify(action) }];
+    return old?.action === action && old.position === position ? [] : [{ action, position }];
   });
   const kept = new Set(after.map((a) => a.name));
   const removed = before.filter((a) => !kept.has(a.name)).map((a) => a.name);
@@ -234,10 +247,17 @@ async function writeActions(tx: WriteTx, connectorId: string, before: Action[], 
       .where('name', 'in', removed.slice(i, i + BATCH))
       .execute();
   }
-  for (let i = 0; i < rows.length; i += BATCH) {
+  for (let i = 0; i < changed.length; i += ACTION_BATCH) {
+    if (i > 0) await turn();
+    const rows = changed.slice(i, i + ACTION_BATCH).map(({ action, position }) => ({
+      connector_id: connectorId,
+      name: action.name,
+      position,
+      data: JSON.stringify(action),
+    }));
     await tx
       .insertInto('actions')
-      .values(rows.slice(i, i + BATCH))
+      .values(rows)
       .onConflict((oc) =>
         oc.columns(['connector_id', 'name']).doUpdateSet((eb) => ({
           position: eb.ref('excluded.position'),
