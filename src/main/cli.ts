@@ -1,15 +1,22 @@
+import { fastAdmin } from './cli/fast-admin';
 import { processIO } from './cli/output';
-import { runCli } from './cli/run-cli';
 
-// The `portico` command (bin/portico.js runs the built copy of this file).
-runCli(process.argv.slice(2), processIO).then(
-  (code) => {
-    process.exitCode = code;
-    // serve resolves only after shutdown; other commands may leave watchers or sockets: exit now.
-    process.exit(code);
-  },
-  (error: unknown) => {
-    processIO.err(`portico: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+// The `portico` command (bin/portico.js runs the built copy of this file). A `portico admin` call
+// that a running server answers needs none of Portico's code; everything else loads the full CLI.
+const argv = process.argv.slice(2);
+const finish = (code: number) => {
+  process.exitCode = code;
+  // serve resolves only after shutdown; other commands may leave watchers or sockets: exit now.
+  process.exit(code);
+};
+const failed = (error: unknown) => {
+  processIO.err(`portico: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+};
+fastAdmin(argv, processIO)
+  .then(async (fast) => {
+    if (fast !== undefined) return finish(fast);
+    const { runCli } = await import('./cli/run-cli');
+    finish(await runCli(argv, processIO));
+  }, failed)
+  .catch(failed);

@@ -74,12 +74,8 @@ describe.each(engines())('WorkspaceStore on %s', (engine) => {
     expect(() =>
       store.mutate((ws) => {
         const c = ws.connectors.big;
-        if (c)
-          c.actions.push({
-            ...(c.actions[0] as never),
-            name: 'broken',
-            inputSchema: 'not a schema' as never,
-          });
+        const first = c?.actions[0];
+        if (c && first) c.actions.push({ ...first, name: 'broken', inputSchema: 'not a schema' as never });
       }),
     ).toThrow(/invalid connectors\.big\.actions\.999\.inputSchema/);
     expect(Object.isFrozen(store.data.connectors.big?.actions[0])).toBe(true);

@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { adminRegistry } from '../core/admin';
+import { adminArgs } from './admin-args';
 import { type CliTarget, openCliRegistry } from './context';
-import { type CliIO, json, table, UsageError } from './output';
-
-/** File paths in arguments are the user's, relative to their shell: made absolute before the call leaves this process. */
-const PATH_FIELDS = ['spec_path'] as const;
+import { type CliIO, json, table } from './output';
 
 /** `portico admin TOOL [JSON]`: one control-plane tool through the registry — the server's when one runs. */
 export async function adminCommand(
@@ -24,27 +20,10 @@ export async function adminCommand(
     );
     return tool ? 0 : 2;
   }
-  let args: unknown = {};
-  if (rawArgs !== undefined) {
-    const text = rawArgs === '-' ? readFileSync(0, 'utf8') : rawArgs;
-    try {
-      args = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(
-        `The arguments for ${tool} are not valid JSON (${error instanceof Error ? error.message : error}). Example: portico admin ${tool} '{"key":"value"}'`,
-      );
-    }
-  }
+  const args = adminArgs(tool, rawArgs);
   if (!registry.has(tool)) {
     io.err(`Unknown admin tool "${tool}". Run \`portico admin help\` to list them.`);
     return 1;
-  }
-  if (args && typeof args === 'object' && !Array.isArray(args)) {
-    const record = args as Record<string, unknown>;
-    for (const field of PATH_FIELDS) {
-      const value = record[field];
-      if (typeof value === 'string' && value && !isAbsolute(value)) record[field] = resolve(value);
-    }
   }
   const session = await openCliRegistry({ ...target, readOnly: registry.isReadOnly(tool, args) });
   try {

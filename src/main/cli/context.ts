@@ -1,21 +1,14 @@
-import { resolve } from 'node:path';
 import { ActivityLog } from '../core/activity/activity-log';
 import { adminRegistry, type RegistryClient } from '../core/admin';
 import type { AdminServices, CallResult } from '../core/admin/registry';
 import { KeyUsage } from '../core/auth/key-usage';
 import { EventBus } from '../core/events/event-bus';
 import { GatewayRuntime } from '../core/gateway/gateway-runtime';
-import { LOCAL_CREDENTIAL_HEADER } from '../core/server/http-server';
 import { readLocalCredential, readServerInfo, type ServerInfo } from '../core/store/server-info';
 import { WorkspaceStore } from '../core/store/workspace-store';
 import { createLogger } from '../core/util/log';
-import { defaultDataDir } from '../core/util/paths';
 import { WebhookDispatcher } from '../core/webhooks/dispatcher';
-
-/** The data dir: --data-dir, else PORTICO_DATA_DIR, else the platform's app-data folder. */
-export function resolveDataDir(flag: string | undefined): string {
-  return resolve(flag ?? defaultDataDir());
-}
+import { callThroughServer } from './remote';
 
 /** Where one command's admin calls go. */
 export interface CliRegistry {
@@ -51,32 +44,12 @@ const typed = (call: CliRegistry['call']): RegistryClient => ({
 export async function openCliRegistry(target: CliTarget): Promise<CliRegistry> {
   const server = readServerInfo(target.dataDir);
   const credential = server?.url ? readLocalCredential(target.dataDir) : null;
-  if (server?.url && credential) return remoteRegistry(server, server.url, credential);
+  if (server?.url && credential) return remoteRegistry({ ...server, url: server.url }, credential);
   return directRegistry(target, server);
 }
 
-function remoteRegistry(server: ServerInfo, url: string, credential: string): CliRegistry {
-  const call = async (name: string, args: unknown): Promise<CallResult> => {
-    let response: Response;
-    try {
-      response = await fetch(`${url}/api/tools/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [LOCAL_CREDENTIAL_HEADER]: credential },
-        body: JSON.stringify(args ?? {}),
-        signal: AbortSignal.timeout(10 * 60_000),
-      });
-    } catch (error) {
-      const reason =
-        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
-      return {
-        ok: false,
-        error: `Portico is running (pid ${server.pid}) but did not answer at ${url} (${reason}). Try again, or stop it and run the command without a server.`,
-      };
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (body && typeof body === 'object' && 'ok' in body) return body as CallResult;
-    return { ok: false, error: `The server at ${url} answered HTTP ${response.status} unexpectedly.` };
-  };
+function remoteRegistry(server: ServerInfo & { url: string }, credential: string): CliRegistry {
+  const call = (name: string, args: unknown) => callThroughServer(server, credential, name, args);
   return { client: typed(call), call, via: 'server', server, close: async () => {} };
 }
 

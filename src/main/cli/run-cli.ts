@@ -6,7 +6,7 @@ import { VERSION } from '../core/util/version';
 import { adminCommand } from './admin-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
-import { resolveDataDir } from './context';
+import { globalFlags, resolveDataDir } from './global-flags';
 import { keysCommand } from './keys-command';
 import { type CliIO, UsageError } from './output';
 import { serveCommand } from './serve-command';
@@ -27,32 +27,6 @@ Usage: portico COMMAND [options]
 Every command takes --data-dir DIR (env PORTICO_DATA_DIR), --database-url postgres://… (env
 PORTICO_DATABASE_URL; default: SQLite in the data dir) and --json where it prints data. While a server
 runs for the data dir, commands that change something go through it.`;
-
-/** Splits the global flags (--data-dir, --json, --help) from a command's own arguments. */
-function globalFlags(argv: string[]) {
-  const rest: string[] = [];
-  let dataDir: string | undefined;
-  let databaseUrl: string | undefined;
-  let asJson = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (arg === '--data-dir') {
-      dataDir = argv[i + 1];
-      if (!dataDir) throw new UsageError('--data-dir needs a folder');
-      i += 1;
-    } else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
-    else if (arg === '--database-url') {
-      databaseUrl = argv[i + 1];
-      if (!databaseUrl) throw new UsageError('--database-url needs a postgres://… URL');
-      i += 1;
-    } else if (arg.startsWith('--database-url=')) databaseUrl = arg.slice('--database-url='.length);
-    else if (arg === '--json') asJson = true;
-    else if (arg === '--help' || arg === '-h') help = true;
-    else rest.push(arg);
-  }
-  return { rest, dataDir, databaseUrl, asJson, help };
-}
 
 /** Runs one `portico` invocation and returns its exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -6,6 +6,7 @@ import { verifyApiKey } from '../auth/api-keys';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import type { ApiKey, PlaneName } from '../store/schema';
+import { LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Logger } from '../util/log';
 import { VERSION } from '../util/version';
@@ -27,9 +28,6 @@ export interface HttpServerDeps {
   /** The secret `portico` commands of the same OS user present to go through this server. */
   localCredential: string;
 }
-
-/** The header carrying the local credential (the CLI's way in; never a browser's). */
-export const LOCAL_CREDENTIAL_HEADER = 'x-portico-local-credential';
 
 const PLANE_OFF: Record<PlaneName, string> = {
   admin:

@@ -28,6 +28,9 @@ export function readServerInfo(dataDir: string): ServerInfo | null {
   }
 }
 
+/** The header carrying the local credential (the CLI's way in; never a browser's). */
+export const LOCAL_CREDENTIAL_HEADER = 'x-portico-local-credential';
+
 /** The running server's local credential, readable only by the OS user who runs it; null when none. */
 export function readLocalCredential(dataDir: string): string | null {
   try {
