@@ -80,7 +80,10 @@ export class CallPipeline {
       if ('error' in prepared) result = prepared.error;
       else {
         scrubber = prepared.scrubber;
-        result = scrubber.value(await this.#execute(call, prepared.connection, prepared.credentials));
+        const answer = await this.#execute(call, prepared.connection, prepared.credentials);
+        // An HTTP answer was scrubbed as text before it was parsed (http-runtime's scrub); an MCP
+        // answer is scrubbed here, every string of it — each body is scanned once.
+        result = call.connector.kind === 'mcp' ? scrubber.value(answer) : answer;
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
