@@ -1,8 +1,9 @@
-// CLI write burst: gateway tools/call latency (c=1) while 3 other processes run the built CLI in a
-// loop — `node bin/portico.js admin create_customer '{…}' --data-dir DIR`, DIR being the server's,
-// so every write goes through the server — against the same calls with no burst. A control burst
-// runs `portico admin help` the same way (the same process churn on the 2 cores, no write), to tell
-// CPU competition from the write path. Rounds of the three kinds alternate, in rotating order.
+// CLI write burst: gateway tools/call latency (c=1) while other processes run the built CLI in a
+// loop, one process after another — `node bin/portico.js admin create_customer '{…}' --data-dir DIR`,
+// DIR being the server's, so every write goes through the server — against the same calls with no
+// burst. A control burst runs `portico admin get_gateway_status` the same way (the same process
+// churn on the 2 cores, a read instead of a write), to tell CPU competition from the write path.
+// Rounds of the three kinds alternate, in rotating order.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cpuSeconds, ensureBuilt, loadAverage } from '../lib/host';
@@ -16,6 +17,8 @@ export interface BurstOptions {
   callsPerRound: number;
   rounds: number;
   writers: number;
+  /** Whether the p99 row carries the ≤ 1.5 target (one script writing) or is shown for reference. */
+  target: boolean;
 }
 
 type Kind = 'base' | 'burst' | 'control';
@@ -55,7 +58,7 @@ function startLoops(kind: 'burst' | 'control', count: number, dataDir: string, t
           const args =
             kind === 'burst'
               ? [bin, 'admin', 'create_customer', JSON.stringify({ id, name: id }), '--data-dir', dataDir]
-              : [bin, 'admin', 'help'];
+              : [bin, 'admin', 'get_gateway_status', '--data-dir', dataDir];
           const t0 = now();
           const result = await runOnce(args);
           runs.push({ ...result, ms: now() - t0, end: now() });
@@ -104,7 +107,7 @@ export async function burstScenario(opts: BurstOptions, log: (s: string) => void
       return out;
     };
     log(
-      `burst: ${opts.rounds} rounds each of base / ${opts.writers} CLI writers / ${opts.writers} non-writing CLI loops, ${opts.callsPerRound} calls per round (load ${loadAverage().join(' ')})`,
+      `burst: ${opts.rounds} rounds each of base / ${opts.writers} CLI writers / ${opts.writers} CLI readers, ${opts.callsPerRound} calls per round (load ${loadAverage().join(' ')})`,
     );
     await measure(500);
     const acc = Object.fromEntries(
@@ -165,8 +168,8 @@ export async function burstScenario(opts: BurstOptions, log: (s: string) => void
         baseline: base.p99,
         compare: 'ratio',
         unit: 'ms',
-        target: 'ratio ≤ 1.5',
-        met: burst.p99 / base.p99 <= 1.5,
+        target: opts.target ? 'ratio ≤ 1.5' : '—',
+        met: opts.target ? burst.p99 / base.p99 <= 1.5 : null,
       },
       {
         scenario,
@@ -181,7 +184,7 @@ export async function burstScenario(opts: BurstOptions, log: (s: string) => void
       {
         // The same process churn without a write: what is left is the write path's own cost.
         scenario,
-        metric: `p99, ${opts.writers} CLI writers vs ${opts.writers} non-writing CLI loops`,
+        metric: `p99, ${opts.writers} CLI writers vs ${opts.writers} CLI readers (same process churn)`,
         portico: burst.p99,
         baseline: control.p99,
         compare: 'ratio',
