@@ -3,15 +3,11 @@ import type { z } from 'zod';
 import {
   type Action,
   actionSchema,
-  apiKeySchema,
-  authConfigSchema,
   type Connector,
-  connectionSchema,
   connectorSchema,
-  customerSchema,
+  recordSchemas,
   settingsSchema,
   type Workspace,
-  webhookSchema,
 } from './schema';
 
 // immer would freeze each result; we freeze what is new ourselves (below), once.
@@ -29,15 +25,6 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
-const recordSchemas: Record<string, z.ZodType> = {
-  customers: customerSchema,
-  connectors: connectorSchema,
-  authConfigs: authConfigSchema,
-  connections: connectionSchema,
-  webhooks: webhookSchema,
-  apiKeys: apiKeySchema,
-};
 
 /**
  * A value returned from a draft, made safe to use after the draft is gone: drafts inside become

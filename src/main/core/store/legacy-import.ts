@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import { join } from 'node:path';
 import { type Database, DatabaseError } from './database';
 import { deepFreeze } from './draft';
-import { emptyWorkspace, SCHEMA_VERSION, type Workspace, workspaceSchema } from './schema';
-import { COLLECTIONS, changedRecords, emptyCollection, writeRecords } from './workspace-rows';
+import { COLLECTIONS, emptyWorkspace, SCHEMA_VERSION, type Workspace, workspaceSchema } from './schema';
+import { changedRecords, emptyCollection, writeRecords } from './workspace-rows';
 
 /**
  * Before the database, the workspace was `workspace.json` (conf / electron-store), with activity,

@@ -241,3 +241,24 @@ export function emptyWorkspace(): Workspace {
     apiKeys: collection(),
   };
 }
+
+/** The workspace's record collections, each one table (connectors: two, with their actions). */
+export const COLLECTIONS = [
+  'customers',
+  'connectors',
+  'authConfigs',
+  'connections',
+  'webhooks',
+  'apiKeys',
+] as const;
+export type Collection = (typeof COLLECTIONS)[number];
+
+/** Each collection's record schema: what a record is checked against when written and read back. */
+export const recordSchemas: Record<Collection, z.ZodType> = {
+  customers: customerSchema,
+  connectors: connectorSchema,
+  authConfigs: authConfigSchema,
+  connections: connectionSchema,
+  webhooks: webhookSchema,
+  apiKeys: apiKeySchema,
+};

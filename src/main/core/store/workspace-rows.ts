@@ -3,28 +3,16 @@ import type { Db, WriteTx } from './database';
 import { deepFreeze, markValidated } from './draft';
 import {
   type Action,
-  apiKeySchema,
-  authConfigSchema,
+  COLLECTIONS,
+  type Collection,
   type Connector,
-  connectionSchema,
   connectorSchema,
-  customerSchema,
   emptyWorkspace,
+  recordSchemas,
   settingsSchema,
   type Workspace,
-  webhookSchema,
 } from './schema';
 
-/** The workspace's record collections, each one table (connectors: two, with their actions). */
-export const COLLECTIONS = [
-  'customers',
-  'connectors',
-  'authConfigs',
-  'connections',
-  'webhooks',
-  'apiKeys',
-] as const;
-export type Collection = (typeof COLLECTIONS)[number];
 /** A record that changed: a collection's id, or the one settings row. */
 export interface RecordRef {
   collection: Collection | 'settings';
@@ -37,15 +25,6 @@ export interface LoadedRecord extends RecordRef {
 
 const SETTINGS_KEY = 'workspace';
 const BATCH = 400;
-
-const schemas: Record<Collection, z.ZodType> = {
-  customers: customerSchema,
-  connectors: connectorSchema,
-  authConfigs: authConfigSchema,
-  connections: connectionSchema,
-  webhooks: webhookSchema,
-  apiKeys: apiKeySchema,
-};
 
 /** A collection keyed by record id with no prototype: an id like `__proto__` is an ordinary key. */
 export const emptyCollection = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
@@ -104,7 +83,7 @@ export async function loadWorkspace(db: WriteTx | Db): Promise<{ ws: Workspace; 
 }
 
 function parseRecord(collection: Collection, data: string, actions: Map<string, unknown[]>): unknown {
-  if (collection !== 'connectors') return parseRow(schemas[collection], data, `a ${collection} row`);
+  if (collection !== 'connectors') return parseRow(recordSchemas[collection], data, `a ${collection} row`);
   // A connector's actions live in their own rows; the record is validated whole.
   const head = parseJson(data, 'a connectors row');
   if (typeof head !== 'object' || head === null)
