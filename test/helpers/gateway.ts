@@ -1,15 +1,21 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
-import { tempDir } from './temp';
+import { workspaceTarget } from './store';
 
-/** A real Portico server in this process on a free loopback port, with a fresh data dir. */
+/**
+ * A real Portico server in this process on a free loopback port, with a fresh data dir — and, in
+ * the test run's `postgres` project (PORTICO_TEST_ENGINE=postgres), a fresh PostgreSQL database.
+ */
 export async function startTestGateway(options: { noAdmin?: boolean; noGateway?: boolean } = {}) {
-  const dataDir = tempDir();
+  const engine = process.env.PORTICO_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+  const { dataDir, databaseUrl } = await workspaceTarget(engine);
   const logs: string[] = [];
   const app: PorticoApp = await startPortico({
     dataDir,
+    databaseUrl,
     port: 0,
     host: '127.0.0.1',
     log: (l) => logs.push(l),
@@ -17,6 +23,7 @@ export async function startTestGateway(options: { noAdmin?: boolean; noGateway?:
   });
   const mint = (scope: 'admin' | 'gateway', customers?: string[]) =>
     app.store.mutate((ws) => mintKey(ws, { name: `test ${scope}`, scope, customers })).key;
+  afterAll(() => app.close());
   return { app, dataDir, logs, mint, adminKey: mint('admin') };
 }
 
