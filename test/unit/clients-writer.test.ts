@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -399,6 +401,54 @@ describe('writer details', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(JSON.parse(readFileSync(real, 'utf8')).mcpServers['portico-admin']).toBeDefined();
     expect(result.backupPath?.startsWith(join(dir, 'dotfiles'))).toBe(true);
+  });
+
+  it('refuses a read-only config, for every client, on add and on remove, and leaves it byte for byte', () => {
+    if (!posix) return;
+    for (const client of CLIENTS) {
+      const dir = tempDir();
+      const file = join(dir, 'config.json');
+      writeFileSync(file, `{ "${client.rootKey}": { "portico-admin": { "url": "x" } } }\n`);
+      chmodSync(file, 0o444);
+      const before = readFileSync(file);
+      for (const write of [
+        () => applyAdd(client, input(), { path: file, now: () => NOW }),
+        () => applyRemove(client, ['portico-admin'], { path: file, now: () => NOW }),
+      ]) {
+        let error: unknown;
+        try {
+          write();
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error, client.id).toBeInstanceOf(ClientConfigError);
+        expect(String(error)).toMatch(/is read-only, so Portico leaves it as it is.*chmod u\+w/);
+      }
+      expect(readFileSync(file).equals(before), client.id).toBe(true);
+      expect(statSync(file).mode & 0o777).toBe(0o444);
+      expect(readdirSync(dir)).toEqual(['config.json']);
+    }
+  });
+
+  it('cleans up temp files a killed write left behind, on the next write, and never a live writer’s', () => {
+    const dir = tempDir();
+    const file = join(dir, 'mcp.json');
+    writeFileSync(file, '{ "mcpServers": {} }\n');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = [
+      join(dir, `.mcp.json.portico-tmp-${dead}-abcd1234`),
+      join(dir, '.mcp.json.portico-tmp-garbage'),
+    ];
+    const live = join(dir, `.mcp.json.portico-tmp-${process.ppid}-beef0000`);
+    const other = join(dir, '.other.json.portico-tmp-1-x');
+    for (const path of [...stale, live, other]) writeFileSync(path, 'half a file');
+    // Reading does not clean (read-only commands change nothing).
+    readEntries(cursor, { path: file });
+    expect(existsSync(stale[0] as string)).toBe(true);
+    applyAdd(cursor, input(), { path: file, now: () => NOW });
+    for (const path of stale) expect(existsSync(path), path).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(other)).toBe(true);
   });
 
   it('warns when a strict-JSON client’s file has comments', () => {

@@ -193,7 +193,9 @@ async function probe(ctx: AdminContext, connection: Connection): Promise<Probe> 
         await client.close().catch(() => {});
       }
     } catch (error) {
-      return { status: 'error', reason: (error as Error).message };
+      // The upstream's error may repeat what it was started with: scrubbed like a call's answer.
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 'error', reason: scrubberFor(store, connector, creds).text(message) };
     }
   }
   // A cheap read: a GET action that needs no arguments.

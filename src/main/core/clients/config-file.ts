@@ -8,13 +8,16 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { pidAlive } from '../util/process-alive';
 import { isPorticoName, isValidEntryName } from './entry-shapes';
 import {
   hasJsoncOnlySyntax,
@@ -283,10 +286,56 @@ export function backupStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
+const tempPrefix = (path: string) => `.${basename(path)}.portico-tmp-`;
+
+/**
+ * Removes temp files an earlier write of this config left when its process was killed mid-write
+ * (a live process's are left alone). Only writers call it: reading a config changes nothing.
+ */
+export function removeStaleTempFiles(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = tempPrefix(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && pidAlive(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+/** A config the user made read-only is theirs to protect: refused, never replaced. */
+function assertWritable(path: string, existed: boolean): void {
+  if (!existed) return;
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return;
+  }
+  // The owner's write bit, not access(2): as root every file looks writable.
+  if ((mode & 0o200) === 0 && process.platform !== 'win32') {
+    throw new ClientConfigError(
+      `${path} is read-only, so Portico leaves it as it is. Make it writable (chmod u+w ${path}) and run this again, or add the entry by hand (\`portico clients print\` shows it).`,
+      path,
+    );
+  }
+}
+
 /** Back up the old file, then write the new text atomically (temp file in the same folder, fsync, rename), mode 0600. */
 function writeConfig(loaded: Loaded, text: string, now: () => Date): string | undefined {
   const { path } = loaded;
   const dir = dirname(path);
+  assertWritable(path, loaded.bytes !== null);
+  removeStaleTempFiles(path);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -294,7 +343,7 @@ function writeConfig(loaded: Loaded, text: string, now: () => Date): string | un
       cause: error,
     });
   }
-  const tmp = join(dir, `.${basename(path)}.portico-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(dir, `${tempPrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
   let backupPath: string | undefined;
   try {
     const fd = openSync(tmp, 'wx', 0o600);

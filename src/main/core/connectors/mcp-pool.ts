@@ -8,6 +8,7 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { createScrubber } from '../util/scrubber';
 import {
   describeError,
   isUnauthorized,
@@ -45,6 +46,8 @@ interface PooledSession {
   retired: boolean;
   /** A tools/list after list_changed is running; `again` when another list_changed came meanwhile. */
   listing?: { again: boolean };
+  /** Masks the secrets it was started with (env, headers) in what is reported about it. */
+  scrub(text: string): string;
 }
 
 export interface PoolEvents {
@@ -182,6 +185,13 @@ export class McpUpstreamPool {
       const wait = Math.ceil((failure.until - Date.now()) / 1000);
       throw new Error(`it failed ${failure.count} times in a row; Portico tries it again in ${wait}s.`);
     }
+    const secrets = target.secrets();
+    // A child's stderr or an upstream's error may repeat what it was started with: reports about
+    // this session (in the server's log) never carry those values.
+    const scrubber = createScrubber([
+      ...Object.values(secrets.env ?? {}),
+      ...Object.values(secrets.headers ?? {}),
+    ]);
     const session: PooledSession = {
       key,
       version: target.version,
@@ -191,8 +201,9 @@ export class McpUpstreamPool {
       lastUsed: Date.now(),
       inflight: 0,
       retired: false,
+      scrub: (text) => scrubber.text(text),
     };
-    session.handle = openUpstream(connector, target.secrets(), timeoutMs).then(
+    session.handle = openUpstream(connector, secrets, timeoutMs).then(
       (handle) => {
         const { client } = handle;
         client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
@@ -207,14 +218,16 @@ export class McpUpstreamPool {
           const tail = handle.stderrTail();
           this.#noteFailure(
             key,
-            `The upstream MCP server "${connector.slug}" (${handle.where}) closed${tail ? ` (its stderr said: ${tail})` : ''}; it is started again on the next call`,
+            session.scrub(
+              `The upstream MCP server "${connector.slug}" (${handle.where}) closed${tail ? ` (its stderr said: ${tail})` : ''}; it is started again on the next call`,
+            ),
           );
         };
         return handle;
       },
       (error: Error) => {
         if (this.#sessions.get(key) === session) this.#sessions.delete(key);
-        this.#noteFailure(key, error.message);
+        this.#noteFailure(key, session.scrub(error.message));
         throw error;
       },
     );
@@ -240,7 +253,9 @@ export class McpUpstreamPool {
         } while (listing.again && !session.retired);
       } catch (error) {
         this.events.report(
-          `Re-reading the tools of "${session.slug}" after list_changed failed: ${describeError(error)}`,
+          session.scrub(
+            `Re-reading the tools of "${session.slug}" after list_changed failed: ${describeError(error)}`,
+          ),
         );
       } finally {
         session.listing = undefined;
