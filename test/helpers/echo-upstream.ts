@@ -28,7 +28,7 @@ export async function startEchoUpstream(port = 0) {
     });
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const query: Record<string, string[]> = {};
+      const query: Record<string, string[]> = Object.create(null);
       for (const [k, v] of url.searchParams) query[k] = [...(query[k] ?? []), v];
       const entry = { method: req.method ?? '', path: url.pathname, query, headers: req.headers, body };
       received.push(entry);

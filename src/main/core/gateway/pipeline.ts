@@ -71,7 +71,13 @@ export class CallPipeline {
     );
   }
 
-  async run(call: PipelineCall): Promise<CallToolResult> {
+  async run(input: PipelineCall): Promise<CallToolResult> {
+    // Arguments keyed by what the client sent: no prototype, so an omitted parameter named
+    // `constructor` or `toString` is absent, not Object's.
+    const call = {
+      ...input,
+      args: Object.assign(Object.create(null) as Record<string, unknown>, input.args),
+    };
     const started = performance.now();
     let scrubber: Scrubber | undefined;
     let result: CallToolResult;

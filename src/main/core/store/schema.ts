@@ -41,11 +41,20 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/**
+ * A map keyed by names users choose (connector ids, labels): parsed into an object with no
+ * prototype, so a key like `constructor` or `toString` is looked up as data, never as Object's.
+ */
+const ownRecord = <V extends z.ZodType>(value: V) =>
+  z
+    .record(z.string(), value)
+    .transform((r) => Object.assign(Object.create(null) as Record<string, z.output<V>>, r));
+
 export const exposureSchema = z.object({
   mode: z.enum(['all', 'selected']),
   connectorIds: z.array(z.string()),
   /** Optional per-connector allow-list of action names; absent means every enabled action. */
-  actions: z.record(z.string(), z.array(z.string())).default({}),
+  actions: ownRecord(z.array(z.string())).default(() => Object.create(null)),
   toolMode: toolModeSchema,
 });
 export type Exposure = z.infer<typeof exposureSchema>;
@@ -54,7 +63,7 @@ export const customerSchema = z.object({
   id: idString,
   name: z.string().min(1).max(200),
   exposure: exposureSchema,
-  metadata: z.record(z.string(), z.string()).default({}),
+  metadata: ownRecord(z.string()).default(() => Object.create(null)),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
