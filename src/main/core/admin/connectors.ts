@@ -1,6 +1,11 @@
 import * as contracts from '../../../shared/admin/connectors';
 import { findCatalogEntry } from '../catalog/catalog';
-import { connectionFor, openCredentials, upstreamSecrets } from '../connectors/connection-secrets';
+import {
+  connectionFor,
+  openCredentials,
+  scrubberFor,
+  upstreamSecrets,
+} from '../connectors/connection-secrets';
 import type { Credentials } from '../connectors/credentials';
 import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
@@ -235,13 +240,14 @@ export async function discoverMcpTools(ctx: AdminContext, connector: McpConnecto
         })
       : openCredentials(store, connection);
   }
-  const client = await connectUpstream(connector, upstreamSecrets(store, connector, credentials)).catch(
-    (error: Error) => {
-      throw new ToolError(error.message);
-    },
-  );
+  // An upstream's error may repeat what it was sent: scrubbed with this connection's secrets.
+  const scrubber = scrubberFor(store, connector, credentials ?? {});
+  const fail = (error: unknown): never => {
+    throw new ToolError(scrubber.text(error instanceof Error ? error.message : String(error)));
+  };
+  const client = await connectUpstream(connector, upstreamSecrets(store, connector, credentials)).catch(fail);
   try {
-    return await listAllTools(client);
+    return await listAllTools(client).catch(fail);
   } finally {
     await client.close().catch(() => {});
   }

@@ -67,27 +67,32 @@ const scrubbers = new WeakMap<Connector, WeakMap<Credentials, Scrubber>>();
  * the connector's shared env/headers, Basic's user:password and the OAuth client secret — in
  * every encoding. Kept per immutable record pair, so a call does not rebuild it.
  */
-export function scrubberFor(store: WorkspaceStore, connector: Connector, credentials: Credentials): Scrubber {
+export function scrubberFor(
+  store: WorkspaceStore,
+  connector: Connector,
+  credentials: Credentials,
+  mask?: string,
+): Scrubber {
   let byCredentials = scrubbers.get(connector);
   if (!byCredentials) {
     byCredentials = new WeakMap();
     scrubbers.set(connector, byCredentials);
   }
-  let scrubber = byCredentials.get(credentials);
-  if (!scrubber) {
-    const shared = openConnectorSecrets(store, connector);
-    const secrets = [
-      ...secretValues(credentials),
-      ...Object.values(shared.env),
-      ...Object.values(shared.headers),
-    ];
-    if (credentials.username !== undefined && credentials.password)
-      secrets.push(`${credentials.username}:${credentials.password}`);
-    const oauth = store.data.authConfigs[connector.id]?.oauth2;
-    if (oauth?.clientSecret)
-      secrets.push(store.secrets.open<string>(oauth.clientSecret, `auth:${connector.id}`));
-    scrubber = createScrubber(secrets);
-    byCredentials.set(credentials, scrubber);
-  }
+  const cached = mask === undefined ? byCredentials.get(credentials) : undefined;
+  if (cached) return cached;
+  const shared = openConnectorSecrets(store, connector);
+  const secrets = [
+    ...secretValues(credentials),
+    ...Object.values(shared.env),
+    ...Object.values(shared.headers),
+  ];
+  if (credentials.username !== undefined && credentials.password)
+    secrets.push(`${credentials.username}:${credentials.password}`);
+  const oauth = store.data.authConfigs[connector.id]?.oauth2;
+  if (oauth?.clientSecret)
+    secrets.push(store.secrets.open<string>(oauth.clientSecret, `auth:${connector.id}`));
+  // A custom mask (a dry run shows the admin's ••••••••) is not kept: dry runs are rare.
+  const scrubber = createScrubber(secrets, mask === undefined ? {} : { mask });
+  if (mask === undefined) byCredentials.set(credentials, scrubber);
   return scrubber;
 }

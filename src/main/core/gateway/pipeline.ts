@@ -7,8 +7,8 @@ import {
   scrubberFor,
   upstreamSecrets,
 } from '../connectors/connection-secrets';
-import { type Credentials, secretValues } from '../connectors/credentials';
-import { buildHttpRequest, maskRequest, RequestBuildError } from '../connectors/http-request';
+import { type Credentials, MASK } from '../connectors/credentials';
+import { buildHttpRequest, RequestBuildError } from '../connectors/http-request';
 import { sendHttp } from '../connectors/http-runtime';
 import type { McpUpstreamPool } from '../connectors/mcp-pool';
 import { isUnauthorized } from '../connectors/mcp-upstream';
@@ -227,8 +227,21 @@ export class CallPipeline {
       this.deps.store.data.authConfigs[connector.id],
       credentials,
     );
-    const masked = maskRequest(request, secretValues(credentials));
-    const http = { ...masked, body: masked.body ?? null };
+    // Masked with the call's own scrubber (every encoding, query-string forms included), and the
+    // Authorization scheme kept readable.
+    const scrub = scrubberFor(this.deps.store, connector, credentials, MASK);
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).map(([k, v]) => [
+        k,
+        k === 'authorization' ? v.replace(/^(\w+)\s+.*$/, `$1 ${MASK}`) : scrub.text(v),
+      ]),
+    );
+    const http = {
+      method: request.method,
+      url: scrub.text(request.url),
+      headers,
+      body: request.body === undefined ? null : scrub.text(request.body),
+    };
     return {
       content: [{ type: 'text', text: `Would send:\n${JSON.stringify(http, null, 2)}` }],
       structuredContent: { http },
