@@ -15,6 +15,29 @@ function parsePort(text: string | undefined): number | undefined {
   return port;
 }
 
+/**
+ * A whole number ≥ 1 from a flag or else its env variable; a UsageError names where the bad value
+ * came from and what is accepted. Undefined when neither is set.
+ */
+function parseCount(
+  flag: string,
+  env: string,
+  fromFlag: string | undefined,
+  what: string,
+): number | undefined {
+  const fromEnv = process.env[env];
+  const [text, source] =
+    fromFlag !== undefined ? [fromFlag, `--${flag}`] : fromEnv ? [fromEnv, `${env}`] : [undefined, ''];
+  if (text === undefined) return undefined;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(
+      `Invalid ${source} "${text}": use ${what}, a whole number of at least 1 (--${flag} N, or env ${env}).`,
+    );
+  }
+  return value;
+}
+
 /** The built web UI (out/renderer), found from this module: out/main/cli.js or a chunk below it. */
 function webUiDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -36,9 +59,25 @@ export async function serveCommand(
       host: { type: 'string' },
       'no-admin': { type: 'boolean' },
       'no-gateway': { type: 'boolean' },
+      'session-idle-timeout': { type: 'string' },
+      'max-sessions-per-key': { type: 'string' },
     },
     strict: true,
   });
+  // Checked before anything starts, so a typo never leaves a half-started server.
+  const port = parsePort(values.port) ?? parsePort(process.env.PORTICO_PORT);
+  const sessionIdleTimeoutSeconds = parseCount(
+    'session-idle-timeout',
+    'PORTICO_SESSION_IDLE_TIMEOUT',
+    values['session-idle-timeout'],
+    'the seconds an idle MCP session stays open (default 1800)',
+  );
+  const maxSessionsPerKey = parseCount(
+    'max-sessions-per-key',
+    'PORTICO_MAX_SESSIONS_PER_KEY',
+    values['max-sessions-per-key'],
+    'the most open MCP sessions one API key may hold (default 1000)',
+  );
   // Signals are handled from the start: one arriving while Portico starts stops it once started.
   let stopRequested: string | undefined;
   let onSignal = (signal: string) => {
@@ -51,7 +90,9 @@ export async function serveCommand(
     dataDir,
     databaseUrl,
     host: values.host,
-    port: parsePort(values.port) ?? parsePort(process.env.PORTICO_PORT),
+    port,
+    sessionIdleTimeoutSeconds,
+    maxSessionsPerKey,
     noAdmin: values['no-admin'],
     noGateway: values['no-gateway'],
     staticDir: webUiDir(),

@@ -7,6 +7,7 @@ import { EventBus } from './events/event-bus';
 import { GatewayRuntime } from './gateway/gateway-runtime';
 import { PorticoHttpServer } from './server/http-server';
 import { watchToolChanges } from './server/list-changed';
+import { sessionLimits } from './server/session-hub';
 import type { PlaneName } from './store/schema';
 import type { KeyProvider } from './store/secrets';
 import { claimServer, effectivePlanes, type ServerInfo } from './store/server-info';
@@ -26,6 +27,10 @@ export interface StartOptions {
   keyProvider?: KeyProvider;
   /** The built renderer, served as the web UI. */
   staticDir?: string;
+  /** Seconds an MCP session may stay idle before it is closed (default 1800; ≥ 1). */
+  sessionIdleTimeoutSeconds?: number;
+  /** Open MCP sessions one API key may hold (default 1000). */
+  maxSessionsPerKey?: number;
   log?: (line: string) => void;
 }
 
@@ -58,6 +63,11 @@ export function baseUrl(host: string, port: number): string {
 /** Starts the gateway (both planes, web UI, /healthz) for one data dir. */
 export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const log: Logger = createLogger(options.log);
+  // Checked before anything is opened: a bad value fails the start and leaves nothing behind.
+  const limits = sessionLimits({
+    idleTimeoutSeconds: options.sessionIdleTimeoutSeconds,
+    maxPerKey: options.maxSessionsPerKey,
+  });
   const store = await WorkspaceStore.open({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -123,6 +133,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     log,
     staticDir: options.staticDir,
     localCredential: claim.credential,
+    sessionLimits: limits,
   });
   const server = http;
   let bound: { host: string; port: number };

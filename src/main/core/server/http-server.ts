@@ -14,7 +14,7 @@ import { createAdminMcpServer } from './admin-mcp';
 import { readJsonBody, sendJson, sendRpcError } from './http-util';
 import { handleOAuthCallback } from './oauth-callback';
 import { checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
-import { SessionHub } from './session-hub';
+import { SessionHub, type SessionLimits } from './session-hub';
 import { serveStatic } from './static-files';
 
 export interface HttpServerDeps {
@@ -27,6 +27,8 @@ export interface HttpServerDeps {
   staticDir?: string;
   /** The secret `portico` commands of the same OS user present to go through this server. */
   localCredential: string;
+  /** Idle timeout and sessions per key, for both planes (defaults: CONTRACT §2). */
+  sessionLimits?: Partial<SessionLimits>;
 }
 
 const PLANE_OFF: Record<PlaneName, string> = {
@@ -37,6 +39,10 @@ const PLANE_OFF: Record<PlaneName, string> = {
     'The customer gateway (data plane) is switched off. Switch it on from the Portico tray menu or UI, with the admin tool set_plane_enabled {"plane":"gateway","enabled":true}, ' +
     'or `portico admin set_plane_enabled \'{"plane":"gateway","enabled":true}\'`.',
 };
+
+/** Where OAuth clients look for metadata, registration and tokens (RFC 8414, 9728, OIDC, the MCP defaults). */
+const OAUTH_PATH =
+  /^\/(?:\.well-known\/(?:oauth-|openid-)|(?:oauth\/)?(?:register|token|authorize|revoke)(?:\/|$))/i;
 
 /** The HTTP listener: guards, key auth and plane routing in front of the MCP session hubs. */
 export class PorticoHttpServer {
@@ -49,14 +55,20 @@ export class PorticoHttpServer {
 
   constructor(private readonly deps: HttpServerDeps) {
     this.hubs = {
-      admin: new SessionHub('admin', (owner) => ({
-        server: createAdminMcpServer(deps.registry, deps.services, owner.keyId),
-      })),
-      gateway: new SessionHub('gateway', (owner) => {
-        const customer = deps.store.data.customers[owner.customerId ?? ''];
-        if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
-        return createCustomerMcpServer(customer, deps.gateway, owner.keyId);
-      }),
+      admin: new SessionHub(
+        'admin',
+        (owner) => ({ server: createAdminMcpServer(deps.registry, deps.services, owner.keyId) }),
+        deps.sessionLimits,
+      ),
+      gateway: new SessionHub(
+        'gateway',
+        (owner) => {
+          const customer = deps.store.data.customers[owner.customerId ?? ''];
+          if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
+          return createCustomerMcpServer(customer, deps.gateway, owner.keyId);
+        },
+        deps.sessionLimits,
+      ),
     };
     this.#server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
       const counted = req.method === 'POST';
@@ -155,37 +167,64 @@ export class PorticoHttpServer {
       );
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { error: `${req.method} is not supported on ${path}` }, { allow: 'GET' });
-      return;
-    }
-    await serveStatic(this.deps.staticDir, path, res);
+    if (OAUTH_PATH.test(path)) return this.#oauthNotFound(req, res, url);
+    // The page and its files; any other path is a JSON 404, never the page.
+    await serveStatic(this.deps.staticDir, req, path, res);
+  }
+
+  /** The request's key, or why it was refused: the one wording of Portico's 401 (`Unauthorized: WHY. HELP`). */
+  #checkKey(
+    req: IncomingMessage,
+    url: URL,
+  ): { ok: true; key: ApiKey } | { ok: false; why: string; message: string; challenge: string } {
+    const refused = (why: string, challenge: string) => ({
+      ok: false as const,
+      why,
+      message: `Unauthorized: ${why}. ${KEY_HELP}`,
+      challenge,
+    });
+    const presented = presentedKey(req, url);
+    if (!presented) return refused('no API key', 'Bearer realm="portico"');
+    const check = verifyApiKey(presented, this.deps.store.data.apiKeys);
+    if (check.ok) return check;
+    const why =
+      check.reason === 'revoked'
+        ? 'this API key was revoked. Create a new one with `portico keys create`'
+        : check.reason === 'malformed'
+          ? 'that is not a Portico API key (they look like ptc_XXXXXXXX_…)'
+          : 'unknown API key';
+    return refused(why, 'Bearer realm="portico", error="invalid_token"');
   }
 
   /** Authenticates a request; on failure answers 401 and returns undefined. */
   #authenticate(req: IncomingMessage, res: ServerResponse, url: URL): ApiKey | undefined {
-    const presented = presentedKey(req, url);
-    if (!presented) {
-      sendRpcError(res, 401, `Unauthorized: no API key. ${KEY_HELP}`, {
-        headers: { 'www-authenticate': 'Bearer realm="portico"' },
-      });
-      return undefined;
-    }
-    const check = verifyApiKey(presented, this.deps.store.data.apiKeys);
+    const check = this.#checkKey(req, url);
     if (!check.ok) {
-      const why =
-        check.reason === 'revoked'
-          ? 'this API key was revoked. Create a new one with `portico keys create`'
-          : check.reason === 'malformed'
-            ? 'that is not a Portico API key (they look like ptc_XXXXXXXX_…)'
-            : 'unknown API key';
-      sendRpcError(res, 401, `Unauthorized: ${why}. ${KEY_HELP}`, {
-        headers: { 'www-authenticate': 'Bearer realm="portico", error="invalid_token"' },
-      });
+      sendRpcError(res, 401, check.message, { headers: { 'www-authenticate': check.challenge } });
       return undefined;
     }
     this.deps.services.keyUsage.touch(check.key.id);
     return check.key;
+  }
+
+  /**
+   * OAuth discovery and registration (`/.well-known/oauth-…`, `/register`, `/token`…): a client
+   * tries them after a 401. Portico takes API keys, not OAuth, so they are a JSON 404 that
+   * repeats why the key was refused and how to pass one — a client that gives up on OAuth
+   * shows this body, not the 401's. (Without the word "Unauthorized": mcp-remote reads an error
+   * containing it as "sign in with OAuth" and waits for a browser.)
+   */
+  #oauthNotFound(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const check = this.#checkKey(req, url);
+    const key = check.ok
+      ? 'The API key this request carries is valid: send it to /mcp/admin or /mcp/gateway?customer_id=ID.'
+      : presentedKey(req, url)
+        ? `Portico refused the key this request carries: ${check.why}. ${KEY_HELP}`
+        : `A 401 from /mcp/admin or /mcp/gateway means the API key was missing, unknown or revoked. ${KEY_HELP}`;
+    sendJson(res, 404, {
+      error: 'not_found',
+      message: `Not found: ${url.pathname}. Portico does not use OAuth for MCP clients; they authenticate with a Portico API key. ${key}`,
+    });
   }
 
   /** The CLI's local credential, compared in constant time; never accepted from a browser page. */

@@ -26,6 +26,50 @@ interface Session extends SessionOwner {
   fast?: FastPath;
   /** Fast-path calls in flight, by JSON-RPC id, for notifications/cancelled. */
   inflight: Map<string | number, AbortController>;
+  /** HTTP exchanges under way on this session: requests in flight and open streams. */
+  busy: number;
+  /** When `busy` last dropped to 0 (Date.now()). */
+  idleSince: number;
+  closed: boolean;
+}
+
+/** CONTRACT §2: `--session-idle-timeout` and `--max-sessions-per-key` defaults. */
+export const DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS = 1800;
+export const DEFAULT_MAX_SESSIONS_PER_KEY = 1000;
+
+export interface SessionLimits {
+  /**
+   * Seconds a session may stay idle — no request in flight and no stream open — before it is
+   * closed. A client that keeps its GET stream open is connected, not idle.
+   */
+  idleTimeoutSeconds: number;
+  /** Open sessions one API key may hold on this plane (sessions being opened count too). */
+  maxPerKey: number;
+}
+
+/** setTimeout's longest delay; a longer idle timeout simply re-arms the timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How many expired session ids are remembered, to tell their 404 apart from an unknown id's. */
+const EXPIRED_REMEMBERED = 4096;
+
+const REINITIALIZE = 'Initialize a new session: send "initialize" without an Mcp-Session-Id header.';
+
+/** The limits with their defaults filled in; a RangeError names a value out of range. */
+export function sessionLimits(limits: Partial<SessionLimits> = {}): SessionLimits {
+  const idleTimeoutSeconds = limits.idleTimeoutSeconds ?? DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS;
+  const maxPerKey = limits.maxPerKey ?? DEFAULT_MAX_SESSIONS_PER_KEY;
+  if (!Number.isFinite(idleTimeoutSeconds) || idleTimeoutSeconds < 1)
+    throw new RangeError(`The session idle timeout must be at least 1 second, not ${idleTimeoutSeconds}.`);
+  if (!Number.isSafeInteger(maxPerKey) || maxPerKey < 1)
+    throw new RangeError(`The most sessions per key must be a whole number of at least 1, not ${maxPerKey}.`);
+  return { idleTimeoutSeconds, maxPerKey };
+}
+
+/** `1800` → "30 min", `90` → "90 s". */
+export function formatSeconds(seconds: number): string {
+  if (seconds >= 120 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -64,15 +108,34 @@ function fastRequest(
 /**
  * The Streamable HTTP sessions of one plane. A session stays bound to the key and customer
  * that opened it, so it can't be borrowed by another key or pointed at another customer.
+ *
+ * Sessions are bounded: one key holds at most `maxPerKey` of them, and a session idle for
+ * `idleTimeoutSeconds` is closed (its id then answers 404, and the client re-initializes).
+ * Idle sessions wait in `#idle` in the order they became idle, so one unref'd timer, armed for
+ * the first of them, finds every expired session without scanning the others; a request only
+ * moves its session out of (and back to the end of) that order.
  */
 export class SessionHub {
   readonly #sessions = new Map<string, Session>();
   readonly #openListeners = new Set<(customerId: string | undefined) => void>();
+  /** Idle sessions, longest idle first. */
+  readonly #idle = new Map<string, Session>();
+  /** Sessions held (open or being opened) per key id. */
+  readonly #held = new Map<string, number>();
+  /** Recently expired session ids (insertion-ordered, bounded). */
+  readonly #expired = new Set<string>();
+  readonly #idleMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  readonly limits: SessionLimits;
 
   constructor(
     readonly plane: PlaneName,
     private readonly createServer: (owner: SessionOwner) => SessionServer,
-  ) {}
+    limits: Partial<SessionLimits> = {},
+  ) {
+    this.limits = sessionLimits(limits);
+    this.#idleMs = this.limits.idleTimeoutSeconds * 1000;
+  }
 
   /** Called when a session opens, with its customer. */
   onOpen(listener: (customerId: string | undefined) => void): () => void {
@@ -97,14 +160,10 @@ export class SessionHub {
     if (sessionId) {
       const session = this.#sessions.get(sessionId);
       if (!session) {
-        sendRpcError(
-          res,
-          404,
-          'Session not found: it was closed or the server restarted. Initialize a new session.',
-          {
-            code: RPC.unauthorized,
-          },
-        );
+        const why = this.#expired.has(sessionId)
+          ? `it expired after ${formatSeconds(this.limits.idleTimeoutSeconds)} without activity (portico serve --session-idle-timeout SECONDS)`
+          : `it expired (sessions idle for ${formatSeconds(this.limits.idleTimeoutSeconds)} are closed), was closed, or the server restarted`;
+        sendRpcError(res, 404, `Session not found: ${why}. ${REINITIALIZE}`, { code: RPC.unauthorized });
         return;
       }
       if (session.keyId !== owner.keyId) {
@@ -123,6 +182,7 @@ export class SessionHub {
         );
         return;
       }
+      this.#markBusy(session, res);
       if (req.method === 'POST' && (await this.#fast(session, req, res, body))) return;
       if (req.method === 'POST') cancelOnDisconnect(session.transport, res, body);
       await session.transport.handleRequest(req, res, body);
@@ -192,22 +252,115 @@ export class SessionHub {
   }
 
   async #open(req: IncomingMessage, res: ServerResponse, body: unknown, owner: SessionOwner): Promise<void> {
-    const { server, fast } = this.createServer(owner);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      onsessioninitialized: (id) => {
-        this.#sessions.set(id, { id, transport, server, fast, inflight: new Map(), ...owner });
-        for (const listener of this.#openListeners) listener(owner.customerId);
-      },
+    const held = this.#held.get(owner.keyId) ?? 0;
+    const { maxPerKey, idleTimeoutSeconds } = this.limits;
+    if (held >= maxPerKey) {
+      const endpoint = this.plane === 'admin' ? '/mcp/admin' : '/mcp/gateway';
+      sendRpcError(
+        res,
+        429,
+        `Too many open sessions: this API key already holds ${held} open sessions on ${endpoint}, the most one key may hold (${maxPerKey}). ` +
+          `End sessions you no longer use (HTTP DELETE ${endpoint} with their Mcp-Session-Id header) or let them expire (after ${formatSeconds(idleTimeoutSeconds)} idle), ` +
+          'or raise the limit: portico serve --max-sessions-per-key N (env PORTICO_MAX_SESSIONS_PER_KEY).',
+      );
+      return;
+    }
+    // The slot is taken before any await, so concurrent initializes can't overshoot the limit.
+    this.#held.set(owner.keyId, held + 1);
+    let session: Session | undefined;
+    let server: Server | undefined;
+    try {
+      const made = this.createServer(owner);
+      server = made.server;
+      const { fast } = made;
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (id) => {
+          session = {
+            id,
+            transport,
+            server: made.server,
+            fast,
+            inflight: new Map(),
+            busy: 0,
+            idleSince: Date.now(),
+            closed: false,
+            ...owner,
+          };
+          this.#sessions.set(id, session);
+          this.#markBusy(session, res);
+          for (const listener of this.#openListeners) listener(owner.customerId);
+        },
+      });
+      transport.onclose = () => {
+        if (session) this.#forget(session);
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      if (!session) {
+        // The initialize was refused (or failed): nothing was opened, the slot is free again.
+        this.#release(owner.keyId);
+        void server?.close().catch(() => {});
+      }
+    }
+  }
+
+  /** A request or stream on the session has started; the session is idle again when it ends. */
+  #markBusy(session: Session, res: ServerResponse): void {
+    session.busy += 1;
+    this.#idle.delete(session.id);
+    res.once('close', () => {
+      session.busy -= 1;
+      if (session.busy > 0 || session.closed) return;
+      session.idleSince = Date.now();
+      this.#idle.set(session.id, session);
+      this.#arm();
     });
-    transport.onclose = () => {
-      if (!transport.sessionId) return;
-      for (const call of this.#sessions.get(transport.sessionId)?.inflight.values() ?? [])
-        call.abort(new Error('the session was closed'));
-      this.#sessions.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+  }
+
+  /** Arms the expiry timer for the longest-idle session, unless it is armed already. */
+  #arm(): void {
+    if (this.#timer) return;
+    const first = this.#idle.values().next();
+    if (first.done) return;
+    const due = first.value.idleSince + this.#idleMs - Date.now();
+    this.#timer = setTimeout(() => this.#sweep(), Math.min(Math.max(due, 0), MAX_TIMER_MS));
+    this.#timer.unref();
+  }
+
+  /** Closes the sessions whose idle time is up: the first ones in `#idle`, and no others. */
+  #sweep(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    for (const session of this.#idle.values()) {
+      if (session.idleSince + this.#idleMs > now) break;
+      this.#expired.add(session.id);
+      if (this.#expired.size > EXPIRED_REMEMBERED) {
+        const oldest = this.#expired.values().next();
+        if (!oldest.done) this.#expired.delete(oldest.value);
+      }
+      this.#forget(session);
+      // Closing the server aborts its request handlers, closes its streams and the transport.
+      void session.server.close().catch(() => {});
+    }
+    this.#arm();
+  }
+
+  /** Takes a session out of every table and frees its key's slot; once. */
+  #forget(session: Session): void {
+    if (session.closed) return;
+    session.closed = true;
+    for (const call of session.inflight.values()) call.abort(new Error('the session was closed'));
+    this.#sessions.delete(session.id);
+    this.#idle.delete(session.id);
+    this.#release(session.keyId);
+  }
+
+  #release(keyId: string): void {
+    const held = (this.#held.get(keyId) ?? 0) - 1;
+    if (held > 0) this.#held.set(keyId, held);
+    else this.#held.delete(keyId);
   }
 
   /** Closes every session whose owner matches, e.g. all of a revoked key's sessions. */
@@ -217,6 +370,8 @@ export class SessionHub {
   }
 
   async closeAll(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.closeWhere(() => true);
   }
 }
