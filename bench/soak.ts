@@ -2,7 +2,10 @@
 // customers for a bounded time, mixed tools/list and tools/call (HTTP connector, stdio MCP
 // connector, SDK path with progress tokens), sessions opening and closing. Passes when there
 // were no errors, no session, child process or socket was left behind, and RSS grew < 10%
-// after warm-up. Prints one verdict line; exits 1 on failure.
+// after warm-up. Then sessions that clients abandon: --idle-sessions N (default 1000, the
+// per-key cap) opened and left idle, memory per open session measured, the next one refused
+// (429), and all of them expiring after --idle-timeout S (default 15) with their memory
+// returned. Prints one verdict line; exits 1 on failure.
 import { McpHttpSession, newAgent } from './lib/mcp-client';
 import { childPids, rssMb, socketCount, startServer, tcpSockets } from './lib/procs';
 import { everythingCommand } from './scenarios/passthrough';
@@ -16,6 +19,8 @@ const minutes = Number(option('--minutes') ?? 5);
 const SESSIONS = Number(option('--sessions') ?? 50);
 const CUSTOMERS = Number(option('--customers') ?? 20);
 const json = argv.includes('--json');
+const IDLE_TIMEOUT = Number(option('--idle-timeout') ?? 15);
+const IDLE_SESSIONS = Number(option('--idle-sessions') ?? 1000);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -23,7 +28,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const upstream = await startServer('upstream', {});
 const portico = await startServer(
   'portico',
-  { setup: 'soak', upstream: upstream.ready.url, everything: everythingCommand(), customers: CUSTOMERS },
+  {
+    setup: 'soak',
+    upstream: upstream.ready.url,
+    everything: everythingCommand(),
+    customers: CUSTOMERS,
+    sessionIdleTimeoutSeconds: IDLE_TIMEOUT,
+    maxSessionsPerKey: IDLE_SESSIONS,
+  },
   ['--expose-gc'],
 );
 const url = String(portico.ready.url);
@@ -164,6 +176,67 @@ const inbound = tcp.filter((s) => s.local === serverPort && s.state !== 'listen'
 const upstreamPool = tcp.filter((s) => s.remote === upstreamPort).length;
 const otherSockets = socketsAfter - inbound - upstreamPool;
 const childrenDuring = childPids(portico.pid);
+
+// Abandoned sessions: opened up to the key's cap and left idle; they must cost a bounded amount
+// each, stop at the cap, expire on their own and give their memory back.
+const heapOf = (stats: Record<string, unknown>) => Number(stats.heapMb);
+const gatewaySessions = (stats: Record<string, unknown>) =>
+  (stats.sessions as { gateway: number } | null)?.gateway ?? Number.NaN;
+const idleBase = await portico.stats('gc');
+const idleAgents = Array.from({ length: 8 }, () => newAgent(4));
+const idle: McpHttpSession[] = [];
+let nextIdle = 0;
+const idleOpenStarted = Date.now();
+await Promise.all(
+  idleAgents.map(async (agent) => {
+    while (nextIdle < IDLE_SESSIONS) {
+      const i = nextIdle++;
+      const customer = customers[i % customers.length] as string;
+      const session = new McpHttpSession(`${url}/mcp/gateway?customer_id=${customer}`, auth, agent);
+      try {
+        await session.initialize();
+        await session.request('tools/list');
+        idle.push(session);
+      } catch (error) {
+        errors.push(`idle session: ${(error as Error).message}`);
+      }
+    }
+  }),
+);
+const idleOpenSeconds = (Date.now() - idleOpenStarted) / 1000;
+const lastActivity = Date.now();
+const over = await new McpHttpSession(`${url}/mcp/gateway?customer_id=${customers[0]}`, auth, newAgent(1))
+  .initialize()
+  .then(
+    () => 'accepted',
+    (error: Error) => error.message,
+  );
+const idleFull = await portico.stats('gc');
+const idleOpen = gatewaySessions(idleFull);
+const heapPerSessionKb = ((heapOf(idleFull) - heapOf(idleBase)) * 1024) / idleOpen;
+const rssPerSessionKb = ((Number(idleFull.rssMb) - Number(idleBase.rssMb)) * 1024) / idleOpen;
+log(
+  `  ${idleOpen} idle sessions open (in ${idleOpenSeconds.toFixed(1)} s): heap after GC ${heapOf(idleBase)} → ${heapOf(idleFull)} MB (${heapPerSessionKb.toFixed(1)} KB per session), RSS ${idleBase.rssMb} → ${idleFull.rssMb} MB; one more: ${over.slice(0, 120)}`,
+);
+// Nothing touches them now: only the server's own count is polled until they expired.
+let idleLeft = idleOpen;
+const expiryDeadline = Date.now() + (IDLE_TIMEOUT + 30) * 1000;
+while (idleLeft > 0 && Date.now() < expiryDeadline) {
+  await sleep(500);
+  idleLeft = gatewaySessions(await portico.stats());
+}
+const expiredAfter = (Date.now() - lastActivity) / 1000;
+const stale = await idle[0]?.request('tools/list').then(
+  () => 'still answers',
+  (error: Error) => error.message,
+);
+for (const a of idleAgents) a.destroy();
+const idleAfter = await portico.stats('gc');
+const idleGrowth = heapOf(idleFull) - heapOf(idleBase);
+const returned = (heapOf(idleFull) - heapOf(idleAfter)) / idleGrowth;
+log(
+  `  expired after ${expiredAfter.toFixed(1)} s (${idleLeft} left): heap after GC ${heapOf(idleAfter)} MB (${(returned * 100).toFixed(0)}% of the ${idleGrowth.toFixed(1)} MB returned), RSS ${idleAfter.rssMb} MB; an expired id: ${stale?.slice(0, 140)}`,
+);
 await portico.stop();
 await sleep(1_000);
 const survivors = [...new Set([...childrenBefore, ...childrenDuring])].filter((pid) => {
@@ -189,6 +262,14 @@ if (childrenDuring.length > childrenBefore.length)
 if (survivors.length) failures.push(`${survivors.length} child processes outlived the server`);
 if (!(growth < 0.1)) failures.push(`RSS grew ${(growth * 100).toFixed(1)}% after warm-up`);
 if (opened < SESSIONS) failures.push(`only ${opened} sessions were opened`);
+if (idleOpen !== IDLE_SESSIONS)
+  failures.push(`${idleOpen} of ${IDLE_SESSIONS} idle sessions were open at once`);
+if (!/Too many open sessions/.test(over)) failures.push(`session ${IDLE_SESSIONS + 1} of one key: ${over}`);
+if (idleLeft > 0)
+  failures.push(`${idleLeft} idle sessions had not expired ${Math.round(expiredAfter)} s later`);
+if (!/Session not found: it expired/.test(stale ?? '')) failures.push(`an expired session id: ${stale}`);
+if (!(returned >= 0.9))
+  failures.push(`only ${(returned * 100).toFixed(0)}% of the idle sessions' heap was returned after expiry`);
 
 const result = {
   pass: failures.length === 0,
@@ -221,9 +302,24 @@ const result = {
     after: childrenDuring.length,
     outlivedServer: survivors.length,
   },
+  idleSessions: {
+    idleTimeoutSeconds: IDLE_TIMEOUT,
+    maxPerKey: IDLE_SESSIONS,
+    open: idleOpen,
+    openSeconds: Math.round(idleOpenSeconds * 10) / 10,
+    overTheCap: over,
+    heapMb: { before: heapOf(idleBase), open: heapOf(idleFull), afterExpiry: heapOf(idleAfter) },
+    rssMb: { before: idleBase.rssMb, open: idleFull.rssMb, afterExpiry: idleAfter.rssMb },
+    heapPerSessionKb: Math.round(heapPerSessionKb * 10) / 10,
+    rssPerSessionKb: Math.round(rssPerSessionKb * 10) / 10,
+    expiredAfterSeconds: Math.round(expiredAfter * 10) / 10,
+    leftOpen: idleLeft,
+    heapReturnedPercent: Math.round(returned * 1000) / 10,
+    expiredIdAnswer: stale,
+  },
   failures,
 };
 if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-const verdict = `SOAK ${result.pass ? 'PASS' : 'FAIL'}: ${Math.round(seconds)} s, ${SESSIONS} sessions × ${CUSTOMERS} customers, ${requests} requests (${result.requestsPerSecond}/s), ${opened} sessions opened/closed, ${errors.length} errors, ${sessions ? sessions.gateway + sessions.admin : '?'} left open, RSS ${rssWarm.toFixed(0)} → ${rssEnd.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%), live heap ${heapWarm} → ${stats.heapMb} MB, sockets ${socketsBefore} → ${otherSockets} (+${upstreamPool} upstream keep-alive, ${inbound} inbound), children ${childrenBefore.length} → ${childrenDuring.length} → ${survivors.length} after stop${failures.length ? ` — ${failures.join('; ')}` : ''}`;
+const verdict = `SOAK ${result.pass ? 'PASS' : 'FAIL'}: ${Math.round(seconds)} s, ${SESSIONS} sessions × ${CUSTOMERS} customers, ${requests} requests (${result.requestsPerSecond}/s), ${opened} sessions opened/closed, ${errors.length} errors, ${sessions ? sessions.gateway + sessions.admin : '?'} left open, RSS ${rssWarm.toFixed(0)} → ${rssEnd.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%), live heap ${heapWarm} → ${stats.heapMb} MB, sockets ${socketsBefore} → ${otherSockets} (+${upstreamPool} upstream keep-alive, ${inbound} inbound), children ${childrenBefore.length} → ${childrenDuring.length} → ${survivors.length} after stop; ${idleOpen} idle sessions: heap ${heapOf(idleBase)} → ${heapOf(idleFull)} MB (${heapPerSessionKb.toFixed(1)} KB each), session ${IDLE_SESSIONS + 1} refused (${/Too many open sessions/.test(over) ? '429' : 'NOT refused'}), expired in ${expiredAfter.toFixed(0)} s (timeout ${IDLE_TIMEOUT} s), heap back to ${heapOf(idleAfter)} MB (${(returned * 100).toFixed(0)}% returned)${failures.length ? ` — ${failures.join('; ')}` : ''}`;
 process.stdout.write(`${verdict}\n`);
 process.exit(result.pass ? 0 : 1);

@@ -25,6 +25,9 @@ interface Config {
   links?: number;
   /** scrub: connections in the workspace, acme's included. */
   connections?: number;
+  /** Session limits (the soak shortens the idle timeout to watch sessions expire). */
+  sessionIdleTimeoutSeconds?: number;
+  maxSessionsPerKey?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -35,6 +38,8 @@ const app = await startPortico({
   port: 0,
   keyProvider: new KeyFileProvider(),
   log: (line) => process.stderr.write(`[portico] ${line}\n`),
+  sessionIdleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
+  maxSessionsPerKey: config.maxSessionsPerKey,
 });
 
 async function admin(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
