@@ -9,6 +9,8 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/main/cli/output';
+import { serveCommand } from '../../src/main/cli/serve-command';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import type { PlaneName } from '../../src/main/core/store/schema';
@@ -257,31 +259,50 @@ describe('configuration', () => {
     expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
   });
 
-  it('portico serve rejects bad --session-idle-timeout / --max-sessions-per-key values with a usage error', () => {
+  it('portico serve rejects bad --session-idle-timeout / --max-sessions-per-key values with a usage error', async () => {
     const dir = tempDir();
+    const io = { out: () => {}, err: () => {} };
+    // In process for the matrix (the flags are checked before anything starts)…
+    const refusal = (argv: string[]) =>
+      serveCommand({ dataDir: dir }, ['--port', '0', ...argv], io).then(
+        () => 'started',
+        (error: unknown) => (error instanceof UsageError ? error.message : `not a usage error: ${error}`),
+      );
     for (const [flag, value] of [
       ['--session-idle-timeout', '0'],
       ['--session-idle-timeout', '-5'],
       ['--session-idle-timeout', 'abc'],
       ['--session-idle-timeout', '1.5'],
+      ['--session-idle-timeout', '1e3'],
       ['--session-idle-timeout', ''],
       ['--max-sessions-per-key', '0'],
+      ['--max-sessions-per-key', '-1'],
+      ['--max-sessions-per-key', 'lots'],
       ['--max-sessions-per-key', '99999999999999999999'],
     ] as const) {
-      const result = portico(['serve', '--port', '0', '--data-dir', dir, `${flag}=${value}`]);
-      expect(result.code, `${flag} ${value}`).toBe(2);
-      expect(result.stderr).toContain(`Invalid ${flag} "${value}"`);
-      expect(result.stderr).toMatch(/a whole number of at least 1/);
+      const message = await refusal([`${flag}=${value}`]);
+      expect(message, `${flag}=${value}`).toContain(`Invalid ${flag} "${value}"`);
+      expect(message).toMatch(/a whole number of at least 1/);
     }
-    const fromEnv = portico(['serve', '--port', '0', '--data-dir', dir], {
-      env: { PORTICO_SESSION_IDLE_TIMEOUT: '0' },
-    });
-    expect(fromEnv.code).toBe(2);
-    expect(fromEnv.stderr).toContain('Invalid PORTICO_SESSION_IDLE_TIMEOUT "0"');
-    const missing = portico(['serve', '--port', '0', '--data-dir', dir, '--session-idle-timeout']);
-    expect(missing.code).toBe(2);
+    for (const [env, value] of [
+      ['PORTICO_SESSION_IDLE_TIMEOUT', '0'],
+      ['PORTICO_MAX_SESSIONS_PER_KEY', 'x'],
+    ] as const) {
+      process.env[env] = value;
+      try {
+        expect(await refusal([])).toContain(`Invalid ${env} "${value}"`);
+      } finally {
+        delete process.env[env];
+      }
+    }
     expect(existsSync(join(dir, 'server.json'))).toBe(false);
-  });
+    // …and once through the real command: exit code 2, the message on stderr, nothing started.
+    const result = portico(['serve', '--port', '0', '--data-dir', dir, '--session-idle-timeout=0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Invalid --session-idle-timeout "0"');
+    expect(portico(['serve', '--port', '0', '--data-dir', dir, '--max-sessions-per-key']).code).toBe(2);
+    expect(existsSync(join(dir, 'server.json'))).toBe(false);
+  }, 60_000);
 
   it('portico serve --session-idle-timeout 1 --max-sessions-per-key 2 (and the env variable) take effect', async () => {
     const dir = tempDir();
@@ -319,5 +340,5 @@ describe('configuration', () => {
     expect(stale.status).toBe(404);
     expect(stale.json?.error?.message).toMatch(/^Session not found: it expired after 1 s/);
     expect(await served.stop()).toBe(0);
-  });
+  }, 60_000);
 });
