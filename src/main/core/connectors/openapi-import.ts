@@ -4,12 +4,12 @@
  */
 import type { Action } from '../store/schema';
 import { authOf, baseUrlOf, type ImportedAuth } from './openapi/auth';
-import { loadSpec, type OpenApiSource } from './openapi/load';
+import { type LoadOptions, loadSpec, type OpenApiSource } from './openapi/load';
 import { collectOperations, convertOperations, type RawOperation } from './openapi/operations';
 import { asObject, asString, bound, OpenApiImportError } from './openapi/util';
 
 export type { ImportedAuth } from './openapi/auth';
-export type { OpenApiSource } from './openapi/load';
+export type { LoadOptions, OpenApiSource } from './openapi/load';
 export { OpenApiImportError } from './openapi/util';
 
 export interface ImportedApi {
@@ -32,9 +32,7 @@ export interface ImportProgress {
   message: string;
 }
 
-export interface ImportOptions {
-  /** How long to wait for a `specUrl`; default 15 s. */
-  fetchTimeoutMs?: number;
+export interface ImportOptions extends LoadOptions {
   /** Called once the document is loaded and validated, then about every 100 operations converted. */
   onProgress?: (progress: ImportProgress) => void;
 }

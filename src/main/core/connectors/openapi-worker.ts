@@ -33,9 +33,15 @@ async function run(port: MessagePort, data: unknown): Promise<void> {
   const post = (message: OpenApiWorkerMessage) => port.postMessage(message);
   try {
     if (!isObject(data) || !isObject(data.source)) throw new Error('The worker was started without a job.');
-    const fetchTimeoutMs = isObject(data.options) ? data.options.fetchTimeoutMs : undefined;
+    const options = isObject(data.options) ? data.options : {};
+    const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+    const { protectedDirs } = options;
     const value = await importOpenApi(data.source, {
-      fetchTimeoutMs: typeof fetchTimeoutMs === 'number' ? fetchTimeoutMs : undefined,
+      fetchTimeoutMs: number(options.fetchTimeoutMs),
+      maxDocumentBytes: number(options.maxDocumentBytes),
+      protectedDirs: Array.isArray(protectedDirs)
+        ? protectedDirs.filter((dir): dir is string => typeof dir === 'string')
+        : undefined,
       onProgress: (progress) => post({ type: 'progress', ...progress }),
     });
     // Parsed here with the store's own schema, so the main thread need not check them again.

@@ -1,7 +1,19 @@
-import { readFile } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { dereference, validate } from '@readme/openapi-parser';
 import YAML from 'yaml';
+import { defaultDataDir } from '../../util/paths';
+import {
+  DEFAULT_FETCH_TIMEOUT_MS,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  fetchLimited,
+  MAX_REDIRECTS,
+  type ReadLimits,
+  readFileLimited,
+  reasonOf,
+  tooLarge,
+} from './fetch';
+import { type DocumentScope, dataDirHolding, ReferencePolicy, realDirs } from './refs';
 import { errorMessage, isObject, type Json, OpenApiImportError, pointer } from './util';
 
 export interface OpenApiSource {
@@ -15,20 +27,30 @@ export interface LoadedSpec {
   /** The document with every `$ref` resolved (it may contain cycles). */
   doc: Json;
   version: 2 | 3;
-  /** Where the document came from when it was fetched, to resolve relative server URLs. */
+  /** Where the document came from when it was fetched (after redirects), to resolve relative server URLs. */
   specUrl?: string;
   warnings: string[];
 }
 
-const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
-const MAX_SPEC_BYTES = 25 * 1024 * 1024;
+export interface LoadOptions {
+  /** How long one document (the main one, or one it references by URL) may take; default 15 s. */
+  fetchTimeoutMs?: number;
+  /** The most one document (the main one, and each it references) may hold; default 25 MB. */
+  maxDocumentBytes?: number;
+  /**
+   * Folders file references never reach, such as the server's data dir. A folder that holds a Portico
+   * data dir's files (secret.key, portico.db, …) is refused without being listed here.
+   */
+  protectedDirs?: readonly string[];
+}
+
 const MAX_VALIDATION_WARNINGS = 5;
 
-/** Reads, parses and dereferences an OpenAPI/Swagger document from any of the supported sources. */
-export async function loadSpec(
-  source: OpenApiSource,
-  options: { fetchTimeoutMs?: number } = {},
-): Promise<LoadedSpec> {
+/**
+ * Reads, parses and dereferences an OpenAPI/Swagger document from any of the supported sources.
+ * External `$ref`s resolve only as ReferencePolicy allows (refs.ts), each read bounded.
+ */
+export async function loadSpec(source: OpenApiSource, options: LoadOptions = {}): Promise<LoadedSpec> {
   const given = (['spec', 'specPath', 'specUrl'] as const).filter(
     (k) => source[k] !== undefined && source[k] !== null,
   );
@@ -39,26 +61,27 @@ export async function loadSpec(
         : `Pass only one of spec, specPath or specUrl (got ${given.join(', ')}).`,
     );
   }
+  const limits: ReadLimits = {
+    maxBytes: positive(options.maxDocumentBytes) ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    timeoutMs: positive(options.fetchTimeoutMs) ?? DEFAULT_FETCH_TIMEOUT_MS,
+  };
 
   let doc: Json;
-  let filePath: string | undefined;
+  let scope: DocumentScope;
   let specUrl: string | undefined;
   if (given[0] === 'specPath') {
-    filePath = path.resolve(String(source.specPath));
-    let text: string;
-    try {
-      text = await readFile(filePath, 'utf8');
-    } catch (err) {
-      throw new OpenApiImportError(`Cannot read the OpenAPI file ${filePath}: ${errorMessage(err)}`, {
-        cause: err,
-      });
-    }
-    doc = parseText(text, filePath);
+    const filePath = path.resolve(String(source.specPath));
+    await refuseDataDir(filePath, options.protectedDirs ?? []);
+    doc = parseText(await readSpecFile(filePath, limits), filePath);
+    scope = { kind: 'file', file: filePath };
   } else if (given[0] === 'specUrl') {
-    specUrl = String(source.specUrl);
-    doc = parseText(await fetchText(specUrl, options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS), specUrl);
+    const fetched = await fetchSpec(String(source.specUrl), limits);
+    doc = parseText(fetched.text, String(source.specUrl));
+    specUrl = fetched.url;
+    scope = { kind: 'url', url: fetched.url };
   } else if (typeof source.spec === 'string') {
     doc = parseText(source.spec, 'the spec text');
+    scope = { kind: 'inline' };
   } else {
     if (!isObject(source.spec)) {
       throw new OpenApiImportError('spec must be an OpenAPI document: an object, or its JSON or YAML text.');
@@ -68,25 +91,28 @@ export async function loadSpec(
     } catch (err) {
       throw new OpenApiImportError(`spec is not plain JSON data: ${errorMessage(err)}`);
     }
+    scope = { kind: 'inline' };
   }
 
   const version = detectVersion(doc);
-  const hasFileRefs = checkRefs(doc, filePath !== undefined);
-  const warnings = await validationWarnings(hasFileRefs && filePath ? filePath : structuredClone(doc));
+  checkLocalRefs(doc);
+  const refs = new ReferencePolicy(scope, doc, limits, options.protectedDirs);
+  // The parser reads the main document through the policy too (already parsed: it is not read
+  // again), so relative references resolve against its path or URL.
+  const api = refs.location ?? doc;
+  refs.serveRoot(() => structuredClone(doc));
+  const warnings = await validationWarnings(api === doc ? structuredClone(doc) : api, refs);
+  refs.serveRoot(() => doc);
 
   let resolved: unknown;
   try {
-    resolved = await dereference((hasFileRefs && filePath ? filePath : doc) as never, {
-      resolve: {
-        external: hasFileRefs,
-        file: hasFileRefs,
-        // Never fetch referenced documents over the network, whatever the source.
-        http: { canRead: () => false } as never,
-      },
+    resolved = await dereference(api as never, {
+      resolve: refs.resolveOptions() as never,
       dereference: { circular: true },
       timeoutMs: 30_000,
     });
   } catch (err) {
+    if (refs.failure) throw refs.failure;
     const at = isObject(err) && typeof err.path === 'string' && err.path ? ` (at ${err.path})` : '';
     throw new OpenApiImportError(`Cannot resolve the document's $refs: ${errorMessage(err)}${at}`, {
       cause: err,
@@ -96,7 +122,43 @@ export async function loadSpec(
   return { doc: resolved, version, specUrl, warnings };
 }
 
-async function fetchText(url: string, timeoutMs: number): Promise<string> {
+const positive = (n: number | undefined): number | undefined =>
+  typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+
+/** A document is never read from a Portico data dir: what is there is the server's, not an API's. */
+async function refuseDataDir(filePath: string, protectedDirs: readonly string[]): Promise<void> {
+  const real = await realpath(filePath).catch(() => filePath);
+  const dir = await dataDirHolding(
+    real,
+    path.dirname(real),
+    await realDirs([...protectedDirs, defaultDataDir()]),
+  );
+  if (dir !== null)
+    throw new OpenApiImportError(
+      `The OpenAPI file ${filePath} is refused: it lies in a Portico data dir (${dir}), which documents are never read from.`,
+    );
+}
+
+/** The main file, read up to the limit. */
+async function readSpecFile(filePath: string, limits: ReadLimits): Promise<string> {
+  let body: Buffer | null;
+  try {
+    const info = await stat(filePath);
+    if (info.isFile() && info.size > limits.maxBytes)
+      throw tooLarge(`The OpenAPI file ${filePath}`, limits.maxBytes, info.size);
+    body = await readFileLimited(filePath, limits.maxBytes);
+  } catch (err) {
+    if (err instanceof OpenApiImportError) throw err;
+    throw new OpenApiImportError(`Cannot read the OpenAPI file ${filePath}: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  if (body === null) throw tooLarge(`The OpenAPI file ${filePath}`, limits.maxBytes);
+  return new TextDecoder().decode(body);
+}
+
+/** The main document by URL: redirects followed (up to 5, http(s) only), the body read up to the limit. */
+async function fetchSpec(url: string, limits: ReadLimits): Promise<{ text: string; url: string }> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -106,54 +168,42 @@ async function fetchText(url: string, timeoutMs: number): Promise<string> {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new OpenApiImportError(`specUrl "${url}" must be an http(s) URL (use specPath for a local file).`);
   }
-  let res: Response;
-  try {
-    res = await fetch(parsed, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json, application/yaml, text/yaml, text/plain;q=0.9, */*;q=0.8' },
-    });
-  } catch (err) {
-    const reason =
-      isObject(err) && (err.name === 'TimeoutError' || err.name === 'AbortError')
-        ? `no response within ${timeoutMs} ms`
-        : networkReason(err);
-    throw new OpenApiImportError(`Could not fetch the OpenAPI document from ${url}: ${reason}`, {
-      cause: err,
-    });
+  for (let hop = 0; ; hop++) {
+    let outcome: Awaited<ReturnType<typeof fetchLimited>>;
+    try {
+      outcome = await fetchLimited(parsed, limits, { redirect: 'manual' });
+    } catch (err) {
+      throw new OpenApiImportError(
+        `Could not fetch the OpenAPI document from ${url}: ${reasonOf(err, limits.timeoutMs)}`,
+        { cause: err },
+      );
+    }
+    if (outcome.kind === 'body') {
+      parsed.hash = '';
+      return { text: new TextDecoder().decode(outcome.body), url: parsed.href };
+    }
+    if (outcome.kind === 'too-large')
+      throw tooLarge(`The document at ${url}`, limits.maxBytes, outcome.declared);
+    if (outcome.kind === 'status')
+      throw new OpenApiImportError(
+        `Could not fetch the OpenAPI document from ${url}: HTTP ${outcome.status} ${outcome.statusText}`.trimEnd(),
+      );
+    let next: URL | undefined;
+    try {
+      next = new URL(outcome.location, parsed);
+    } catch {
+      next = undefined;
+    }
+    if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:'))
+      throw new OpenApiImportError(
+        `Could not fetch the OpenAPI document from ${url}: HTTP ${outcome.status} redirects to a location that is not an http(s) URL.`,
+      );
+    if (hop >= MAX_REDIRECTS)
+      throw new OpenApiImportError(
+        `Could not fetch the OpenAPI document from ${url}: more than ${MAX_REDIRECTS} redirects.`,
+      );
+    parsed = next;
   }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
-    throw new OpenApiImportError(
-      `Could not fetch the OpenAPI document from ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd(),
-    );
-  }
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_SPEC_BYTES) {
-    await res.body?.cancel().catch(() => {});
-    throw new OpenApiImportError(
-      `The document at ${url} is too large (${declared} bytes; the limit is ${MAX_SPEC_BYTES}).`,
-    );
-  }
-  try {
-    const text = await res.text();
-    if (text.length > MAX_SPEC_BYTES) throw new Error(`larger than ${MAX_SPEC_BYTES} bytes`);
-    return text;
-  } catch (err) {
-    throw new OpenApiImportError(`Could not read the OpenAPI document from ${url}: ${networkReason(err)}`, {
-      cause: err,
-    });
-  }
-}
-
-/** undici wraps the real reason (ECONNREFUSED, ENOTFOUND, …) in `cause`. */
-function networkReason(err: unknown): string {
-  const cause = isObject(err) ? err.cause : undefined;
-  if (isObject(cause)) {
-    const code = typeof cause.code === 'string' ? cause.code : '';
-    const msg = typeof cause.message === 'string' ? cause.message : '';
-    if (code || msg) return msg.includes(code) ? msg : `${code} ${msg}`.trim();
-  }
-  return errorMessage(err);
 }
 
 /** Parses JSON or YAML text; errors carry the line and column. */
@@ -233,12 +283,10 @@ function detectVersion(doc: Json): 2 | 3 {
 }
 
 /**
- * Walks every `$ref` before the parser does, so a broken one is reported with where it is.
- * Internal refs must resolve; external ones are only allowed (as relative files) for a local file.
- * Returns whether there are external file refs to resolve.
+ * Walks the main document's local `$ref`s ("#/…") before the parser does, so a broken one is
+ * reported with where it is. External references are the resolver's to allow or refuse (refs.ts).
  */
-function checkRefs(doc: Json, allowFiles: boolean): boolean {
-  let external = false;
+function checkLocalRefs(doc: Json): void {
   const seen = new Set<object>();
   const stack: { value: unknown; at: (string | number)[] }[] = [{ value: doc, at: [] }];
   while (stack.length > 0) {
@@ -253,23 +301,16 @@ function checkRefs(doc: Json, allowFiles: boolean): boolean {
     }
     const obj = item.value as Json;
     const ref = obj.$ref;
-    if (typeof ref === 'string') {
-      const at = pointer([...item.at, '$ref']);
-      if (ref.startsWith('#')) {
-        const problem = resolvePointer(doc, ref);
-        if (problem) throw new OpenApiImportError(`Unresolvable $ref "${ref}" at ${at}: ${problem}.`);
-      } else if (!allowFiles || /^[a-z][a-z0-9+.-]*:/i.test(ref)) {
+    if (typeof ref === 'string' && ref.startsWith('#')) {
+      const problem = resolvePointer(doc, ref);
+      if (problem)
         throw new OpenApiImportError(
-          `External $ref "${ref}" at ${at} is not supported ${allowFiles ? 'for remote documents' : 'for an inline or fetched document'}: Portico resolves only references inside the document${allowFiles ? ' and relative files beside it' : ''}. Bundle the spec into one file first (for example with \`redocly bundle\`).`,
+          `Unresolvable $ref "${ref}" at ${pointer([...item.at, '$ref'])}: ${problem}.`,
         );
-      } else {
-        external = true;
-      }
     }
     for (const [k, v] of Object.entries(obj))
       if (typeof v === 'object' && v !== null) stack.push({ value: v, at: [...item.at, k] });
   }
-  return external;
 }
 
 /** Returns why a `#/...` pointer does not resolve in `doc`, or null when it does. */
@@ -294,10 +335,10 @@ function resolvePointer(doc: Json, ref: string): string | null {
 }
 
 /** The parser's own validation, reported as warnings: real specs often break a rule yet import fine. */
-async function validationWarnings(api: Json | string): Promise<string[]> {
+async function validationWarnings(api: Json | string, refs: ReferencePolicy): Promise<string[]> {
   try {
     const result = await validate(api as never, {
-      resolve: { http: { canRead: () => false } as never },
+      resolve: refs.resolveOptions() as never,
       validate: { errors: { colorize: false } },
     });
     if (result.valid) return [];
