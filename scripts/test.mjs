@@ -1,6 +1,6 @@
 // `npm test`: typecheck, lint, build, then every test. Ends with one "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,46 @@ function step(title, command, args) {
   }
 }
 
+/**
+ * `npm ci` from a fresh clone needs package-lock.json in sync with package.json, optional platform
+ * packages included. Checked the way `npm ci` checks it, on copies of the two files in a temp dir:
+ * a dry run with no scripts, which installs and changes nothing here, and reaches the registry only
+ * as far as `npm ci` itself would (not at all when the lock is in sync).
+ */
+function checkLockfile() {
+  const title = 'package-lock.json in sync with package.json (npm ci --dry-run)';
+  process.stdout.write(`\n▶ ${title}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'portico-lock-'));
+  try {
+    for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(dir, file));
+    const npm = process.env.npm_execpath;
+    const args = ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'];
+    const result = npm
+      ? spawnSync(process.execPath, [npm, ...args], { cwd: dir, encoding: 'utf8' })
+      : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+          cwd: dir,
+          encoding: 'utf8',
+          shell: process.platform === 'win32',
+        });
+    if (result.status !== 0) {
+      // What npm says is missing, without its engine warnings or the usage text it appends.
+      const said = `${result.stdout ?? ''}${result.stderr ?? ''}`
+        .split('\n')
+        .filter((line) => !line.includes('EBADENGINE'))
+        .join('\n')
+        .split(/^npm error Clean install a project$/m)[0];
+      process.stdout.write(
+        `${said}\n✖ ${title} failed: run \`npm install\` and commit package-lock.json.\n0 passed, 1 failed\n`,
+      );
+      process.exit(result.status ?? 1);
+    }
+    process.stdout.write('  in sync\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+checkLockfile();
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 step('lint and format check', bin('biome'), ['check', '.']);

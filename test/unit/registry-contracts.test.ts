@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { adminRegistry, adminTools } from '../../src/main/core/admin';
 import { adminContracts, isToolName, TOOL_NAMES } from '../../src/shared/registry';
+import { portableSchema } from '../../src/shared/schemas/portable';
 
-const json = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
-  return rest;
-};
+// What tools/list shows: the contract's JSON Schema in the subset every major client takes.
+const json = (schema: z.ZodType, io: 'input' | 'output') =>
+  portableSchema(z.toJSONSchema(schema, { io, unrepresentable: 'any' }), io);
 
 describe('shared contracts and the core registry', () => {
   it('list the same tools in the same order with identical JSON Schemas and annotations', () => {

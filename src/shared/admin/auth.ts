@@ -68,16 +68,28 @@ export const getConnectUrl = contract({
   name: 'get_connect_url',
   title: 'Get a connect URL',
   description:
-    "The URL a customer opens to connect a connector. For OAuth2 (authorization_code with PKCE) it starts the provider's consent page and returns to Portico's loopback /oauth/callback, which stores the tokens as the customer's connection. " +
-    "For other schemes it opens Portico's UI to enter the credential. Needs Portico running.",
+    "How a customer connects a connector. For OAuth2 (authorization_code with PKCE): a URL that starts the provider's consent page and returns to Portico's loopback /oauth/callback, which stores the tokens as the customer's connection. " +
+    "For an API key, token or password: a URL of Portico's UI to enter it (both need Portico running). " +
+    'A connector that needs no credentials (auth scheme "none" or no auth config) gets no URL: the customer is connected at once (kind "none", with the connection\'s id).',
   input: z.strictObject({
     customer_id: z.string().describe('The customer who connects.'),
     connector_id: connectorId,
   }),
   output: z.object({
-    url: z.string(),
-    kind: z.enum(['oauth2', 'credentials']),
+    url: z
+      .string()
+      .nullable()
+      .describe('What the customer opens; null when nothing is needed (kind "none").'),
+    kind: z
+      .enum(['oauth2', 'credentials', 'none'])
+      .describe(
+        '"oauth2" (consent page), "credentials" (a form for a key or token) or "none" (connected now).',
+      ),
     expires_in_seconds: z.number().nullable(),
+    connection_id: z
+      .string()
+      .nullable()
+      .describe('kind "none": the connection the customer now has (its credentials are empty).'),
     message: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

@@ -67,7 +67,8 @@ export const createConnector = contract({
   title: 'Create a connector',
   description:
     'Create a connector. HTTP API: {slug, name, kind:"http", base_url, auth?} then add actions (create_action) or use import_openapi instead. ' +
-    'Upstream MCP server: {slug, name, kind:"mcp", transport:"stdio", command, args?, env?} or {…, transport:"http", url, headers?}; then refresh_connector turns its tools into actions.',
+    'Upstream MCP server: {slug, name, kind:"mcp", transport:"stdio", command, args?, env?} or {…, transport:"http", url, headers?}: Portico connects with that shared configuration and turns its tools into actions at once; ' +
+    "if it cannot (the server needs a customer's credentials, or the command or URL is wrong), the connector is kept and next_steps says what to call.",
   input: z.strictObject({
     slug: slugString.describe('Short lowercase name used as the tool-name prefix, e.g. "github".'),
     name: z.string().min(1).max(200).describe('Display name.'),
@@ -92,8 +93,12 @@ export const createConnector = contract({
     url: z.string().optional().describe("mcp http: the server's Streamable HTTP endpoint."),
     headers: stringMap.optional().describe('mcp http: headers shared by all customers (write-only).'),
   }),
-  output: connectorOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  output: connectorOutput.extend({
+    next_steps: z
+      .array(z.string())
+      .describe("What to call next: how its actions were found, or why they weren't and how to get them."),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 });
 
 export const updateConnector = contract({

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { actionDetail, actionSummary, paramInput } from '../../../shared/admin/actions';
 import * as contracts from '../../../shared/admin/actions';
 import { connectionFor } from '../connectors/connection-secrets';
+import { needsCredentials } from '../gateway/credential-free';
 import { computeToolset } from '../gateway/toolset';
 import { type Action, type Connector, httpMappingSchema, type Workspace } from '../store/schema';
 import { now } from './common';
@@ -217,7 +218,8 @@ const testAction = implement(contracts.testAction, async (input, ctx) => {
     throw new ToolError('Name the action: `tool`, or `connector_id` with `action`.');
   }
   const connection = connectionFor(ws, input.customer_id, connector.id);
-  if (!connection && !input.dry_run) {
+  // A connector that needs no credentials is connected by the call itself (credential-free.ts).
+  if (!connection && !input.dry_run && needsCredentials(ws, connector)) {
     throw new ToolError(
       `Customer "${input.customer_id}" has no connection for "${connector.id}". Create one with create_connection (or get_connect_url for OAuth).`,
     );

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { authOutput } from '../../../shared/admin/auth';
 import * as contracts from '../../../shared/admin/auth';
+import { findCatalogEntry } from '../catalog/catalog';
 import { MASK } from '../connectors/credentials';
 import { createPending, pkceChallenge } from '../connectors/oauth-pending';
+import { ensureConnection, needsCredentials } from '../gateway/credential-free';
 import type { AuthConfig, Workspace } from '../store/schema';
 import { toAuthDraft } from './auth-draft';
 import { now } from './common';
@@ -73,10 +75,49 @@ const deleteAuthConfig = implement(contracts.deleteAuthConfig, ({ connector_id }
   });
 });
 
+/** What a connector that needs credentials asks each customer for, in words. */
+function credentialsWanted(auth: AuthConfig | undefined, catalogId: string | undefined): string {
+  switch (auth?.scheme) {
+    case 'api_key':
+      return `needs the customer's API key (sent in the ${auth.in ?? 'header'} "${auth.name ?? ''}")`;
+    case 'bearer':
+      return "needs the customer's bearer token";
+    case 'basic':
+      return "needs the customer's username and password";
+    case 'oauth2':
+      return "needs the customer's OAuth tokens";
+    default: {
+      const hint = catalogId ? findCatalogEntry(catalogId)?.credentials_hint : undefined;
+      return hint
+        ? `needs the customer's credentials (${hint.replace(/\.$/, '')})`
+        : "needs the customer's credentials";
+    }
+  }
+}
+
 const getConnectUrl = implement(contracts.getConnectUrl, async ({ customer_id, connector_id }, ctx) => {
   const ws = ctx.store.data;
   requireCustomer(ws, customer_id);
   const connector = requireConnector(ws, connector_id);
+  if (!needsCredentials(ws, connector)) {
+    // Nothing to enter: the customer is connected now (its connection has no credentials).
+    const ensured = ensureConnection(ctx.store, customer_id, connector.id);
+    if (!ensured) throw new ToolError(`Could not connect ${connector.name} for customer "${customer_id}".`);
+    const { connection, created } = ensured;
+    if (created)
+      ctx.events.emit('connection.created', {
+        connection_id: connection.id,
+        customer_id,
+        connector_id: connector.id,
+      });
+    return {
+      url: null,
+      kind: 'none' as const,
+      expires_in_seconds: null,
+      connection_id: connection.id,
+      message: `${connector.name} needs no credentials, so there is nothing for the customer to open or enter: customer "${customer_id}" is connected (connection ${connection.id}${created ? ', created now' : ''}) and its tools work as soon as they are exposed to that customer.`,
+    };
+  }
   const server = ctx.server();
   if (!server?.url)
     throw new ToolError(
@@ -104,6 +145,7 @@ const getConnectUrl = implement(contracts.getConnectUrl, async ({ customer_id, c
       url: url.toString(),
       kind: 'oauth2' as const,
       expires_in_seconds: 900,
+      connection_id: null,
       message: `Open this URL to connect ${connector.name} for customer ${customer_id}. It works once, for 15 minutes.`,
     };
   }
@@ -112,7 +154,8 @@ const getConnectUrl = implement(contracts.getConnectUrl, async ({ customer_id, c
     url,
     kind: 'credentials' as const,
     expires_in_seconds: null,
-    message: `${connector.name} uses ${auth?.scheme ?? 'no'} auth: enter the customer's credential in Portico's UI at this URL, or call create_connection.`,
+    connection_id: null,
+    message: `${connector.name} ${credentialsWanted(auth, connector.catalogId)}: enter them in Portico's UI at this URL, or call create_connection.`,
   };
 });
 

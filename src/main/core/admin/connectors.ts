@@ -43,7 +43,8 @@ const getConnector = implement(contracts.getConnector, ({ connector_id }, { stor
   };
 });
 
-const createConnector = implement(contracts.createConnector, (input, { store }) => {
+const createConnector = implement(contracts.createConnector, async (input, ctx) => {
+  const { store } = ctx;
   const base = { slug: input.slug, name: input.name, description: input.description ?? '', actions: [] };
   const created = store.mutate((ws) => {
     assertSlugFree(ws, input.slug);
@@ -95,8 +96,54 @@ const createConnector = implement(contracts.createConnector, (input, { store }) 
     }
     throw new ToolError('An mcp connector needs `transport`: "stdio" (with command) or "http" (with url).');
   });
-  return connectorView(created, store.data);
+  if (created.kind !== 'mcp') {
+    return {
+      ...connectorView(created, store.data),
+      next_steps: [
+        `Add its actions: create_action {"connector_id": "${created.id}", "name": "…", "method": "GET", "path": "/…"} for each endpoint, or import_openapi with the API's OpenAPI document instead.`,
+      ],
+    };
+  }
+  return { ...connectorView(created, store.data), next_steps: await discoverAtCreation(ctx, created) };
 });
+
+/** How long creating an MCP connector waits for its server to start and list its tools. */
+const CREATION_DISCOVERY_MS = 20_000;
+
+/**
+ * An MCP connector's tools become its actions as it is created: connected with its shared
+ * configuration (no customer's credentials), listed, stored. When that fails — the server needs
+ * each customer's credentials, or its command or URL is wrong — the connector stays, and the steps
+ * say what to call next.
+ */
+async function discoverAtCreation(ctx: AdminContext, connector: McpConnector): Promise<string[]> {
+  const expose = `Expose them to a customer with configure_customer_tools {"customer_id": "…", "mode": "selected", "connector_ids": ["${connector.id}"]}.`;
+  let tools: Awaited<ReturnType<typeof discoverMcpTools>>;
+  try {
+    tools = await discoverMcpTools(ctx, connector, undefined, CREATION_DISCOVERY_MS);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    return [
+      `Its tools are not listed yet: ${error.message}`,
+      `If the server needs each customer's credentials (${connector.transport === 'stdio' ? 'environment variables' : 'headers or a token'}): create_connection {"customer_id": "…", "connector_id": "${connector.id}", "credentials": {${connector.transport === 'stdio' ? '"env": {"NAME": "…"}' : '"headers": {"Name": "…"}'}}}, then refresh_connector {"connector_id": "${connector.id}", "customer_id": "…"}.`,
+      `If its ${connector.transport === 'stdio' ? 'command or arguments are' : 'URL is'} wrong: update_connector, then refresh_connector {"connector_id": "${connector.id}"}.`,
+    ];
+  }
+  const stored = ctx.store.mutate((ws) => {
+    const c = requireConnector(ws, connector.id);
+    c.actions = toolsToActions(tools, c.actions);
+    c.updatedAt = now();
+    return c.actions.length;
+  });
+  return stored
+    ? [
+        `Its ${stored} tool(s) are its actions now (list_actions). ${expose}`,
+        'When the server adds tools, refresh_connector picks them up.',
+      ]
+    : [
+        `The server lists no tools. When it has some, refresh_connector {"connector_id": "${connector.id}"} turns them into actions.`,
+      ];
+}
 
 const updateConnector = implement(contracts.updateConnector, (input, { store }) => {
   const updated = store.mutate((ws) => {
@@ -225,7 +272,12 @@ const importOpenapi = implement(contracts.importOpenapi, async (input, { store, 
 });
 
 /** Connects to an MCP connector's upstream (with a customer's connection secrets if given) and lists its tools. */
-export async function discoverMcpTools(ctx: AdminContext, connector: McpConnector, customerId?: string) {
+export async function discoverMcpTools(
+  ctx: AdminContext,
+  connector: McpConnector,
+  customerId?: string,
+  timeoutMs = 30_000,
+) {
   const { store } = ctx;
   let credentials: Credentials | undefined;
   if (customerId) {
@@ -245,9 +297,13 @@ export async function discoverMcpTools(ctx: AdminContext, connector: McpConnecto
   const fail = (error: unknown): never => {
     throw new ToolError(scrubber.text(error instanceof Error ? error.message : String(error)));
   };
-  const client = await connectUpstream(connector, upstreamSecrets(store, connector, credentials)).catch(fail);
+  const client = await connectUpstream(
+    connector,
+    upstreamSecrets(store, connector, credentials),
+    timeoutMs,
+  ).catch(fail);
   try {
-    return await listAllTools(client).catch(fail);
+    return await listAllTools(client, timeoutMs).catch(fail);
   } finally {
     await client.close().catch(() => {});
   }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { CallResult, ToolAnnotations, ToolContract } from '../../../shared/admin/contract';
+import { coerceScalars, type ScalarFix } from '../../../shared/schemas/coerce';
+import { portableSchema } from '../../../shared/schemas/portable';
 import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import type { KeyUsage } from '../auth/key-usage';
 import type { EventBus, EventType } from '../events/event-bus';
@@ -84,12 +86,32 @@ export interface ToolListing {
   annotations: ToolAnnotations;
 }
 
+/** A contract's zod schema as the JSON Schema tools/list shows: in the subset every major client takes (portable.ts). */
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
-  return json;
+  return portableSchema(z.toJSONSchema(schema, { io, unrepresentable: 'any' }), io);
+}
+
+/**
+ * Parses a call's input, first fixing obviously-typed scalars the client sent in the tool's own
+ * fields (`"20"` for a limit, `"false"` for a boolean, `42` for an id — as MCP Inspector's form
+ * does); nested values (credentials, schemas, arguments) and everything else stay as strict as the
+ * contract.
+ */
+function parseInput<I extends z.ZodObject>(schema: I, args: unknown) {
+  const input = args ?? {};
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed;
+  const fixes: ScalarFix[] = [];
+  for (const issue of parsed.error.issues) {
+    const [field, ...nested] = issue.path;
+    if (typeof field !== 'string' || nested.length) continue;
+    const path = [field];
+    if (issue.code === 'invalid_type') fixes.push({ path, expected: [issue.expected] });
+    else if (issue.code === 'invalid_value' && issue.values.every((v) => typeof v === 'string'))
+      fixes.push({ path, expected: ['string'], allowed: issue.values });
+  }
+  const coerced = coerceScalars(input, fixes);
+  return coerced === input ? parsed : schema.safeParse(coerced);
 }
 
 export function formatZodError(tool: string, error: z.ZodError): string {
@@ -150,7 +172,7 @@ export class AdminRegistry {
     if (!tool) return false;
     if (tool.annotations.readOnlyHint) return true;
     if (!tool.readOnlyWhen) return false;
-    const parsed = tool.input.safeParse(args ?? {});
+    const parsed = parseInput(tool.input, args);
     return parsed.success && tool.readOnlyWhen(parsed.data);
   }
 
@@ -186,7 +208,7 @@ export class AdminRegistry {
         error: `Unknown admin tool "${name}". List the tools (tools/list, or \`portico admin help\`) to see the available names.`,
       };
     }
-    const parsed = tool.input.safeParse(args ?? {});
+    const parsed = parseInput(tool.input, args);
     if (!parsed.success) return { ok: false, error: formatZodError(name, parsed.error) };
     for (let attempt = 0; ; attempt += 1) {
       const pending: [EventType, Record<string, unknown>][] = [];

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { coerceScalars, pointerPath, type ScalarFix } from '../../../shared/schemas/coerce';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -35,10 +36,47 @@ function describe(error: ErrorObject): string {
   return `\`${field || 'arguments'}\` ${error.message ?? 'is invalid'}`;
 }
 
+const message = (errors: readonly ErrorObject[]) =>
+  `Invalid arguments: ${[...new Set(errors.slice(0, 5).map(describe))].join('; ')}.`;
+
 /** Validates tool arguments against the tool's inputSchema; returns a message naming the fields, or null. */
 export function validateArguments(schema: Record<string, unknown>, args: unknown): string | null {
   const fn = compile(schema);
   if (!fn || fn(args)) return null;
-  const messages = [...new Set((fn.errors ?? []).slice(0, 5).map(describe))];
-  return `Invalid arguments: ${messages.join('; ')}.`;
+  return message(fn.errors ?? []);
+}
+
+/** The values ajv found of the wrong scalar type, as fixes to try (coerce.ts decides what is obvious). */
+function scalarFixes(errors: readonly ErrorObject[]): ScalarFix[] {
+  const fixes: ScalarFix[] = [];
+  for (const error of errors) {
+    const path = pointerPath(error.instancePath);
+    if (error.keyword === 'type') {
+      const { type } = error.params as { type?: unknown };
+      const expected = Array.isArray(type) ? type.map(String) : String(type ?? '').split(',');
+      fixes.push({ path, expected });
+    } else if (error.keyword === 'enum') {
+      const { allowedValues } = error.params as { allowedValues?: unknown };
+      if (Array.isArray(allowedValues) && allowedValues.every((v) => typeof v === 'string'))
+        fixes.push({ path, expected: ['string'], allowed: allowedValues });
+    }
+  }
+  return fixes;
+}
+
+/**
+ * Validates a call's arguments against the tool's inputSchema, first fixing obviously-typed
+ * scalars (`2` for a string, `"true"` for a boolean, `"5"` for an integer — as MCP Inspector's form
+ * sends them): the arguments to send upstream, or a message naming the fields.
+ */
+export function checkArguments(
+  schema: Record<string, unknown>,
+  args: Record<string, unknown>,
+): { args: Record<string, unknown> } | { error: string } {
+  const fn = compile(schema);
+  if (!fn || fn(args)) return { args };
+  const errors = fn.errors ?? [];
+  const coerced = coerceScalars(args, scalarFixes(errors));
+  if (coerced !== args && fn(coerced)) return { args: coerced };
+  return { error: message(coerced === args ? errors : (fn.errors ?? errors)) };
 }

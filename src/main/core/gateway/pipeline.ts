@@ -17,7 +17,8 @@ import type { EventBus } from '../events/event-bus';
 import type { Action, Connection, Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Scrubber } from '../util/scrubber';
-import { validateArguments } from './arg-validator';
+import { checkArguments, validateArguments } from './arg-validator';
+import { ensureConnection } from './credential-free';
 
 /** One tool call, from whichever caller: the gateway's tools/call (direct or search mode) or test_action. */
 export interface PipelineCall {
@@ -107,9 +108,12 @@ export class CallPipeline {
     | { error: CallToolResult }
     | { connection: Connection | undefined; credentials: Credentials; scrubber: Scrubber } {
     const { store } = this.deps;
-    const invalid = validateArguments(call.action.inputSchema, call.args);
-    if (invalid) return { error: errorResult(`${invalid} See the inputSchema of ${call.tool}.`) };
-    const connection = connectionFor(store.data, call.customerId, call.connector.id);
+    const checked = checkArguments(call.action.inputSchema, call.args);
+    if ('error' in checked)
+      return { error: errorResult(`${checked.error} See the inputSchema of ${call.tool}.`) };
+    call.args = checked.args; // obviously-typed scalars fixed (2 → "2"): the upstream gets these
+    let connection = connectionFor(store.data, call.customerId, call.connector.id);
+    if (!connection && !call.dryRun) connection = this.#connectCredentialFree(call);
     if (!connection && !call.dryRun) {
       return {
         error: errorResult(
@@ -119,6 +123,25 @@ export class CallPipeline {
     }
     const credentials = openCredentials(store, connection) ?? {};
     return { connection, credentials, scrubber: scrubberFor(store, call.connector, credentials) };
+  }
+
+  /** A connector that needs no credentials is connected on its first call (credential-free.ts). */
+  #connectCredentialFree(call: PipelineCall): Connection | undefined {
+    const ensured = ensureConnection(this.deps.store, call.customerId, call.connector.id);
+    if (ensured?.created) {
+      const { id, customerId, connectorId } = ensured.connection;
+      // Announced once saved, as the registry does for admin changes.
+      void this.deps.store.flushed().then(
+        () =>
+          this.deps.events.emit('connection.created', {
+            connection_id: id,
+            customer_id: customerId,
+            connector_id: connectorId,
+          }),
+        () => {},
+      );
+    }
+    return ensured?.connection;
   }
 
   async #execute(

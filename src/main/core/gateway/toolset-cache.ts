@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { portableSchema, type SchemaUse } from '../../../shared/schemas/portable';
 import { connectionsOfCustomer } from '../store/indexes';
 import type { Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -16,14 +17,33 @@ export interface CachedToolset extends Toolset {
   search(): SearchIndex;
 }
 
+/** Listed schemas per stored schema (records are immutable snapshots): rewritten once, not per customer. */
+const listedSchemas = {
+  input: new WeakMap<object, Tool['inputSchema']>(),
+  output: new WeakMap<object, Tool['inputSchema']>(),
+};
+
+/**
+ * An action's schema as tools/list shows it: in the subset every major client takes without a
+ * warning (portable.ts). Calls are still validated against the action's own schema.
+ */
+function listedSchema(schema: Record<string, unknown>, use: SchemaUse): Tool['inputSchema'] {
+  let listed = listedSchemas[use].get(schema);
+  if (!listed) {
+    listed = { ...portableSchema(schema, use), type: 'object' };
+    listedSchemas[use].set(schema, listed);
+  }
+  return listed;
+}
+
 export function toolListing(entry: ToolEntry): Tool {
   const { action } = entry;
   return {
     name: entry.name,
     ...(action.title ? { title: action.title } : {}),
     description: action.description || `${action.name} (${entry.connector.name})`,
-    inputSchema: action.inputSchema as Tool['inputSchema'],
-    ...(action.outputSchema ? { outputSchema: action.outputSchema as Tool['outputSchema'] } : {}),
+    inputSchema: listedSchema(action.inputSchema, 'input'),
+    ...(action.outputSchema ? { outputSchema: listedSchema(action.outputSchema, 'output') } : {}),
     annotations: { ...(action.title ? { title: action.title } : {}), ...action.annotations },
   };
 }

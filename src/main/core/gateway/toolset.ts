@@ -1,5 +1,6 @@
 import { connectionsOfCustomer } from '../store/indexes';
 import type { Action, Connection, Connector, Workspace } from '../store/schema';
+import { needsCredentials } from './credential-free';
 import { assignToolNames } from './tool-names';
 
 export interface ToolEntry {
@@ -15,7 +16,10 @@ export interface Toolset {
   customerId: string;
   tools: ToolEntry[];
   byName: Map<string, ToolEntry>;
-  /** Exposed connectors the customer has no connection for (calls return a connect URL). */
+  /**
+   * Exposed connectors the customer has no connection for and that need credentials (calls return
+   * a connect URL). One that needs none is connected on its first call (credential-free.ts).
+   */
   unconnected: string[];
   /** Whether agents get the full list or the search tools. */
   mode: 'direct' | 'search';
@@ -58,7 +62,7 @@ export function computeToolset(ws: Workspace, customerId: string): Toolset {
     customerId,
     tools,
     byName: new Map(tools.map((t) => [t.name, t])),
-    unconnected: connectors.filter((c) => !connections.has(c.id)).map((c) => c.id),
+    unconnected: connectors.filter((c) => !connections.has(c.id) && needsCredentials(ws, c)).map((c) => c.id),
     mode: search ? 'search' : 'direct',
   };
 }
