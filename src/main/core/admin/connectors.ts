@@ -104,7 +104,9 @@ const createConnector = implement(contracts.createConnector, async (input, ctx) 
       ],
     };
   }
-  return { ...connectorView(created, store.data), next_steps: await discoverAtCreation(ctx, created) };
+  const nextSteps = await discoverAtCreation(ctx, created);
+  // The record as it is now: with the actions discovery stored.
+  return { ...connectorView(requireConnector(store.data, created.id), store.data), next_steps: nextSteps };
 });
 
 /** How long creating an MCP connector waits for its server to start and list its tools. */
