@@ -105,7 +105,7 @@ export const updateConnector = contract({
   name: 'update_connector',
   title: 'Update a connector',
   description:
-    "Change a connector's name, slug, description, base URL, or its MCP command/args/env or url/headers. Connected customer sessions are notified.",
+    "Change a connector's name, slug, description, base URL, or its MCP command/args/env or url/headers, or whether its tools' output schemas are strict. Connected customer sessions are notified.",
   input: z.strictObject({
     connector_id: connectorId,
     slug: slugString.optional().describe('New slug (changes its tool names).'),
@@ -117,8 +117,16 @@ export const updateConnector = contract({
     env: stringMap.optional().describe('mcp stdio: replaces the shared environment (write-only).'),
     url: z.string().optional().describe('mcp http: new URL.'),
     headers: stringMap.optional().describe('mcp http: replaces the shared headers (write-only).'),
+    strict_output: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: its tools advertise and enforce their output schemas as documented (a response missing a required field becomes an error). false (the default): a relaxed form that keeps the shape but rejects nothing — fields missing, added, null or of another type — so responses that drift from the document still reach the agent.',
+      ),
   }),
-  output: connectorOutput,
+  output: connectorOutput.extend({
+    strict_output: z.boolean().describe('Whether output schemas are advertised and enforced as documented.'),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
 });
 

@@ -181,10 +181,11 @@ const updateConnector = implement(contracts.updateConnector, (input, { store }) 
         c.headerKeys = Object.keys(input.headers).sort();
       }
     }
+    if (input.strict_output !== undefined) c.strictOutput = input.strict_output;
     c.updatedAt = now();
     return c;
   });
-  return connectorView(updated, store.data);
+  return { ...connectorView(updated, store.data), strict_output: updated.strictOutput === true };
 });
 
 const deleteConnector = implement(contracts.deleteConnector, ({ connector_id, force }, { store }) => {

@@ -6,6 +6,16 @@ export interface HttpRequestSpec {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * Which headers and query parameters carry the connection's credentials: they are never sent to
+   * another origin when the upstream redirects.
+   */
+  credentials?: CredentialPlaces;
+}
+
+export interface CredentialPlaces {
+  headers: string[];
+  query: string[];
 }
 
 export class RequestBuildError extends Error {}
@@ -20,34 +30,95 @@ function scalar(value: unknown): string {
       : String(value);
 }
 
+/** A value seen the ways a server or proxy on the way may decode it: percent (repeatedly), overlong UTF-8, %u, NFKC. */
+function decodings(text: string): string[] {
+  const forms = new Set([text, text.normalize('NFKC')]);
+  let current = text;
+  for (let i = 0; i < 4; i += 1) {
+    const next = current
+      .replace(/%c0%ae|%e0%80%ae|%u002e/gi, '.')
+      .replace(/%c0%af|%e0%80%af|%u002f|%u2215/gi, '/')
+      .replace(/%c1%9c|%u005c/gi, '\\')
+      .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    if (next === current) break;
+    forms.add(next);
+    forms.add(next.normalize('NFKC'));
+    current = next;
+  }
+  return [...forms];
+}
+
+/** A dot segment, once whitespace and control characters (which some servers strip) are gone. */
+const isDotSegment = (part: string) =>
+  /^\.{1,2}$/.test(
+    [...part].filter((c) => !/\s/.test(c) && (c.codePointAt(0) ?? 0) > 0x1f && c !== '\u007f').join(''),
+  );
+
+/**
+ * A path parameter's value as exactly one segment of the path: percent-encoded (so `/`, `\\`, `?`,
+ * `#` and `%` stay inside it), and refused when it is empty or when any decoding of it has a `.` or
+ * `..` segment — those would change which path is called, whoever decodes them.
+ */
+export function pathSegment(name: string, value: unknown): string {
+  const text = scalar(value);
+  if (text === '')
+    throw new RequestBuildError(
+      `Path parameter "${name}" is empty; it must be one non-empty segment of the path.`,
+    );
+  for (const form of decodings(text)) {
+    if (form.split(/[/\\;?#]/).some(isDotSegment))
+      throw new RequestBuildError(
+        `Path parameter "${name}" may not be or contain "." or ".." segments (in any encoding): a path parameter is exactly one segment of the action's path, and these would change which path is called.`,
+      );
+  }
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    throw new RequestBuildError(`Path parameter "${name}" is not valid text (it has a lone surrogate).`);
+  }
+}
+
 function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** Adds the connection's credentials the way the connector's auth config says. */
+/**
+ * Adds the connection's credentials the way the connector's auth config says; returns where they went.
+ */
 export function applyAuth(
   auth: AuthConfig | undefined,
   credentials: Credentials | undefined,
   headers: Record<string, string>,
   url: URL,
-): void {
-  if (!credentials) return;
+): CredentialPlaces {
+  const places: CredentialPlaces = { headers: [], query: [] };
+  if (!credentials) return places;
+  const setHeader = (name: string, value: string) => {
+    headers[name.toLowerCase()] = value;
+    places.headers.push(name.toLowerCase());
+  };
   const scheme = auth?.scheme ?? 'none';
   if (scheme === 'api_key' && credentials.api_key) {
     const name = auth?.name ?? 'X-API-Key';
-    if (auth?.in === 'query') url.searchParams.set(name, credentials.api_key);
-    else headers[name.toLowerCase()] = credentials.api_key;
+    if (auth?.in === 'query') {
+      url.searchParams.set(name, credentials.api_key);
+      places.query.push(name);
+    } else setHeader(name, credentials.api_key);
   } else if (scheme === 'basic' && credentials.username !== undefined) {
-    headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`;
+    setHeader(
+      'authorization',
+      `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`,
+    );
   } else if (
     (scheme === 'bearer' || scheme === 'oauth2') &&
     (credentials.access_token ?? credentials.token)
   ) {
-    headers.authorization = `Bearer ${credentials.access_token ?? credentials.token}`;
+    setHeader('authorization', `Bearer ${credentials.access_token ?? credentials.token}`);
   } else if (scheme === 'none' && (credentials.token || credentials.access_token)) {
-    headers.authorization = `Bearer ${credentials.access_token ?? credentials.token}`;
+    setHeader('authorization', `Bearer ${credentials.access_token ?? credentials.token}`);
   }
-  for (const [name, value] of Object.entries(credentials.headers ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(credentials.headers ?? {})) setHeader(name, value);
+  return places;
 }
 
 /** The exact HTTP request an action describes for these arguments and credentials. */
@@ -78,7 +149,8 @@ export function buildHttpRequest(
         throw new RequestBuildError(`Missing path parameter "${param.arg ?? param.name}".`);
       continue;
     }
-    if (param.in === 'path') path = path.split(`{${param.name}}`).join(encodeURIComponent(scalar(value)));
+    if (param.in === 'path')
+      path = path.split(`{${param.name}}`).join(pathSegment(param.arg ?? param.name, value));
     else if (param.in === 'query') {
       if (Array.isArray(value) && param.explode !== false)
         for (const item of value) query.push([param.name, scalar(item)]);
@@ -117,8 +189,8 @@ export function buildHttpRequest(
       throw new RequestBuildError(`Action "${action.name}" needs a request body.`);
     }
   }
-  applyAuth(auth, credentials, headers, url);
-  return { method: mapping.method, url: url.toString(), headers, body };
+  const places = applyAuth(auth, credentials, headers, url);
+  return { method: mapping.method, url: url.toString(), headers, body, credentials: places };
 }
 
 /** The request with credential values masked, for dry runs and logs. */

@@ -1,6 +1,17 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { redact } from '../util/log';
 import type { HttpRequestSpec } from './http-request';
+import {
+  checkHop,
+  describeUrl,
+  discard,
+  MAX_REDIRECTS,
+  RedirectRefusedError,
+  readCapped,
+  redirectedMethod,
+  redirectTarget,
+  sameOrigin,
+} from './network-guard';
 
 export interface HttpCallOptions {
   timeoutMs?: number;
@@ -12,6 +23,8 @@ export interface HttpCallOptions {
 }
 
 const EXCERPT = 2_000;
+/** What is read of an error answer: enough for its excerpt. */
+const ERROR_READ = 16 * 1024;
 
 /** The call's own secrets, then Portico's key shapes: nothing secret goes back to the agent. */
 const scrubbed = (text: string, options: HttpCallOptions) =>
@@ -26,25 +39,6 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (code === 'ENOTFOUND') return 'host not found';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was reset';
   return err.cause?.message ?? err.message;
-}
-
-async function readCapped(response: Response, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
-  if (!response.body) return { bytes: Buffer.alloc(0), truncated: false };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      chunks.push(Buffer.from(value.subarray(0, value.length - (size - max))));
-      await reader.cancel();
-      return { bytes: Buffer.concat(chunks), truncated: true };
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return { bytes: Buffer.concat(chunks), truncated: false };
 }
 
 /** Sends the request to the upstream and maps the response to an MCP tool result. */
@@ -81,6 +75,102 @@ export async function sendHttp(
   }
 }
 
+const failure = (status: number, text: string, options: HttpCallOptions) => ({
+  status,
+  result: {
+    content: [{ type: 'text' as const, text: scrubbed(text, options) }],
+    isError: true,
+  },
+});
+
+/** Headers that may follow a redirect to another origin: none of the connection's credentials. */
+function withoutCredentials(
+  request: HttpRequestSpec,
+  headers: Record<string, string>,
+  options: HttpCallOptions,
+): Record<string, string> {
+  const drop = new Set([
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    ...(request.credentials?.headers ?? []),
+  ]);
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    // A header the call's scrubber would mask carries a secret, whatever its name.
+    if (drop.has(name.toLowerCase()) || (options.scrub && options.scrub(value) !== value)) continue;
+    kept[name] = value;
+  }
+  return kept;
+}
+
+/**
+ * Sends the request, following redirects itself: within the origin as they are; to another origin
+ * only without the connection's credentials (auth and credential headers, cookies, credential query
+ * parameters) and never to a URL that carries one of the call's secrets; never from https to http,
+ * never to a Location with user info, at most MAX_REDIRECTS hops.
+ */
+async function sendFollowing(
+  request: HttpRequestSpec,
+  options: HttpCallOptions,
+  signal: AbortSignal,
+): Promise<{ response: Response; url: URL } | { refused: string }> {
+  const origin = new URL(request.url);
+  let url = origin;
+  let method = request.method;
+  let body = request.body;
+  let headers = request.headers;
+  let stripped = false;
+  for (let hop = 0; ; hop += 1) {
+    const response = await fetchOnce(url, { method, headers, body, signal, redirect: 'manual' }, hop === 0);
+    let target: URL | null;
+    try {
+      target = redirectTarget(response, url);
+      if (target) {
+        await discard(response);
+        if (hop === MAX_REDIRECTS) return { refused: `more than ${MAX_REDIRECTS} redirects` };
+        checkHop(url, target, response.status);
+      }
+    } catch (error) {
+      await discard(response);
+      if (error instanceof RedirectRefusedError) return { refused: error.message };
+      throw error;
+    }
+    if (!target) return { response, url };
+    if (!stripped && !sameOrigin(target, origin)) {
+      // Leaving the origin: the connection's credentials stay behind, for the rest of the chain.
+      headers = withoutCredentials(request, headers, options);
+      stripped = true;
+    }
+    if (stripped) {
+      for (const name of request.credentials?.query ?? []) target.searchParams.delete(name);
+      if (options.scrub && options.scrub(target.href) !== target.href)
+        return {
+          refused: `${describeUrl(url)} redirected to ${describeUrl(target)} with this connection's credentials in the URL`,
+        };
+    }
+    const next = redirectedMethod(response.status, method);
+    if (!next.keepsBody && body !== undefined) {
+      body = undefined;
+      const { 'content-type': _type, 'content-length': _length, ...rest } = headers;
+      headers = rest;
+    }
+    method = next.method;
+    url = target;
+  }
+}
+
+/** One fetch; a GET whose kept-alive socket the upstream had closed is sent once more. */
+async function fetchOnce(url: URL, init: RequestInit, retry: boolean): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (!retry || init.method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw error;
+    return fetch(url, init);
+  }
+}
+
 async function sendWith(
   request: HttpRequestSpec,
   options: HttpCallOptions,
@@ -88,39 +178,23 @@ async function sendWith(
   timeoutMs: number,
 ): Promise<{ result: CallToolResult; status: number }> {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const url = new URL(request.url);
-  const upstream = `${request.method} ${url.origin}${url.pathname}`;
-  const send = () =>
-    fetch(url, { method: request.method, headers: request.headers, body: request.body, signal });
-  let response: Response;
+  const first = new URL(request.url);
+  const upstream = `${request.method} ${first.origin}${first.pathname}`;
+  let sent: Awaited<ReturnType<typeof sendFollowing>>;
   try {
-    try {
-      response = await send();
-    } catch (error) {
-      // A kept-alive socket closed by the upstream: a GET is safe to send once more.
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (request.method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw error;
-      response = await send();
-    }
+    sent = await sendFollowing(request, options, signal);
   } catch (error) {
-    return {
-      status: 0,
-      result: {
-        content: [
-          {
-            type: 'text',
-            text: scrubbed(
-              `Upstream ${upstream} failed: ${describeNetworkError(error, timeoutMs)}.`,
-              options,
-            ),
-          },
-        ],
-        isError: true,
-      },
-    };
+    return failure(0, `Upstream ${upstream} failed: ${describeNetworkError(error, timeoutMs)}.`, options);
   }
+  if ('refused' in sent)
+    return failure(
+      0,
+      `Upstream ${upstream}: redirect not followed (${sent.refused}). If the API moved, point the connector's base_url at its new location.`,
+      options,
+    );
+  const { response, url } = sent;
   const contentType = response.headers.get('content-type') ?? '';
-  const { bytes, truncated } = await readCapped(response, maxBody);
+  const { bytes, truncated } = await readCapped(response, response.ok ? maxBody : ERROR_READ);
   const note = truncated ? `\n[Portico: response truncated at ${maxBody} bytes]` : '';
   const status = response.status;
   if (!response.ok) {
@@ -155,7 +229,11 @@ async function sendWith(
         content: [
           {
             type: 'resource',
-            resource: { uri: url.toString(), mimeType: mime, blob: bytes.toString('base64') },
+            resource: {
+              uri: scrubbed(url.toString(), options),
+              mimeType: mime,
+              blob: bytes.toString('base64'),
+            },
           },
         ],
       },

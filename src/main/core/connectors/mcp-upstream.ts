@@ -7,6 +7,7 @@ import {
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Action, Connector } from '../store/schema';
 import { VERSION } from '../util/version';
+import { guardedMcpFetch } from './network-guard';
 import { loginShellPath } from './shell-path';
 
 export type McpConnector = Extract<Connector, { kind: 'mcp' }>;
@@ -56,7 +57,8 @@ function describeUpstream(connector: McpConnector): string {
 /**
  * Opens an MCP client to the connector's upstream: a stdio child started with the secrets'
  * env (over a minimal default environment and the login shell's PATH — never Portico's own
- * environment), or a Streamable HTTP session sending the secrets' headers.
+ * environment), or a Streamable HTTP session sending the secrets' headers (only to the URL's
+ * origin: see guardedMcpFetch, which also bounds each message).
  */
 export async function openUpstream(
   connector: McpConnector,
@@ -74,6 +76,8 @@ export async function openUpstream(
         })
       : new StreamableHTTPClientTransport(new URL(connector.url), {
           requestInit: { headers: secrets.headers ?? {} },
+          // Redirects stay within the origin (the headers carry credentials); messages are bounded.
+          fetch: guardedMcpFetch(),
         });
   // The SDK closes the transport itself when initialize fails, without waiting; every later
   // close() gets that same promise, so awaiting client.close() waits for the child to exit.

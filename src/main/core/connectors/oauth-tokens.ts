@@ -1,4 +1,13 @@
 import type { AuthConfig } from '../store/schema';
+import {
+  checkHop,
+  describeUrl,
+  discard,
+  MAX_REDIRECTS,
+  RedirectRefusedError,
+  readCapped,
+  redirectTarget,
+} from './network-guard';
 
 export interface TokenSet {
   access_token: string;
@@ -17,6 +26,34 @@ export class OAuthError extends Error {
 
 type OAuth2 = NonNullable<AuthConfig['oauth2']>;
 
+/** A token endpoint's answer is a few hundred bytes; nothing past this is read. */
+const MAX_TOKEN_RESPONSE = 256 * 1024;
+
+/**
+ * Posts to the token endpoint. The form carries the client secret and codes or refresh tokens, so a
+ * redirect is followed only within the endpoint's origin and only when it keeps the POST (307/308);
+ * anything else fails, naming where it pointed.
+ */
+async function postForm(tokenUrl: string, init: RequestInit): Promise<Response> {
+  let url = new URL(tokenUrl);
+  for (let hop = 0; ; hop += 1) {
+    const response = await fetch(url, { ...init, redirect: 'manual' });
+    const target = redirectTarget(response, url);
+    if (!target) return response;
+    await discard(response);
+    if (hop === MAX_REDIRECTS)
+      throw new RedirectRefusedError(`${describeUrl(url)} redirected more than ${MAX_REDIRECTS} times`);
+    const where = `${describeUrl(url)} redirected (HTTP ${response.status}) to ${describeUrl(target)}`;
+    if (checkHop(url, target, response.status) === 'cross-origin')
+      throw new RedirectRefusedError(
+        `${where}, another origin: not followed, so the client secret and tokens stay with ${url.origin}`,
+      );
+    if (response.status !== 307 && response.status !== 308)
+      throw new RedirectRefusedError(`${where}, which would drop the form: not followed`);
+    url = target;
+  }
+}
+
 /** Posts a form to the provider's token endpoint (client_secret_basic when there is a secret). */
 async function tokenRequest(
   oauth: OAuth2,
@@ -31,19 +68,28 @@ async function tokenRequest(
   if (clientSecret)
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(oauth.clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(oauth.tokenUrl, {
+    response = await postForm(oauth.tokenUrl, {
       method: 'POST',
       headers,
-      body,
+      body: body.toString(),
       signal: AbortSignal.timeout(15_000),
     });
+    const read = await readCapped(response, MAX_TOKEN_RESPONSE);
+    if (read.truncated)
+      throw new OAuthError(
+        `the token endpoint's answer went past ${MAX_TOKEN_RESPONSE} bytes; Portico stopped reading it`,
+        response.status,
+      );
+    text = read.bytes.toString('utf8');
   } catch (error) {
+    if (error instanceof OAuthError) throw error;
+    if (error instanceof RedirectRefusedError) throw new OAuthError(`the token endpoint ${error.message}`);
     throw new OAuthError(
-      `the token endpoint ${oauth.tokenUrl} could not be reached (${(error as Error).message})`,
+      `the token endpoint ${oauth.tokenUrl} could not be reached (${error instanceof Error ? error.message : String(error)})`,
     );
   }
-  const text = await response.text();
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;

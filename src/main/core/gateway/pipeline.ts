@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import {
   connectionFor,
@@ -13,12 +15,71 @@ import { sendHttp } from '../connectors/http-runtime';
 import type { McpUpstreamPool } from '../connectors/mcp-pool';
 import { isUnauthorized } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, type OAuthManager } from '../connectors/oauth-manager';
+import { advertisedOutputSchema } from '../connectors/openapi/schema';
 import type { EventBus } from '../events/event-bus';
 import type { Action, Connection, Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Scrubber } from '../util/scrubber';
-import { checkArguments, validateArguments } from './arg-validator';
+import { checkArguments } from './arg-validator';
 import { ensureConnection } from './credential-free';
+
+/** Output checks: the same JSON Schema dialect and formats MCP SDK clients validate structured content with. */
+const outputAjv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+const formatsExport: unknown = addFormatsModule;
+const addFormats =
+  typeof formatsExport === 'function'
+    ? formatsExport
+    : typeof formatsExport === 'object' &&
+        formatsExport !== null &&
+        'default' in formatsExport &&
+        typeof formatsExport.default === 'function'
+      ? formatsExport.default
+      : undefined;
+addFormats?.(outputAjv);
+const outputValidators = new WeakMap<object, ValidateFunction | null>();
+
+/** What in a response breaks its output schema, worded about the response's fields; null when it conforms. */
+function outputProblem(schema: Record<string, unknown>, value: unknown): string | null {
+  let validate = outputValidators.get(schema);
+  if (validate === undefined) {
+    try {
+      validate = outputAjv.compile(schema);
+    } catch {
+      validate = null; // a schema ajv can't compile is not held against the response
+    }
+    outputValidators.set(schema, validate);
+  }
+  if (!validate || validate(value)) return null;
+  const errors = validate.errors ?? [];
+  // A field that matches none of its alternatives is one problem, not one per alternative.
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const inAlternative = (e: ErrorObject) =>
+    alternatives.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`));
+  const problems = errors
+    .filter((e) => !inAlternative(e))
+    .slice(0, 5)
+    .map((error) => {
+      const path = error.instancePath.slice(1).replace(/\//g, '.');
+      const at = (name: unknown) => `field \`${[path, name].filter(Boolean).join('.')}\``;
+      if (error.keyword === 'required') return `${at(error.params.missingProperty)} is missing`;
+      if (error.keyword === 'additionalProperties')
+        return `${at(error.params.additionalProperty)} is not in the schema`;
+      const subject = path ? `field \`${path}\`` : 'the response';
+      if (error.keyword === 'enum')
+        return `${subject} is not one of ${JSON.stringify(error.params.allowedValues)}`;
+      if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+        const types = errors
+          .filter((e) => e.keyword === 'type' && e.schemaPath.startsWith(`${error.schemaPath}/`))
+          .filter((e) => e.instancePath === error.instancePath)
+          .map((e) => String(e.params.type));
+        return types.length
+          ? `${subject} must be ${[...new Set(types)].join(' or ')}`
+          : `${subject} matches none of its documented forms`;
+      }
+      return `${subject} ${error.message ?? 'is invalid'}`;
+    });
+  return [...new Set(problems)].join('; ');
+}
 
 /** One tool call, from whichever caller: the gateway's tools/call (direct or search mode) or test_action. */
 export interface PipelineCall {
@@ -271,17 +332,32 @@ export class CallPipeline {
     };
   }
 
-  /** A documented output schema is a promise to the client: keep it, or say the upstream broke it. */
+  /**
+   * The output schema the tool advertises is a promise to the client (MCP: structured content must
+   * conform to it), so the result is checked against exactly that schema: the relaxed form by
+   * default, as written when the connector is strict. A relaxed schema takes any response shaped
+   * like the document, with fields missing, added or null; what still fails is reported about the
+   * response, with the response.
+   */
   #checkOutput(call: PipelineCall, result: CallToolResult): CallToolResult {
-    const schema = call.action.outputSchema;
+    const strict = call.connector.strictOutput === true;
+    const schema = advertisedOutputSchema(call.action.outputSchema, strict);
     if (!schema || result.isError) return result;
-    const problem = result.structuredContent
-      ? validateArguments(schema, result.structuredContent)
-      : 'no JSON object in the response';
-    if (!problem) return result;
     const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+    const how = strict
+      ? `its documented output schema (strict_output is on for connector "${call.connector.slug}")`
+      : 'the relaxed form of its documented output schema';
+    if (!result.structuredContent) {
+      // Not a JSON object (text, an array, a body too large to parse…): the data is in the content.
+      if (!strict) return { ...result, structuredContent: {} };
+      return errorResult(
+        `The response of ${call.tool} is not a JSON object, but ${how} describes one. Response:\n${text.slice(0, 2000)}`,
+      );
+    }
+    const problem = outputProblem(schema, result.structuredContent);
+    if (!problem) return result;
     return errorResult(
-      `The upstream's response does not match ${call.tool}'s documented output schema (${problem.replace(/^Invalid arguments: /, '')}). Response:\n${text.slice(0, 2000)}`,
+      `The response of ${call.tool} does not match ${how}: ${problem}. ${strict ? 'Turn strict_output off (update_connector) to accept responses that drift from the document, or fix' : 'Fix'} the action's output_schema (update_action). Response:\n${text.slice(0, 2000)}`,
     );
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { portableSchema, type SchemaUse } from '../../../shared/schemas/portable';
+import { advertisedOutputSchema } from '../connectors/openapi/schema';
 import { connectionsOfCustomer } from '../store/indexes';
 import type { Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -38,12 +39,14 @@ function listedSchema(schema: Record<string, unknown>, use: SchemaUse): Tool['in
 
 export function toolListing(entry: ToolEntry): Tool {
   const { action } = entry;
+  // The same schema the call pipeline checks results against (relaxed unless the connector is strict).
+  const outputSchema = advertisedOutputSchema(action.outputSchema, entry.connector.strictOutput);
   return {
     name: entry.name,
     ...(action.title ? { title: action.title } : {}),
     description: action.description || `${action.name} (${entry.connector.name})`,
     inputSchema: listedSchema(action.inputSchema, 'input'),
-    ...(action.outputSchema ? { outputSchema: listedSchema(action.outputSchema, 'output') } : {}),
+    ...(outputSchema ? { outputSchema: listedSchema(outputSchema, 'output') } : {}),
     annotations: { ...(action.title ? { title: action.title } : {}), ...action.annotations },
   };
 }

@@ -126,6 +126,12 @@ const connectorBase = {
   description: z.string().default(''),
   catalogId: z.string().optional(),
   actions: z.array(actionSchema).default([]),
+  /**
+   * Advertise and enforce the actions' output schemas as written. Off (absent) by default: tools
+   * advertise a relaxed form that keeps the shape but rejects nothing (fields missing, added, null or
+   * of another type), so responses that drifted from the document still arrive.
+   */
+  strictOutput: z.boolean().optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 };

@@ -252,3 +252,109 @@ export function asObjectSchema(schema: Json): Json | undefined {
   }
   return undefined;
 }
+
+/*
+ * Output schemas as advertised. A document's response schema is what the API promised, not what it
+ * sends: fields go missing, new fields and enum values appear, values come back null or as another
+ * type (GitHub's own documented examples do all of these). By default a tool advertises (and the
+ * gateway checks) a relaxed form that keeps the shape for readers but accepts all of that; a
+ * connector with `strictOutput` advertises and checks the schema as written.
+ */
+
+/** Keywords that describe and never reject, kept as they are; `$ref`s point at relaxed `$defs`. */
+const ANNOTATIONS = [
+  'title',
+  'description',
+  'examples',
+  'deprecated',
+  '$comment',
+  '$schema',
+  '$id',
+  '$anchor',
+  '$dynamicAnchor',
+  '$ref',
+  '$dynamicRef',
+];
+const MAX_RELAX_DEPTH = 64;
+const relaxedCache = new WeakMap<object, Json>();
+
+/** The properties, item schemas and map-value schemas a node documents, its alternatives' included. */
+function shapeOf(schema: Json) {
+  const properties = new Map<string, Json[]>();
+  const items: unknown[] = [];
+  const values: unknown[] = [];
+  const visit = (node: unknown, depth: number) => {
+    if (!isObject(node) || depth > 8) return;
+    if (isObject(node.properties))
+      for (const [name, sub] of Object.entries(node.properties)) {
+        if (!isObject(sub)) continue;
+        const seen = properties.get(name);
+        if (seen) seen.push(sub);
+        else properties.set(name, [sub]);
+      }
+    if (Array.isArray(node.items)) items.push(...node.items);
+    else if (node.items !== undefined) items.push(node.items);
+    if (Array.isArray(node.prefixItems)) items.push(...node.prefixItems);
+    if (isObject(node.additionalProperties)) values.push(node.additionalProperties);
+    for (const key of ['allOf', 'anyOf', 'oneOf']) {
+      const list = node[key];
+      if (Array.isArray(list)) for (const member of list) visit(member, depth + 1);
+    }
+  };
+  visit(schema, 0);
+  return { properties, items, values };
+}
+
+/** Several schemas for one place, read as one: the first description, every shape. */
+function joined(list: unknown[]): unknown {
+  if (list.length === 1) return list[0];
+  const described = list.find((s) => isObject(s) && typeof s.description === 'string');
+  return {
+    ...(isObject(described) ? { description: described.description } : {}),
+    anyOf: list,
+  };
+}
+
+function relaxNode(schema: unknown, depth: number, top: boolean): Json {
+  if (!isObject(schema) || depth > MAX_RELAX_DEPTH) return top ? { type: 'object' } : {};
+  const next = (s: unknown) => relaxNode(s, depth + 1, false);
+  const out: Json = {};
+  for (const key of ANNOTATIONS) if (key in schema) out[key] = schema[key];
+  for (const key of ['$defs', 'definitions']) {
+    const defs = schema[key];
+    if (isObject(defs)) out[key] = Object.fromEntries(Object.entries(defs).map(([k, v]) => [k, next(v)]));
+  }
+  const shape = shapeOf(schema);
+  if (shape.properties.size > 0)
+    out.properties = Object.fromEntries(
+      [...shape.properties].map(([name, list]) => [name, next(joined(list))]),
+    );
+  if (shape.items.length > 0) out.items = next(joined(shape.items));
+  if (shape.values.length > 0) out.additionalProperties = next(joined(shape.values));
+  return top ? { type: 'object', ...out } : out;
+}
+
+/**
+ * The relaxed form of an output schema: `type: "object"` at the top (as MCP requires), and below
+ * it the same properties, items, titles and descriptions at every depth, with nothing that can
+ * reject a value — no `required`, `type`, `enum`, `format`, bounds or `additionalProperties: false`;
+ * alternatives (`anyOf`/`oneOf`/`allOf`) read as the union of their properties. Any JSON object
+ * conforms. Cached per schema object (store records are immutable).
+ */
+export function relaxOutputSchema(schema: Json): Json {
+  let relaxed = relaxedCache.get(schema);
+  if (!relaxed) {
+    relaxed = relaxNode(schema, 0, true);
+    relaxedCache.set(schema, relaxed);
+  }
+  return relaxed;
+}
+
+/** The output schema a tool advertises and the gateway checks: as written when strict, else relaxed. */
+export function advertisedOutputSchema(
+  schema: Json | undefined,
+  strict: boolean | undefined,
+): Json | undefined {
+  if (!schema) return undefined;
+  return strict ? schema : relaxOutputSchema(schema);
+}
