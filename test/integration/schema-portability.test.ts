@@ -68,6 +68,10 @@ const FORMATS: Record<string, string[]> = {
   number: ['float', 'double'],
 };
 
+/** MCP Inspector's test for a schema that accepts anything: none of these keywords. */
+const constrains = (node: Record<string, unknown>) =>
+  Object.keys(node).some((k) => KEYWORDS.has(k) && !['title', 'description', 'default'].includes(k));
+
 /** What a client would warn about or refuse in one schema, by path (written independently of portable.ts). */
 function portabilityProblems(schema: unknown, use: 'input' | 'output', path: string, out: string[]): void {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
@@ -77,7 +81,9 @@ function portabilityProblems(schema: unknown, use: 'input' | 'output', path: str
   const node = schema as Record<string, unknown>;
   for (const key of Object.keys(node)) if (!KEYWORDS.has(key)) out.push(`${path}: keyword ${key}`);
   const { type } = node;
-  if (type === undefined && !Array.isArray(node.anyOf)) out.push(`${path}: neither type nor anyOf`);
+  // Gemini reads every input node by its type; Inspector wants every node to constrain something.
+  if (use === 'input' ? type === undefined && !Array.isArray(node.anyOf) : !constrains(node))
+    out.push(`${path}: ${use === 'input' ? 'neither type nor anyOf' : 'no validation keyword'}`);
   if (type !== undefined && (typeof type !== 'string' || !TYPES.has(type)))
     out.push(`${path}: type ${JSON.stringify(type)}`);
   if (node.enum !== undefined) {

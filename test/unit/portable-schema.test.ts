@@ -1,9 +1,13 @@
 // portableSchema rewrites what clients warn about into the portable subset, and the listed schema
 // is never stricter than the one Portico validates against: every value the original accepts, the
 // listed one accepts too (MCP SDK clients check structured output against the listed schema).
+import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { importOpenApi } from '../../src/main/core/connectors/openapi-import';
 import { portableSchema } from '../../src/shared/schemas/portable';
+
+const GITHUB = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
 
 const ajv = new Ajv2020({ strict: false, validateSchema: false });
 
@@ -103,7 +107,11 @@ function problems(node: unknown, use: 'input' | 'output', path = '', out: string
     return [...out, `${path}: not an object`];
   const n = node as Record<string, unknown>;
   for (const key of Object.keys(n)) if (!ALLOWED.has(key)) out.push(`${path}: ${key}`);
-  if (n.type === undefined && !Array.isArray(n.anyOf)) out.push(`${path}: untyped`);
+  const constrains = Object.keys(n).some(
+    (k) => ALLOWED.has(k) && !['title', 'description', 'default'].includes(k),
+  );
+  if (use === 'input' ? n.type === undefined && !Array.isArray(n.anyOf) : !constrains)
+    out.push(`${path}: untyped`);
   if (n.type !== undefined && typeof n.type !== 'string') out.push(`${path}: type array`);
   if (
     n.enum !== undefined &&
@@ -186,6 +194,28 @@ describe('portableSchema', () => {
     });
   });
 
+  it('an output property that may be anything is named in its object’s description, not spelled out', () => {
+    const relaxed = {
+      type: 'object',
+      properties: {
+        id: { description: 'The id.' },
+        owner: { description: 'Who owns it.', properties: { login: {}, site: { type: 'string' } } },
+        tags: { items: {} },
+        list: { items: { properties: { name: { type: 'string' } } } },
+        data: {},
+      },
+    };
+    const listed = portableSchema(relaxed, 'output');
+    expect(listed).toEqual({
+      type: 'object',
+      description: 'Fields: id (The id.), tags, data.',
+      properties: {
+        owner: { description: 'Who owns it. Fields: login.', properties: { site: { type: 'string' } } },
+        list: { items: { properties: { name: { type: 'string' } } } },
+      },
+    });
+  });
+
   it('"any value" is spelled out; input arrays always say what their items are', () => {
     const listed = portableSchema(
       { type: 'object', properties: { x: {}, list: { type: 'array' } } },
@@ -207,6 +237,23 @@ describe('portableSchema', () => {
     expect(problems(listed, 'input')).toEqual([]);
   });
 
+  it('a schema that would explode (alternatives folded into alternatives) ends in stubs, quickly', () => {
+    let node: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 14; i += 1)
+      node = {
+        type: 'object',
+        properties: { next: node, [`f${i}`]: { type: 'integer' } },
+        anyOf: [{ required: ['next'] }, { required: [`f${i}`] }, { properties: { extra: node } }],
+      };
+    const started = performance.now();
+    for (const use of ['input', 'output'] as const) {
+      const listed = portableSchema({ type: 'object', properties: { root: node } }, use);
+      expect(problems(listed, use)).toEqual([]);
+      expect(JSON.stringify(listed).length).toBeLessThan(5_000_000);
+    }
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('a top level of alternatives becomes one object (MCP wants type "object" there)', () => {
     const listed = portableSchema(
       {
@@ -222,4 +269,27 @@ describe('portableSchema', () => {
       properties: { a: { type: 'string' }, b: { type: 'string' } },
     });
   });
+
+  it('keeps a real document’s listing about its own size (validators compile it in its own time)', async () => {
+    const api = await importOpenApi({ specPath: GITHUB });
+    const size = (list: unknown[]) => JSON.stringify(list).length;
+    const inputs = api.actions.map((a) => a.inputSchema);
+    const outputs = api.actions.flatMap((a) => (a.outputSchema ? [a.outputSchema] : []));
+    expect(outputs.length).toBeGreaterThan(500);
+    expect(size(inputs.map((s) => portableSchema(s, 'input')))).toBeLessThan(1.3 * size(inputs));
+    expect(size(outputs.map((s) => portableSchema(s, 'output')))).toBeLessThan(1.3 * size(outputs));
+    // A relaxed output schema (nothing constrained: only shape and descriptions) lists small.
+    const relaxed = (node: unknown): unknown =>
+      Array.isArray(node)
+        ? node.map(relaxed)
+        : typeof node === 'object' && node !== null
+          ? Object.fromEntries(
+              Object.entries(node)
+                .filter(([k]) => !['type', 'required', 'enum', 'format', 'additionalProperties'].includes(k))
+                .map(([k, v]) => [k, relaxed(v)]),
+            )
+          : node;
+    const loose = outputs.map((s) => ({ type: 'object', ...(relaxed(s) as object) }));
+    expect(size(loose.map((s) => portableSchema(s, 'output')))).toBeLessThan(size(loose));
+  }, 60_000);
 });

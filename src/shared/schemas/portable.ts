@@ -53,7 +53,8 @@ interface Context {
   use: SchemaUse;
   /** `$ref`s being expanded, to stop at a cycle. */
   refs: string[];
-  budget: number;
+  /** Nodes left to write, shared by the whole document: a huge or exploding schema ends in stubs. */
+  budget: { left: number };
 }
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -242,21 +243,33 @@ function arrayBranch(node: Json, ctx: Context, depth: number): Json {
         : ctx.use === 'input'
           ? convert(true, ctx, depth + 1)
           : undefined;
-  if (items) out.items = items;
+  // An output array of anything needs no items (validators then check nothing per item).
+  if (items && !(ctx.use === 'output' && ANYTHING.has(items))) out.items = items;
   if (typeof node.minItems === 'number') out.minItems = node.minItems;
   if (typeof node.maxItems === 'number') out.maxItems = node.maxItems;
   return out;
 }
 
-function objectBranch(node: Json, ctx: Context, depth: number): Json {
+/**
+ * An object's properties. In an output schema a property that may be anything constrains nothing:
+ * it is named in the object's description (`notes`) instead of spelled out as six alternatives —
+ * a relaxed output schema is all such properties, and validators compile it at its own size.
+ */
+function objectBranch(node: Json, ctx: Context, depth: number, notes: string[]): Json {
   const out: Json = { type: 'object' };
   const props: [string, unknown][] = [];
+  const anything: string[] = [];
   if (isObject(node.properties)) {
     for (const [name, sub] of Object.entries(node.properties)) {
       if (sub === false) continue; // a property that must not be sent: not listed
-      props.push([name, convert(sub, ctx, depth + 1)]);
+      const converted = convert(sub, ctx, depth + 1);
+      if (ctx.use === 'output' && ANYTHING.has(converted)) {
+        const about = typeof converted.description === 'string' ? clip(converted.description, 300) : '';
+        anything.push(about ? `${name} (${about})` : name);
+      } else props.push([name, converted]);
     }
   }
+  if (anything.length) notes.push(outline(anything));
   if (props.length) out.properties = record(props);
   const names = new Set(props.map(([name]) => name));
   const required = Array.isArray(node.required)
@@ -278,19 +291,23 @@ function valuesNote(node: Json): string[] {
 
 /** One schema node, rewritten into the portable subset. */
 function convert(schema: unknown, ctx: Context, depth: number): Json {
-  ctx.budget -= 1;
-  if (!isObject(schema) || depth > MAX_DEPTH || ctx.budget < 0) {
-    // Too deep or too big to spell out: its type alone, or anything.
+  ctx.budget.left -= 1;
+  if (!isObject(schema) || depth > MAX_DEPTH || ctx.budget.left < 0) {
+    // Too deep or too big to spell out: its scalar type alone, or anything.
     const stub = isObject(schema) ? declaredTypes(schema) : undefined;
     if (stub?.length === 1 && stub[0] !== 'object' && stub[0] !== 'array') return { type: stub[0] };
     return anyValue(ctx.use);
   }
   const flat = flatten(schema, ctx);
   if (!flat) {
-    // A cycle or a reference outside the document: what the node says of itself, or anything.
+    // A cycle or a reference outside the document: what the node says of its own type, or anything.
     const types = declaredTypes(schema);
     const described = annotations(schema, []);
-    return types?.length === 1 ? { type: types[0], ...described } : anyValue(ctx.use, described);
+    const [only] = types ?? [];
+    if (types?.length !== 1 || only === undefined) return anyValue(ctx.use, described);
+    if (only === 'array' && ctx.use === 'input')
+      return { type: only, ...described, items: anyValue('input') };
+    return { type: only, ...described };
   }
   const inner: Context = { ...ctx, refs: flat.refs };
   const node = flat.node;
@@ -333,6 +350,7 @@ function convert(schema: unknown, ctx: Context, depth: number): Json {
     const listed = others.map((v) => JSON.stringify(v)).join(', ');
     if (others.length) notes.push(values.length === 1 ? `Always ${listed}.` : `One of: ${listed}.`);
   }
+  if (types.length === 0 && !values && ctx.use === 'output') return untypedOutput(node, inner, depth, notes);
   if (types.length === 0) types = [...ANY_TYPES];
   if (node.nullable === true && !types.includes('null')) types.push('null'); // OpenAPI 3.0's spelling
   if (types.includes('integer') && types.includes('number')) types = types.filter((t) => t !== 'integer');
@@ -352,7 +370,7 @@ function convert(schema: unknown, ctx: Context, depth: number): Json {
       case 'array':
         return arrayBranch(node, inner, depth);
       case 'object':
-        return objectBranch(node, inner, depth);
+        return objectBranch(node, inner, depth, notes);
       default:
         return { type };
     }
@@ -367,13 +385,53 @@ function convert(schema: unknown, ctx: Context, depth: number): Json {
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Text cut at a word before `max` characters, marked with an ellipsis. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).replace(/[\s,;.:]+$/, '')}…`;
+}
+
+/** "Fields: a (what a is), b, c (…)." — as many as fit in a description of reasonable size. */
+function outline(fields: string[]): string {
+  let text = 'Fields:';
+  for (const [i, field] of fields.entries()) {
+    const next = `${text}${i ? ',' : ''} ${field}`;
+    if (next.length > 2_000) return `${text}, … (${fields.length - i} more).`;
+    text = next;
+  }
+  return `${text}.`;
+}
+
+/**
+ * An output node that names no type (a relaxed output schema is all such nodes): what it says of
+ * each type, kept without a type. Each of those keywords holds only for values of its type, so the
+ * node accepts exactly what it did, and validators compile it at the size it was — not as six
+ * alternatives at every depth. When it says nothing of any type: any value.
+ */
+function untypedOutput(node: Json, ctx: Context, depth: number, notes: string[]): Json {
+  const kept: Json = {};
+  const fields: string[] = [];
+  const parts = [
+    stringBranch(node, undefined),
+    numberBranch('number', node),
+    arrayBranch(node, ctx, depth),
+    objectBranch(node, ctx, depth, fields),
+  ];
+  for (const part of parts)
+    for (const [key, value] of Object.entries(part)) if (key !== 'type' && !(key in kept)) kept[key] = value;
+  const described = annotations(node, [...notes, ...fields, ...valuesNote(node)]);
+  if (Object.keys(kept).length === 0) return anyValue(ctx.use, described);
+  return { ...described, ...kept };
+}
+
 /**
  * A tool's inputSchema or outputSchema in the portable subset. MCP wants `type: "object"` at the
  * top: alternatives there become one object with every branch's properties (required: those all
  * branches require).
  */
 export function portableSchema(schema: unknown, use: SchemaUse): Record<string, unknown> {
-  const out = convert(schema, { root: schema, use, refs: [], budget: NODE_BUDGET }, 0);
+  const out = convert(schema, { root: schema, use, refs: [], budget: { left: NODE_BUDGET } }, 0);
   if (out.type === 'object') return out;
   const branches = Array.isArray(out.anyOf) ? (out.anyOf as Json[]) : [];
   const objects = branches.filter((b) => b.type === 'object');
