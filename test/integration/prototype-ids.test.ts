@@ -158,6 +158,45 @@ describe('ids that name Object.prototype members', () => {
     await gateway.close();
   });
 
+  it('a "__proto__" key anywhere in arguments is refused by name on both planes, and pollutes nothing', async () => {
+    const proto = (value: unknown) => ({ ['__proto__']: value });
+    for (const [tool, args, where] of [
+      ['create_customer', { id: 'p1', name: 'P', metadata: proto('x') }, 'metadata.__proto__'],
+      ['create_customer', { ...proto({ polluted: 1 }), id: 'p2', name: 'P' }, '__proto__'],
+      [
+        'configure_customer_tools',
+        { customer_id: 'acme', mode: 'selected', actions: proto(['a']) },
+        'actions.__proto__',
+      ],
+      [
+        'create_connection',
+        { customer_id: 'acme', connector_id: 'tostring', credentials: { env: proto('v') } },
+        'credentials.env.__proto__',
+      ],
+    ] as const) {
+      // Over MCP the whole message is refused (JSON-RPC invalid params); in process, the registry refuses it.
+      await expect(call(tool, args as Record<string, unknown>), tool).rejects.toThrow(
+        `\`params.arguments.${where}\` uses the key "__proto__"`,
+      );
+      const direct = await gw.app.callTool(tool, args, 'internal');
+      expect(direct.ok, tool).toBe(false);
+      expect(direct.ok ? '' : direct.error).toContain(`\`${where}\` uses the key "__proto__"`);
+    }
+    const gateway = await connectClient(
+      `${gw.app.url}/mcp/gateway?customer_id=acme`,
+      bearer(gw.mint('gateway')),
+    );
+    await expect(
+      gateway.callTool({
+        name: 'tostring__constructor',
+        arguments: { nested: [{ ...proto({ polluted: true }) }] },
+      }),
+    ).rejects.toThrow('`params.arguments.nested.0.__proto__` uses the key "__proto__"');
+    await gateway.close();
+    expect(prototypeKeys()).toEqual(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('a key-shaped token whose id part names a prototype member is a 401 on both planes, and both keep serving', async () => {
     for (const id of ['toString', 'valueOf1', '__proto_', 'construc']) {
       const token = `ptc_${id}_${randomBytes(30).toString('hex').slice(0, 40)}`;

@@ -9,6 +9,7 @@ import type { CallPipeline } from '../gateway/pipeline';
 import type { ServerInfo } from '../store/server-info';
 import { type WorkspaceStore, WriteConflictError } from '../store/workspace-store';
 import { redact } from '../util/log';
+import { protoKeyMessage, protoKeyPath } from '../util/proto-keys';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
 
 export type { CallResult, ToolAnnotations, ToolContract };
@@ -208,6 +209,8 @@ export class AdminRegistry {
         error: `Unknown admin tool "${name}". List the tools (tools/list, or \`portico admin help\`) to see the available names.`,
       };
     }
+    const proto = protoKeyPath(args);
+    if (proto) return { ok: false, error: `Invalid arguments for ${name}: ${protoKeyMessage(proto)}` };
     const parsed = parseInput(tool.input, args);
     if (!parsed.success) return { ok: false, error: formatZodError(name, parsed.error) };
     for (let attempt = 0; ; attempt += 1) {

@@ -19,6 +19,7 @@ import { advertisedOutputSchema } from '../connectors/openapi/schema';
 import type { EventBus } from '../events/event-bus';
 import type { Action, Connection, Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { protoKeyMessage, protoKeyPath } from '../util/proto-keys';
 import type { Scrubber } from '../util/scrubber';
 import { checkArguments } from './arg-validator';
 import { ensureConnection } from './credential-free';
@@ -169,6 +170,8 @@ export class CallPipeline {
     | { error: CallToolResult }
     | { connection: Connection | undefined; credentials: Credentials; scrubber: Scrubber } {
     const { store } = this.deps;
+    const proto = protoKeyPath(call.args, ['arguments']);
+    if (proto) return { error: errorResult(`Invalid arguments for ${call.tool}: ${protoKeyMessage(proto)}`) };
     const checked = checkArguments(call.action.inputSchema, call.args);
     if ('error' in checked)
       return { error: errorResult(`${checked.error} See the inputSchema of ${call.tool}.`) };

@@ -9,9 +9,10 @@ import type { ApiKey, PlaneName } from '../store/schema';
 import { LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Logger } from '../util/log';
+import { protoKeyMessage, protoKeyPath } from '../util/proto-keys';
 import { VERSION } from '../util/version';
 import { createAdminMcpServer } from './admin-mcp';
-import { readJsonBody, sendJson, sendRpcError } from './http-util';
+import { RPC, readJsonBody, sendJson, sendRpcError } from './http-util';
 import { handleOAuthCallback } from './oauth-callback';
 import { checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
 import { SessionHub, type SessionLimits } from './session-hub';
@@ -294,6 +295,18 @@ export class PorticoHttpServer {
         return;
       }
       body = read.value;
+      // Checked on the raw message: past this door a parser may drop such a key without a word.
+      const proto = protoKeyPath(body);
+      if (proto) {
+        const raw = body && typeof body === 'object' && 'id' in body ? body.id : null;
+        const id = typeof raw === 'string' || typeof raw === 'number' ? raw : null;
+        // A request gets its JSON-RPC error as its answer (the client shows the message); anything else a 400.
+        sendRpcError(res, id === null ? 400 : 200, `Invalid params: ${protoKeyMessage(proto)}`, {
+          code: RPC.invalidParams,
+          id,
+        });
+        return;
+      }
     }
     await this.hubs[plane].handle(req, res, body, { keyId: key.id, customerId });
   }

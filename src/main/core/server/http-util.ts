@@ -5,6 +5,7 @@ import { redact } from '../util/log';
 export const RPC = {
   parseError: -32700,
   invalidRequest: -32600,
+  invalidParams: -32602,
   serverError: -32000,
   unauthorized: -32001,
 } as const;
