@@ -14,19 +14,28 @@ const BOTH_ENGINES = [
   'test/integration/planes.test.ts',
 ];
 
+/** What both projects share. The global setups are per project (a root-level one would run a third time). */
+const common = {
+  globalSetup: ['test/global-setup.ts', 'test/postgres-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+};
+
 export default defineConfig({
   test: {
-    globalSetup: ['test/global-setup.ts', 'test/postgres-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
     // Integration tests start real servers and child processes; two cores here.
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { ...common, name: 'sqlite', include: ['test/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'postgres', include: BOTH_ENGINES, env: { PORTICO_TEST_ENGINE: 'postgres' } },
+        test: {
+          ...common,
+          name: 'postgres',
+          include: BOTH_ENGINES,
+          env: { PORTICO_TEST_ENGINE: 'postgres' },
+        },
       },
     ],
   },
