@@ -3,7 +3,7 @@
 // beside and below the document's folder, at /etc and at other origins are refused with a message
 // naming the reference; an endless body stops at the default limit. Nothing of any target comes
 // back — in results, connectors, activity or logs — and the server stays healthy.
-import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,21 @@ describe('import_openapi over /mcp/admin with hostile documents', () => {
       expect(textOf(result), name).toMatch(/lies in a Portico data dir/);
       expectClean(JSON.stringify(result));
     }
+    // Nor a folder deep inside it, where no data file sits beside the document.
+    const nested = path.join(gw.dataDir, 'exports', 'deep');
+    mkdirSync(nested, { recursive: true });
+    writeFileSync(
+      path.join(nested, 'api.json'),
+      JSON.stringify(
+        docWithRef('#/components/schemas/Thing', { components: { schemas: { Thing: { type: 'object' } } } }),
+      ),
+    );
+    const deep = await call('import_openapi', {
+      slug: 'hostile-deep',
+      spec_path: path.join(nested, 'api.json'),
+    });
+    expect(deep.isError).toBe(true);
+    expect(textOf(deep)).toMatch(/lies in a Portico data dir/);
   }, 120_000);
 
   it('refuses other origins from a URL document and any external ref from an inline one', async () => {

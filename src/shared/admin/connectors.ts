@@ -24,6 +24,9 @@ export const connectorOutput = z.object({
   connection_count: z.number().int(),
   catalog_id: z.string().nullable(),
   openapi_source: z.string().nullable(),
+  strict_output: z
+    .boolean()
+    .describe('Whether its tools advertise and enforce output schemas as documented (update_connector).'),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -124,9 +127,7 @@ export const updateConnector = contract({
         'true: its tools advertise and enforce their output schemas as documented (a response missing a required field becomes an error). false (the default): a relaxed form that keeps the shape but rejects nothing — fields missing, added, null or of another type — so responses that drift from the document still reach the agent.',
       ),
   }),
-  output: connectorOutput.extend({
-    strict_output: z.boolean().describe('Whether output schemas are advertised and enforced as documented.'),
-  }),
+  output: connectorOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
 });
 

@@ -26,6 +26,7 @@ export function connectorView(c: Connector, ws: Workspace): z.infer<typeof conne
     connection_count: connectionsOfConnector(ws, c.id).length,
     catalog_id: c.catalogId ?? null,
     openapi_source: c.kind === 'http' ? (c.openapiSource?.url ?? c.openapiSource?.path ?? null) : null,
+    strict_output: c.strictOutput === true,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };

@@ -185,7 +185,7 @@ const updateConnector = implement(contracts.updateConnector, (input, { store }) 
     c.updatedAt = now();
     return c;
   });
-  return { ...connectorView(updated, store.data), strict_output: updated.strictOutput === true };
+  return connectorView(updated, store.data);
 });
 
 const deleteConnector = implement(contracts.deleteConnector, ({ connector_id, force }, { store }) => {
@@ -229,7 +229,8 @@ const importOpenapi = implement(contracts.importOpenapi, async (input, { store, 
     // Parsed and converted in a worker thread: a 1,000-operation document never stalls the gateway.
     imported = await importOpenApiOffThread(
       { spec: input.spec, specPath: input.spec_path, specUrl: input.spec_url },
-      { onProgress: caller.onProgress, signal: caller.signal },
+      // Never a document or $ref inside this workspace's data folder (keys, secrets, the database).
+      { onProgress: caller.onProgress, signal: caller.signal, protectedDirs: [store.dataDir] },
     );
   } catch (error) {
     if (error instanceof OpenApiImportError)
@@ -330,7 +331,7 @@ const refreshConnector = implement(contracts.refreshConnector, async ({ connecto
     try {
       const imported = await importOpenApiOffThread(
         source ? { specUrl: source.url, specPath: source.path } : { spec: catalogDoc },
-        { onProgress: ctx.caller.onProgress, signal: ctx.caller.signal },
+        { onProgress: ctx.caller.onProgress, signal: ctx.caller.signal, protectedDirs: [ctx.store.dataDir] },
       );
       const enabled = new Map(connector.actions.map((a) => [a.name, a.enabled]));
       actions = imported.actions.map((a) => ({ ...a, enabled: enabled.get(a.name) ?? true }));
