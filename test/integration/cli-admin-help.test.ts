@@ -73,6 +73,28 @@ describe('portico admin help', () => {
     expect(action.stdout).toMatch(/^ {2}output_schema \(object or null, optional\)$/m);
   });
 
+  it('`admin TOOL --help` and `admin --help` are the same help, never a call, with no data dir', () => {
+    const dir = join(tempDir(), 'never-created');
+    const viaHelp = portico(['admin', 'help', 'delete_customer']);
+    for (const argv of [
+      ['admin', 'delete_customer', '--help'],
+      ['admin', 'delete_customer', '{"id":"acme"}', '-h'],
+      ['admin', 'help', 'delete_customer', '--help'],
+    ]) {
+      const run = portico([...argv, '--data-dir', dir]);
+      expect(run.code, argv.join(' ')).toBe(0);
+      expect(run.stdout).toBe(viaHelp.stdout);
+    }
+    const list = portico(['admin', '--help', '--data-dir', dir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(`${tools.length} tools.`);
+    expect(existsSync(dir)).toBe(false);
+    const general = portico(['--help']);
+    expect(general.stdout).toMatch(/^ {2}keys revoke ID {2,}/m);
+    expect(general.stdout).toContain('--session-idle-timeout SECONDS');
+    expect(general.stdout).toContain('--max-sessions-per-key N');
+  });
+
   it('an unknown tool is an error that suggests near names', () => {
     const run = portico(['admin', 'help', 'create_customers']);
     expect(run.code).toBe(1);

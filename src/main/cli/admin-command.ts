@@ -14,11 +14,11 @@ export async function adminCommand(
 ): Promise<number> {
   const registry = adminRegistry();
   const [tool, rawArgs] = positionals;
-  if (!tool || tool === 'help') {
-    if (tool && rawArgs) return toolHelp(registry.list(), rawArgs, io);
+  if (!tool) {
     io.out(toolList(registry.list()));
-    return tool ? 0 : 2;
+    return 2;
   }
+  if (tool === 'help') return adminHelp(rawArgs, io);
   const args = adminArgs(tool, rawArgs);
   if (!registry.has(tool)) {
     io.err(`Unknown admin tool "${tool}". ${suggest(registry.list(), tool)}`);
@@ -36,6 +36,14 @@ export async function adminCommand(
   } finally {
     await session.close();
   }
+}
+
+/** `portico admin help [TOOL]` (and `portico admin [TOOL] --help`): touches no data dir. */
+export function adminHelp(tool: string | undefined, io: CliIO): number {
+  const tools = adminRegistry().list();
+  if (tool) return toolHelp(tools, tool, io);
+  io.out(toolList(tools));
+  return 0;
 }
 
 /** `portico admin help`: every tool with the first sentence of its description. */

@@ -3,7 +3,7 @@ import { DatabaseError } from '../core/store/database';
 import { SecretsUnavailableError } from '../core/store/secrets';
 import { AlreadyRunningError } from '../core/store/server-info';
 import { VERSION } from '../core/util/version';
-import { adminCommand } from './admin-command';
+import { adminCommand, adminHelp } from './admin-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
 import { globalFlags, resolveDataDir } from './global-flags';
@@ -17,9 +17,11 @@ const HELP = `portico ${VERSION} — a local MCP gateway: admin control plane an
 Usage: portico COMMAND [options]
 
   serve [--port N] [--host H] [--no-admin] [--no-gateway]   run the gateway and web UI (default 127.0.0.1:7430)
+        [--session-idle-timeout SECONDS] [--max-sessions-per-key N]   MCP sessions (defaults 1800 s, 1000)
   keys create --name NAME --scope admin|gateway [--customer ID]…   create an API key (shown once)
-  keys list [--all] | keys revoke ID
-  admin TOOL [JSON]       run one control-plane tool (portico admin help lists them)
+  keys list [--all]       the API keys (revoked ones too with --all)
+  keys revoke ID          revoke a key at once
+  admin TOOL [JSON]       run one control-plane tool (portico admin help [TOOL] lists them, or shows one)
   status                  is a gateway running for this data dir, where, which planes
   clients list|add|remove|print CLIENT --plane admin|gateway [--customer ID]   Portico in AI clients' configs
   bridge --plane admin|gateway [--customer ID] [--url URL]   stdio MCP server forwarding to the gateway (key in env PORTICO_API_KEY)
@@ -47,6 +49,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const { rest, dataDir: dataDirFlag, databaseUrl: urlFlag, asJson, help } = globalFlags(argv);
     const [command, ...args] = rest;
+    // `portico admin TOOL --help` is that tool's help, as `portico admin help TOOL`.
+    if (help && command === 'admin') return adminHelp(args[0] === 'help' ? args[1] : args[0], io);
     if (!command || help || command === 'help') {
       io.out(HELP);
       return command || help ? 0 : 2;
