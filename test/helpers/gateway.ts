@@ -2,14 +2,19 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
-import { type PorticoApp, startPortico } from '../../src/main/core/app';
+import { type PorticoApp, type StartOptions, startPortico } from '../../src/main/core/app';
 import { workspaceTarget } from './store';
 
 /**
  * A real Portico server in this process on a free loopback port, with a fresh data dir — and, in
  * the test run's `postgres` project (PORTICO_TEST_ENGINE=postgres), a fresh PostgreSQL database.
  */
-export async function startTestGateway(options: { noAdmin?: boolean; noGateway?: boolean } = {}) {
+export async function startTestGateway(
+  options: Pick<
+    StartOptions,
+    'noAdmin' | 'noGateway' | 'maxSessionsPerKey' | 'sessionIdleTimeoutSeconds'
+  > = {},
+) {
   const engine = process.env.PORTICO_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
   const { dataDir, databaseUrl } = await workspaceTarget(engine);
   const logs: string[] = [];
