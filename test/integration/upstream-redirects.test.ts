@@ -424,7 +424,7 @@ describe('OAuth token endpoints: redirects', () => {
       }
     }
     await setTokenUrl(tokenUrl(302, '/token'));
-    expect(text(await landed())).toMatch(/would drop the form/);
+    expect(text(await landed())).toMatch(/would turn its POST into a GET and drop the form/);
     await setTokenUrl(tokenUrl(308, '/token'));
     const ok = await landed();
     expect(ok.isError, text(ok)).toBeFalsy();

@@ -105,26 +105,44 @@ type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
  */
 export function guardedMcpFetch(maxMessageBytes = MCP_MAX_MESSAGE_BYTES): FetchLike {
   return async (input, init = {}) => {
-    let url = new URL(input);
-    const current: RequestInit = { ...init, redirect: 'manual' };
-    for (let hop = 0; ; hop += 1) {
-      const response = await fetch(url, current);
-      const target = redirectTarget(response, url);
-      if (!target) return limitMcpResponse(response, init, maxMessageBytes);
-      await discard(response);
-      if (hop === MAX_REDIRECTS)
-        throw new RedirectRefusedError(`${describeUrl(url)} redirected more than ${MAX_REDIRECTS} times`);
-      const where = `${describeUrl(url)} redirected (HTTP ${response.status}) to ${describeUrl(target)}`;
-      if (checkHop(url, target, response.status) === 'cross-origin')
-        throw new RedirectRefusedError(
-          `${where}, another origin: not followed, so the connection's headers stay with ${url.origin}`,
-        );
-      const method = (current.method ?? 'GET').toUpperCase();
-      if (redirectedMethod(response.status, method).method !== method)
-        throw new RedirectRefusedError(`${where}, which would turn its ${method} into a GET: not followed`);
-      url = target;
-    }
+    const response = await fetchWithinOrigin(input, init, {
+      keeps: "the connection's headers",
+      body: 'message',
+    });
+    return limitMcpResponse(response, init, maxMessageBytes);
   };
+}
+
+/**
+ * fetch for a request whose headers or body are secrets: a redirect is followed only within the
+ * origin and only when it keeps the method and body (307/308, or a GET), at most MAX_REDIRECTS
+ * times; any other fails, naming where it pointed. `keeps` and `body` word the message.
+ */
+export async function fetchWithinOrigin(
+  input: string | URL,
+  init: RequestInit,
+  words: { keeps: string; body: string },
+): Promise<Response> {
+  let url = new URL(input);
+  const method = (init.method ?? 'GET').toUpperCase();
+  for (let hop = 0; ; hop += 1) {
+    const response = await fetch(url, { ...init, redirect: 'manual' });
+    const target = redirectTarget(response, url);
+    if (!target) return response;
+    await discard(response);
+    if (hop === MAX_REDIRECTS)
+      throw new RedirectRefusedError(`${describeUrl(url)} redirected more than ${MAX_REDIRECTS} times`);
+    const where = `${describeUrl(url)} redirected (HTTP ${response.status}) to ${describeUrl(target)}`;
+    if (checkHop(url, target, response.status) === 'cross-origin')
+      throw new RedirectRefusedError(
+        `${where}, another origin: not followed, so ${words.keeps} stay with ${url.origin}`,
+      );
+    if (redirectedMethod(response.status, method).method !== method)
+      throw new RedirectRefusedError(
+        `${where}, which would turn its ${method} into a GET and drop the ${words.body}: not followed`,
+      );
+    url = target;
+  }
 }
 
 /** The id of the JSON-RPC request in a POST body, when there is one. */

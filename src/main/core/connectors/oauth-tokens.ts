@@ -1,13 +1,5 @@
 import type { AuthConfig } from '../store/schema';
-import {
-  checkHop,
-  describeUrl,
-  discard,
-  MAX_REDIRECTS,
-  RedirectRefusedError,
-  readCapped,
-  redirectTarget,
-} from './network-guard';
+import { fetchWithinOrigin, RedirectRefusedError, readCapped } from './network-guard';
 
 export interface TokenSet {
   access_token: string;
@@ -31,28 +23,10 @@ const MAX_TOKEN_RESPONSE = 256 * 1024;
 
 /**
  * Posts to the token endpoint. The form carries the client secret and codes or refresh tokens, so a
- * redirect is followed only within the endpoint's origin and only when it keeps the POST (307/308);
- * anything else fails, naming where it pointed.
+ * redirect is followed only within the endpoint's origin and only when it keeps the POST (307/308).
  */
-async function postForm(tokenUrl: string, init: RequestInit): Promise<Response> {
-  let url = new URL(tokenUrl);
-  for (let hop = 0; ; hop += 1) {
-    const response = await fetch(url, { ...init, redirect: 'manual' });
-    const target = redirectTarget(response, url);
-    if (!target) return response;
-    await discard(response);
-    if (hop === MAX_REDIRECTS)
-      throw new RedirectRefusedError(`${describeUrl(url)} redirected more than ${MAX_REDIRECTS} times`);
-    const where = `${describeUrl(url)} redirected (HTTP ${response.status}) to ${describeUrl(target)}`;
-    if (checkHop(url, target, response.status) === 'cross-origin')
-      throw new RedirectRefusedError(
-        `${where}, another origin: not followed, so the client secret and tokens stay with ${url.origin}`,
-      );
-    if (response.status !== 307 && response.status !== 308)
-      throw new RedirectRefusedError(`${where}, which would drop the form: not followed`);
-    url = target;
-  }
-}
+const postForm = (tokenUrl: string, init: RequestInit): Promise<Response> =>
+  fetchWithinOrigin(tokenUrl, init, { keeps: 'the client secret and tokens', body: 'form' });
 
 /** Posts a form to the provider's token endpoint (client_secret_basic when there is a secret). */
 async function tokenRequest(
