@@ -14,7 +14,7 @@ import {
   tooLarge,
 } from './fetch';
 import { type DocumentScope, dataDirHolding, ReferencePolicy, realDirs } from './refs';
-import { errorMessage, isObject, type Json, OpenApiImportError, pointer } from './util';
+import { errorMessage, isObject, type Json, OpenApiImportError, pointer, refsIn } from './util';
 
 export interface OpenApiSource {
   /** A parsed document, or its JSON/YAML text. */
@@ -287,29 +287,11 @@ function detectVersion(doc: Json): 2 | 3 {
  * reported with where it is. External references are the resolver's to allow or refuse (refs.ts).
  */
 function checkLocalRefs(doc: Json): void {
-  const seen = new Set<object>();
-  const stack: { value: unknown; at: (string | number)[] }[] = [{ value: doc, at: [] }];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (!item || typeof item.value !== 'object' || item.value === null || seen.has(item.value)) continue;
-    seen.add(item.value);
-    if (Array.isArray(item.value)) {
-      item.value.forEach((v, i) => {
-        stack.push({ value: v, at: [...item.at, i] });
-      });
-      continue;
-    }
-    const obj = item.value as Json;
-    const ref = obj.$ref;
-    if (typeof ref === 'string' && ref.startsWith('#')) {
-      const problem = resolvePointer(doc, ref);
-      if (problem)
-        throw new OpenApiImportError(
-          `Unresolvable $ref "${ref}" at ${pointer([...item.at, '$ref'])}: ${problem}.`,
-        );
-    }
-    for (const [k, v] of Object.entries(obj))
-      if (typeof v === 'object' && v !== null) stack.push({ value: v, at: [...item.at, k] });
+  for (const { ref, at } of refsIn(doc)) {
+    if (!ref.startsWith('#')) continue;
+    const problem = resolvePointer(doc, ref);
+    if (problem)
+      throw new OpenApiImportError(`Unresolvable $ref "${ref}" at ${pointer([...at, '$ref'])}: ${problem}.`);
   }
 }
 

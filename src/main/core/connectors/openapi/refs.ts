@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir } from '../../util/paths';
 import { fetchLimited, MAX_REDIRECTS, type ReadLimits, readFileLimited, reasonOf, tooLarge } from './fetch';
-import { errorMessage, isObject, type Json, OpenApiImportError, pointer } from './util';
+import { bound, errorMessage, isObject, type Json, OpenApiImportError, pointer, refsIn } from './util';
 
 /** Where the main document came from: that decides what it may reference. */
 export type DocumentScope =
@@ -359,26 +359,11 @@ function fsReason(error: unknown): string {
   return code || errorMessage(error);
 }
 
-function bounded(text: string): string {
-  return text.length <= 300 ? text : `${text.slice(0, 299)}…`;
-}
+const bounded = (text: string): string => bound(text, 300);
 
 /** The first `$ref` in `doc` written as `reference` (with or without a fragment), and where it is. */
 function findRef(doc: Json, reference: string): { ref: string; at: string } | null {
-  const seen = new Set<object>();
-  const stack: { value: unknown; at: (string | number)[] }[] = [{ value: doc, at: [] }];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (!item || typeof item.value !== 'object' || item.value === null || seen.has(item.value)) continue;
-    seen.add(item.value);
-    const entries: [string | number, unknown][] = Array.isArray(item.value)
-      ? item.value.map((v, i) => [i, v])
-      : Object.entries(item.value);
-    for (const [key, value] of entries) {
-      if (key === '$ref' && typeof value === 'string' && stripHash(value) === reference)
-        return { ref: value, at: pointer([...item.at, key]) };
-      if (typeof value === 'object' && value !== null) stack.push({ value, at: [...item.at, key] });
-    }
-  }
+  for (const { ref, at } of refsIn(doc))
+    if (stripHash(ref) === reference) return { ref, at: pointer([...at, '$ref']) };
   return null;
 }

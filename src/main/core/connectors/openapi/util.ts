@@ -36,3 +36,21 @@ export function bound(text: string, max: number): string {
   const t = text.trim();
   return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`;
 }
+
+/** Every `$ref` string in a document, with the path of the object that holds it (cycles visited once). */
+export function* refsIn(doc: unknown): Generator<{ ref: string; at: (string | number)[] }> {
+  const seen = new Set<object>();
+  const stack: { value: unknown; at: (string | number)[] }[] = [{ value: doc, at: [] }];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (!item || typeof item.value !== 'object' || item.value === null || seen.has(item.value)) continue;
+    seen.add(item.value);
+    const entries: [string | number, unknown][] = Array.isArray(item.value)
+      ? item.value.map((v, i) => [i, v])
+      : Object.entries(item.value);
+    for (const [key, value] of entries) {
+      if (key === '$ref' && typeof value === 'string') yield { ref: value, at: item.at };
+      if (typeof value === 'object' && value !== null) stack.push({ value, at: [...item.at, key] });
+    }
+  }
+}
