@@ -19,9 +19,16 @@ export interface Child {
 }
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+const killAll = () => {
   for (const p of live) p.kill('SIGKILL');
-});
+};
+process.on('exit', killAll);
+// A stopped bench takes its servers with it ('exit' does not run when a signal ends the process).
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    killAll();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 
 /** Starts a process and waits for it to print `READY {json}` (or a match of `readyPattern`). */
 export function startChild(

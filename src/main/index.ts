@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain } from 'electron';
 import { type PorticoApp, startPortico } from './core/app';
+import { defaultClientContext } from './core/clients';
 import type { KeyProvider } from './core/store/secrets';
 import { defaultDataDir } from './core/util/paths';
 import { clientsAddFor } from './desktop/clients-add';
@@ -81,6 +82,7 @@ async function main(dataDir: string): Promise<void> {
     port: portFromEnv(),
     keyProvider: pickKeyProvider(),
     staticDir: rendererDir,
+    clientConfigs: defaultClientContext(),
   });
   corePromise.catch(() => {}); // failures are handled below; this keeps them from being "unhandled"
   registerIpc({

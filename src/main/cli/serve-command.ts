@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureFirstAdminKey, startPortico } from '../core/app';
+import { defaultClientContext } from '../core/clients';
 import type { CliTarget } from './context';
 import { type CliIO, UsageError } from './output';
 
@@ -97,6 +98,7 @@ export async function serveCommand(
     noGateway: values['no-gateway'],
     staticDir: webUiDir(),
     log: (line) => io.err(line),
+    clientConfigs: defaultClientContext(),
   });
   const firstKey = await ensureFirstAdminKey(app.store);
   if (firstKey) {

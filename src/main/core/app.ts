@@ -3,6 +3,7 @@ import { adminRegistry, type RegistryClient } from './admin';
 import { mintKey } from './admin/keys';
 import type { AdminServices, CallResult } from './admin/registry';
 import { KeyUsage } from './auth/key-usage';
+import { type ClientContext, sweepClientTempFiles } from './clients';
 import { EventBus } from './events/event-bus';
 import { GatewayRuntime } from './gateway/gateway-runtime';
 import { PorticoHttpServer } from './server/http-server';
@@ -32,6 +33,11 @@ export interface StartOptions {
   /** Open MCP sessions one API key may hold (default 1000). */
   maxSessionsPerKey?: number;
   log?: (line: string) => void;
+  /**
+   * The AI clients' config folders (the user's home): temp files a killed config write left there
+   * are removed once after start. Only the real app and `portico serve` pass it.
+   */
+  clientConfigs?: ClientContext;
 }
 
 export interface PorticoApp {
@@ -159,6 +165,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       log(`Housekeeping failed: ${error instanceof Error ? error.message : error}`),
     );
   housekeeping();
+  if (options.clientConfigs) sweepLater(options.clientConfigs, log);
   const housekeepingTimer = setInterval(housekeeping, 60 * 60_000).unref();
   const stopToolWatch = watchToolChanges(store, server.hubs.gateway);
   // Revoked keys and deleted customers lose their open sessions at once.
@@ -218,4 +225,16 @@ export async function ensureFirstAdminKey(store: WorkspaceStore): Promise<string
   // Saved before it is shown: a key printed must survive a crash right after.
   await store.flushed();
   return key;
+}
+
+/** Off the start path: a few directory listings, then stale temp files of config writes removed. */
+function sweepLater(ctx: ClientContext, log: Logger): void {
+  setImmediate(() => {
+    try {
+      for (const file of sweepClientTempFiles(ctx))
+        log(`Removed ${file}, left by a config write that was killed.`);
+    } catch (error) {
+      log(`Could not clean client config folders: ${error instanceof Error ? error.message : error}`);
+    }
+  });
 }

@@ -2,6 +2,7 @@ import { CLIENT_IDS } from '../../../shared/schemas/clients';
 import { claudeCode } from './claude-code';
 import { claudeDesktop } from './claude-desktop';
 import { cline } from './cline';
+import { configPathFor, removeStaleTempFiles } from './config-file';
 import { cursor } from './cursor';
 import { geminiCli } from './gemini-cli';
 import type { ClientContext, ClientDefinition, ClientId } from './types';
@@ -79,4 +80,9 @@ export function describeClient(
     restartNeeded: client.restart.needed,
     restartHint: client.restart.hint,
   };
+}
+
+/** Removes, beside every client's config, the temp files killed writes left (never a live writer's). */
+export function sweepClientTempFiles(ctx: ClientContext = defaultClientContext()): string[] {
+  return CLIENTS.flatMap((client) => removeStaleTempFiles(configPathFor(client, { ctx })));
 }
