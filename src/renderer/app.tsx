@@ -1,76 +1,71 @@
-// Placeholder page: shows whether the gateway runs and which planes are on. The real
-// workspace UI (customers, connectors, keys) replaces this in a later issue.
-import { useCallback, useEffect, useState } from 'react';
-import { onWorkspaceChange } from './registry';
-import { type GatewayStatus, loadStatus } from './status';
+// The workspace UI: the same React app in the Electron window (IPC, no sign-in) and in
+// `portico serve`'s web UI (/api behind a session cookie). The connect page stands apart: a
+// customer opens it from a connect link, without signing in.
+import { lazy, Suspense } from 'react';
+import { Route, Router, Switch } from 'wouter';
+import { Loading } from './common/feedback';
+import { useHashPath } from './common/router';
+import { useSession } from './common/session';
+import { Shell } from './common/shell';
+import { ConnectPage } from './features/connect/connect-page';
+import { LoginPage } from './features/login/login-page';
+import { OverviewPage } from './features/overview/overview-page';
 
-/** Where no change events arrive (the web UI), polling keeps the page honest when the tray flips a plane. */
-const REFRESH_MS = 5_000;
+// Each area loads when first opened: the first paint carries only the shell and the overview.
+const ClientsPage = lazy(() => import('./features/clients/clients-page'));
+const KeysPage = lazy(() => import('./features/keys/keys-page'));
+const CustomersPage = lazy(() => import('./features/customers/customers-page'));
+const CustomerPage = lazy(() => import('./features/customers/customer-page'));
+const ConnectorsPage = lazy(() => import('./features/connectors/connectors-page'));
+const ConnectorPage = lazy(() => import('./features/connectors/connector-page'));
+const WebhooksPage = lazy(() => import('./features/webhooks/webhooks-page'));
+const ActivityPage = lazy(() => import('./features/activity/activity-page'));
 
-function OnOff({ on }: { on: boolean }) {
-  return <span className={on ? 'on' : 'off'}>{on ? 'On' : 'Off'}</span>;
+function NotFound() {
+  return (
+    <section className="page">
+      <h1 id="page-title">Not found</h1>
+      <p>
+        There is no page here. <a href="#/">Go to the overview</a>.
+      </p>
+    </section>
+  );
 }
 
-function StatusList({ status }: { status: GatewayStatus }) {
-  if (!status.running) {
-    return (
-      <dl className="status">
-        <dt>Gateway</dt>
-        <dd className="error">Not running: {status.error}</dd>
-      </dl>
-    );
-  }
+function Routes() {
   return (
-    <dl className="status">
-      <dt>Gateway</dt>
-      <dd>Listening on {status.url}</dd>
-      <dt>Admin MCP (control plane)</dt>
-      <dd>
-        <OnOff on={status.planes.admin} />
-      </dd>
-      <dt>Customer gateway (data plane)</dt>
-      <dd>
-        <OnOff on={status.planes.gateway} />
-      </dd>
-      {status.customers !== undefined && (
-        <>
-          <dt>Customers</dt>
-          <dd>{status.customers}</dd>
-        </>
-      )}
-      {status.version !== undefined && (
-        <>
-          <dt>Version</dt>
-          <dd>{status.version}</dd>
-        </>
-      )}
-    </dl>
+    <Suspense fallback={<Loading />}>
+      <Switch>
+        <Route path="/" component={OverviewPage} />
+        <Route path="/clients" component={ClientsPage} />
+        <Route path="/keys" component={KeysPage} />
+        <Route path="/customers" component={CustomersPage} />
+        <Route path="/customers/:id">{(params) => <CustomerPage id={decodeURIComponent(params.id)} />}</Route>
+        <Route path="/connectors" component={ConnectorsPage} />
+        <Route path="/connectors/:id">
+          {(params) => <ConnectorPage id={decodeURIComponent(params.id)} />}
+        </Route>
+        <Route path="/webhooks" component={WebhooksPage} />
+        <Route path="/activity" component={ActivityPage} />
+        <Route path="/login">{() => <OverviewPage />}</Route>
+        <Route component={NotFound} />
+      </Switch>
+    </Suspense>
   );
 }
 
 export function App() {
-  const [status, setStatus] = useState<GatewayStatus | null>(null);
-  const refresh = useCallback(() => {
-    void loadStatus().then(setStatus);
-  }, []);
-
-  useEffect(() => {
-    refresh();
-    // The desktop app tells the page when the workspace changes; the web UI asks now and then.
-    const unsubscribe = onWorkspaceChange(refresh);
-    if (unsubscribe) return unsubscribe;
-    const timer = setInterval(refresh, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
-
+  const [path] = useHashPath();
+  const session = useSession();
+  if (path === '/connect') return <ConnectPage />;
+  if (session.state.status === 'checking') return <Loading what="Signing in" />;
+  if (session.state.status === 'signed-out')
+    return <LoginPage message={session.state.message} signInWithKey={session.signInWithKey} />;
   return (
-    <main>
-      <h1>Portico</h1>
-      <p className="subtitle">Local MCP gateway</p>
-      {status ? <StatusList status={status} /> : <p aria-busy="true">Checking the gateway…</p>}
-      <button type="button" onClick={refresh}>
-        Refresh
-      </button>
-    </main>
+    <Router hook={useHashPath}>
+      <Shell onSignOut={session.signOut}>
+        <Routes />
+      </Shell>
+    </Router>
   );
 }

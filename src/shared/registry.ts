@@ -65,8 +65,8 @@ export interface HttpRegistryOptions {
   baseUrl?: string;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
-  /** Sent with every call, e.g. `{ authorization: 'Bearer ptc_…' }`. */
-  headers?: Readonly<Record<string, string>>;
+  /** Sent with every call, e.g. `{ authorization: 'Bearer ptc_…' }`; a function is asked each call (a CSRF token). */
+  headers?: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
   /** How long one call may take before it fails (default 10 minutes: imports can be slow). */
   timeoutMs?: number;
 }
@@ -120,7 +120,11 @@ export function httpRegistryClient(options: HttpRegistryOptions = {}): RegistryC
     try {
       const response = await send(url, {
         method: 'POST',
-        headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          ...(typeof options.headers === 'function' ? options.headers() : options.headers),
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
         body: JSON.stringify(input ?? {}),
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -20,6 +20,16 @@ export function callThroughServer(
   name: string,
   args: unknown,
 ): Promise<CallResult> {
+  return postToServer(server, credential, `/api/tools/${encodeURIComponent(name)}`, args);
+}
+
+/** POSTs JSON to one of the server's /api paths with the local credential; answers its result. */
+export function postToServer(
+  server: ServerInfo & { url: string },
+  credential: string,
+  path: string,
+  args: unknown,
+): Promise<CallResult> {
   const body = JSON.stringify(args ?? {});
   const failed = (reason: string): CallResult => ({
     ok: false,
@@ -27,7 +37,7 @@ export function callThroughServer(
   });
   return new Promise((resolve) => {
     const req = request(
-      `${server.url}/api/tools/${encodeURIComponent(name)}`,
+      `${server.url}${path}`,
       {
         method: 'POST',
         headers: {

@@ -11,6 +11,7 @@ import { keysCommand } from './keys-command';
 import { type CliIO, UsageError } from './output';
 import { serveCommand } from './serve-command';
 import { statusCommand } from './status-command';
+import { uiCommand } from './ui-command';
 
 const HELP = `portico ${VERSION} — a local MCP gateway: admin control plane and per-customer data plane
 
@@ -23,6 +24,7 @@ Usage: portico COMMAND [options]
   keys revoke ID          revoke a key at once
   admin TOOL [JSON]       run one control-plane tool (portico admin help [TOOL] lists them, or shows one)
   status                  is a gateway running for this data dir, where, which planes
+  ui                      a new one-time sign-in link for the running server's web UI
   clients list|add|remove|print CLIENT --plane admin|gateway [--customer ID]   Portico in AI clients' configs
   bridge --plane admin|gateway [--customer ID] [--url URL]   stdio MCP server forwarding to the gateway (key in env PORTICO_API_KEY)
 
@@ -72,6 +74,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         return await clientsCommand(target, args, asJson, io);
       case 'bridge':
         return await bridgeCommand(dataDir, args, io);
+      case 'ui':
+        return await uiCommand(dataDir, args, asJson, io);
       case 'status':
         parseArgs({ args, options: {}, strict: true });
         return await statusCommand(target, asJson, io);

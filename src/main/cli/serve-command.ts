@@ -115,6 +115,8 @@ export async function serveCommand(
       ].join('\n'),
     );
   }
+  io.out(`Web UI: ${app.loginLink()}`);
+  io.out('  (a one-time sign-in link, valid 15 minutes; `portico ui` prints a new one)');
   // Last, so that a reader waiting for this line has everything printed before it.
   io.out(`Portico listening on ${app.url}`);
   const planes = app.planes();

@@ -8,6 +8,7 @@ import { EventBus } from './events/event-bus';
 import { GatewayRuntime } from './gateway/gateway-runtime';
 import { PorticoHttpServer } from './server/http-server';
 import { watchToolChanges } from './server/list-changed';
+import { LiveEvents } from './server/live-events';
 import { sessionLimits } from './server/session-hub';
 import type { PlaneName } from './store/schema';
 import type { KeyProvider } from './store/secrets';
@@ -47,7 +48,10 @@ export interface PorticoApp {
   readonly store: WorkspaceStore;
   readonly services: AdminServices;
   planes(): Record<PlaneName, boolean>;
+  /** Workspace changes and recorded calls (coalesced): what the window refreshes on. */
   onChange(listener: () => void): () => void;
+  /** A one-time sign-in link for the web UI. */
+  loginLink(): string;
   /** Open MCP sessions per plane (for tests and status: sessions must not leak). */
   sessionCount(): Record<PlaneName, number>;
   /** The admin registry, typed, for callers in this process (the tray, the window, the OAuth callback). */
@@ -129,6 +133,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     server: () => info,
   };
   const registry = adminRegistry(log);
+  const live = new LiveEvents(store, activity);
   const planes = () => effectivePlanes(store.data.settings, info);
   http = new PorticoHttpServer({
     store,
@@ -140,6 +145,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     staticDir: options.staticDir,
     localCredential: claim.credential,
     sessionLimits: limits,
+    live,
   });
   const server = http;
   let bound: { host: string; port: number };
@@ -176,6 +182,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       Boolean(ws.apiKeys[owner.keyId]?.revokedAt) ||
       (owner.customerId !== undefined && !ws.customers[owner.customerId]);
     void server.hubs.admin.closeWhere(dead);
+    server.closeWebSessions((keyId) => Boolean(ws.apiKeys[keyId] && !ws.apiKeys[keyId]?.revokedAt));
     void server.hubs.gateway.closeWhere(dead);
   });
 
@@ -188,8 +195,9 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     services,
     planes,
     onChange(listener) {
-      return store.onChange(() => listener());
+      return live.on(() => listener());
     },
+    loginLink: () => server.loginLink(),
     sessionCount: () => ({ admin: server.hubs.admin.size, gateway: server.hubs.gateway.size }),
     client: (entryPoint) => ({
       call: (name, input) => registry.call(name, input, services, { entryPoint }) as never,
@@ -198,6 +206,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     close() {
       closing ??= (async () => {
         offChange();
+        live.close();
         stopWatching();
         clearInterval(housekeepingTimer);
         stopToolWatch();

@@ -94,5 +94,33 @@ export const listActivity = contract({
   annotations: { readOnlyHint: true, idempotentHint: true },
 });
 
+export const getActivityStats = contract({
+  name: 'get_activity_stats',
+  title: 'Activity per hour',
+  description:
+    "Calls and errors per hour over the last hours (default 24), on both planes and every entry point, oldest hour first, with the totals — what the UI's overview chart shows.",
+  input: z.strictObject({
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(168)
+      .default(24)
+      .describe('How many hours back, 1 to 168 (default 24).'),
+  }),
+  output: z.object({
+    buckets: z.array(
+      z.object({
+        hour: z.string().describe("The hour's start (ISO-8601, UTC)."),
+        calls: z.number(),
+        errors: z.number(),
+      }),
+    ),
+    calls: z.number(),
+    errors: z.number(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true },
+});
+
 /** The gateway tools, in the order they are listed. */
-export const gatewayContracts = [getGatewayStatus, setPlaneEnabled, listActivity] as const;
+export const gatewayContracts = [getGatewayStatus, setPlaneEnabled, listActivity, getActivityStats] as const;

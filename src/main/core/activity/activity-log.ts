@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { ENTRY_POINTS, type EntryPoint } from '../../../shared/schemas/activity';
 import type { Database } from '../store/database';
 import { redact } from '../util/log';
@@ -45,6 +46,7 @@ export class ActivityLog {
   #queue: ActivityEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
+  readonly #listeners = new Set<(entry: ActivityEntry) => void>();
 
   constructor(
     private readonly database: Database | null,
@@ -58,11 +60,24 @@ export class ActivityLog {
       ...entry,
       ...(entry.error ? { error: redact(entry.error).slice(0, 300) } : {}),
     };
+    for (const listener of this.#listeners) {
+      try {
+        listener(full);
+      } catch {
+        // A failing listener (a closed stream) must never fail the call being recorded.
+      }
+    }
     if (!this.database || this.database.readOnly) return full;
     this.#queue.push(full);
     if (this.#queue.length >= BATCH_MAX) void this.#write();
     else this.#timer ??= setTimeout(() => void this.#write(), BATCH_MS);
     return full;
+  }
+
+  /** Calls `listener` with every entry as it is recorded (the UI's live activity); returns the unsubscribe. */
+  onRecord(listener: (entry: ActivityEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Resolves once everything recorded so far is written. */
@@ -121,6 +136,28 @@ export class ActivityLog {
       tx.deleteFrom('activity').where('at', '<', cutoff).executeTakeFirst(),
     );
     return Number(result.numDeletedRows);
+  }
+
+  /** Calls and errors per UTC hour since `from` (ISO), keyed by the time's first 13 characters (`2026-11-30T21`). */
+  async hourly(from: string): Promise<Map<string, { calls: number; errors: number }>> {
+    await this.flush();
+    const database = this.database;
+    const counts = new Map<string, { calls: number; errors: number }>();
+    if (!database?.hasSchema) return counts;
+    const hour = sql<string>`substr(at, 1, 13)`;
+    const rows = await database.db
+      .selectFrom('activity')
+      .select([
+        hour.as('hour'),
+        (eb) => eb.fn.countAll().as('calls'),
+        sql<number>`sum(case when outcome = 'error' then 1 else 0 end)`.as('errors'),
+      ])
+      .where('at', '>=', from)
+      .groupBy(hour)
+      .execute();
+    // PostgreSQL answers counts as strings (bigint); SQLite as numbers.
+    for (const row of rows) counts.set(row.hour, { calls: Number(row.calls), errors: Number(row.errors) });
+    return counts;
   }
 
   /** Entries newest first, filtered, one page at a time. */

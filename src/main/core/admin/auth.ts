@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { authOutput } from '../../../shared/admin/auth';
 import * as contracts from '../../../shared/admin/auth';
+import { CONNECT_LINK_TTL_SECONDS, connectPageUrl } from '../auth/connect-links';
 import { findCatalogEntry } from '../catalog/catalog';
 import { MASK } from '../connectors/credentials';
 import { createPending, pkceChallenge } from '../connectors/oauth-pending';
@@ -149,13 +150,12 @@ const getConnectUrl = implement(contracts.getConnectUrl, async ({ customer_id, c
       message: `Open this URL to connect ${connector.name} for customer ${customer_id}. It works once, for 15 minutes.`,
     };
   }
-  const url = `${server.url}/#/connect?customer_id=${encodeURIComponent(customer_id)}&connector_id=${encodeURIComponent(connector.id)}`;
   return {
-    url,
+    url: connectPageUrl(server.url, ctx.store.secrets, customer_id, connector.id),
     kind: 'credentials' as const,
-    expires_in_seconds: null,
+    expires_in_seconds: CONNECT_LINK_TTL_SECONDS,
     connection_id: null,
-    message: `${connector.name} ${credentialsWanted(auth, connector.catalogId)}: enter them in Portico's UI at this URL, or call create_connection.`,
+    message: `${connector.name} ${credentialsWanted(auth, connector.catalogId)}: enter them on the page at this URL (it works once, for 24 hours, without signing in to Portico), or call create_connection.`,
   };
 });
 

@@ -73,4 +73,21 @@ const listActivity = implement(contracts.listActivity, async ({ cursor, limit, .
   };
 });
 
-export const gatewayTools = [getGatewayStatus, setPlaneEnabled, listActivity] as const;
+const getActivityStats = implement(contracts.getActivityStats, async ({ hours }, ctx) => {
+  const HOUR = 3_600_000;
+  const first = Math.floor(Date.now() / HOUR) * HOUR - (hours - 1) * HOUR;
+  const counted = await ctx.activity.hourly(new Date(first).toISOString());
+  // Every hour of the window, the quiet ones too: the chart's x axis is the clock.
+  const buckets = Array.from({ length: hours }, (_, i) => {
+    const hour = new Date(first + i * HOUR).toISOString();
+    const row = counted.get(hour.slice(0, 13));
+    return { hour, calls: row?.calls ?? 0, errors: row?.errors ?? 0 };
+  });
+  return {
+    buckets,
+    calls: buckets.reduce((n, b) => n + b.calls, 0),
+    errors: buckets.reduce((n, b) => n + b.errors, 0),
+  };
+});
+
+export const gatewayTools = [getGatewayStatus, setPlaneEnabled, listActivity, getActivityStats] as const;

@@ -1,5 +1,6 @@
 import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ActivityLog } from '../activity/activity-log';
+import { connectPageUrl } from '../auth/connect-links';
 import { McpUpstreamPool } from '../connectors/mcp-pool';
 import { toolsToActions } from '../connectors/mcp-upstream';
 import { OAuthManager } from '../connectors/oauth-manager';
@@ -71,9 +72,12 @@ export class GatewayRuntime {
   /** The URL that (re)connects a customer's connector: OAuth start, or the UI's credential form. */
   connectHint(customerId: string, connectorId: string): string {
     const base = this.deps.serverUrl();
-    const where = base
-      ? `${base}/#/connect?customer_id=${encodeURIComponent(customerId)}&connector_id=${encodeURIComponent(connectorId)}`
-      : 'Portico (start it first)';
+    let where = 'Portico (start it first)';
+    try {
+      if (base) where = connectPageUrl(base, this.deps.store.secrets, customerId, connectorId);
+    } catch {
+      where = `${base} (the connect page needs the workspace's secrets key, which this process cannot open)`;
+    }
     return `Connect it at ${where} — or an admin can call get_connect_url {"customer_id":"${customerId}","connector_id":"${connectorId}"} and send the customer the link.`;
   }
 

@@ -13,10 +13,13 @@ import { protoKeyMessage, protoKeyPath } from '../util/proto-keys';
 import { VERSION } from '../util/version';
 import { createAdminMcpServer } from './admin-mcp';
 import { RPC, readJsonBody, sendJson, sendRpcError } from './http-util';
+import type { LiveEvents } from './live-events';
 import { handleOAuthCallback } from './oauth-callback';
 import { checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
 import { SessionHub, type SessionLimits } from './session-hub';
 import { serveStatic } from './static-files';
+import { handleConnect, handleEvents, handleSession, loginLink, type UiApiDeps } from './ui-api';
+import { WebSessions } from './web-sessions';
 
 export interface HttpServerDeps {
   store: WorkspaceStore;
@@ -30,6 +33,8 @@ export interface HttpServerDeps {
   localCredential: string;
   /** Idle timeout and sessions per key, for both planes (defaults: CONTRACT §2). */
   sessionLimits?: Partial<SessionLimits>;
+  /** Workspace changes and recorded calls, for the UI's event stream. */
+  live: LiveEvents;
 }
 
 const PLANE_OFF: Record<PlaneName, string> = {
@@ -53,6 +58,8 @@ export class PorticoHttpServer {
   #host = '127.0.0.1';
   #inflight = 0;
   #drained: (() => void) | undefined;
+  /** The web UI's sign-in sessions; made once the port (part of the cookie's name) is known. */
+  #web: WebSessions | undefined;
 
   constructor(private readonly deps: HttpServerDeps) {
     this.hubs = {
@@ -114,9 +121,32 @@ export class PorticoHttpServer {
         const address = this.#server.address() as AddressInfo;
         this.#port = address.port;
         this.#host = host;
+        this.#web = new WebSessions(address.port);
         resolve({ host, port: address.port });
       });
     });
+  }
+
+  /** A one-time sign-in link for the web UI (printed by `portico serve`, asked for by `portico ui`). */
+  loginLink(): string {
+    return loginLink(this.#uiDeps());
+  }
+
+  /** Closes the web sessions opened with keys that are gone or revoked. */
+  closeWebSessions(alive: (keyId: string) => boolean): void {
+    this.#web?.closeForKeys(alive);
+  }
+
+  #uiDeps(): UiApiDeps {
+    if (!this.#web) throw new Error('the server is not listening yet');
+    return {
+      store: this.deps.store,
+      registry: this.deps.registry,
+      services: this.deps.services,
+      sessions: this.#web,
+      live: this.deps.live,
+      url: () => this.deps.services.server()?.url ?? `http://127.0.0.1:${this.#port}`,
+    };
   }
 
   /** Stops accepting, lets in-flight calls finish (up to `graceMs`), then closes sessions. */
@@ -311,11 +341,30 @@ export class PorticoHttpServer {
     await this.hubs[plane].handle(req, res, body, { keyId: key.id, customerId });
   }
 
-  /** `/api/tools[/NAME]`: the admin registry for the web UI, scripts (admin key) and the CLI (local credential). */
+  /**
+   * `/api/…`: the admin registry for the web UI (a signed-in browser: cookie, plus the CSRF token
+   * on every state-changing call), scripts (an admin key) and the CLI (the local credential); the
+   * UI's sign-in and event stream; and the connect page (a connect link's token, nothing more).
+   */
   async #api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const ui = this.#uiDeps();
+    if (url.pathname === '/api/connect' || url.pathname === '/api/connect/oauth')
+      return handleConnect(ui, req, res, url);
+    if (url.pathname === '/api/session') return handleSession(ui, req, res);
     let caller: Caller;
-    if (this.#isLocalCaller(req)) caller = { entryPoint: 'cli' };
-    else {
+    const session = ui.sessions.fromRequest(req);
+    const local = this.#isLocalCaller(req);
+    if (local) caller = { entryPoint: 'cli' };
+    else if (session && !presentedKey(req, url)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !ui.sessions.checkCsrf(req, session)) {
+        sendJson(res, 403, {
+          ok: false,
+          error: 'This request needs the page’s CSRF token (X-CSRF-Token); reload the page and try again.',
+        });
+        return;
+      }
+      caller = { entryPoint: 'api', ...(session.keyId ? { keyId: session.keyId } : {}) };
+    } else {
       const key = this.#authenticate(req, res, url);
       if (!key) return;
       if (key.scope !== 'admin') {
@@ -323,6 +372,18 @@ export class PorticoHttpServer {
         return;
       }
       caller = { entryPoint: 'api', keyId: key.id };
+    }
+    if (url.pathname === '/api/events') return handleEvents(ui, req, res, session);
+    if (url.pathname === '/api/login-link') {
+      if (!local || req.method !== 'POST') {
+        sendJson(res, 403, {
+          ok: false,
+          error: 'Sign-in links are minted for `portico ui` on this machine only.',
+        });
+        return;
+      }
+      sendJson(res, 200, { ok: true, value: { url: this.loginLink() } });
+      return;
     }
     const tool = /^\/api\/tools\/([a-z_]+)$/.exec(url.pathname)?.[1];
     if (url.pathname === '/api/tools' && req.method === 'GET') {

@@ -1,0 +1,61 @@
+import type { ActivityLog } from '../activity/activity-log';
+import type { WorkspaceStore } from '../store/workspace-store';
+
+/** What the UI hears: the workspace changed (refetch), or calls were recorded (refresh activity). */
+export type LiveKind = 'change' | 'activity';
+export type LiveListener = (kind: LiveKind) => void;
+
+/** At most one notice per kind in this window: a burst of calls or writes is one refetch. */
+const WINDOW_MS = 100;
+
+/**
+ * Workspace changes (from any process: this one, the CLI, another replica — the store hears them
+ * all) and recorded calls, coalesced and fanned out to the UI's event streams and the desktop
+ * window. Listeners hear kinds, never data: each UI reads what it needs through the registry,
+ * behind its own auth.
+ */
+export class LiveEvents {
+  readonly #listeners = new Set<LiveListener>();
+  readonly #pending = new Map<LiveKind, NodeJS.Timeout>();
+  readonly #off: Array<() => void>;
+
+  constructor(store: WorkspaceStore, activity: ActivityLog) {
+    this.#off = [
+      store.onChange(() => this.#notify('change')),
+      activity.onRecord(() => this.#notify('activity')),
+    ];
+  }
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+
+  on(listener: LiveListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    for (const off of this.#off) off();
+    for (const timer of this.#pending.values()) clearTimeout(timer);
+    this.#pending.clear();
+    this.#listeners.clear();
+  }
+
+  #notify(kind: LiveKind): void {
+    if (this.#pending.has(kind) || this.#listeners.size === 0) return;
+    this.#pending.set(
+      kind,
+      setTimeout(() => {
+        this.#pending.delete(kind);
+        for (const listener of this.#listeners) {
+          try {
+            listener(kind);
+          } catch {
+            // One broken stream must not silence the others.
+          }
+        }
+      }, WINDOW_MS).unref(),
+    );
+  }
+}

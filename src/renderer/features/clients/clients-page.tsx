@@ -1,0 +1,9 @@
+import { Page } from '../../common/page';
+
+export default function ClientsPage() {
+  return (
+    <Page title="Clients">
+      <p>Coming in this issue.</p>
+    </Page>
+  );
+}
