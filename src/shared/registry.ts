@@ -43,7 +43,17 @@ export type ToolOutput<N extends ToolName> = z.output<ContractNamed<N>['output']
 
 /** The registry as every caller sees it — in process, over /api, IPC or the CLI: typed end to end. */
 export interface RegistryClient {
-  call<N extends ToolName>(name: N, input: ToolInput<N>): Promise<CallResult<ToolOutput<N>>>;
+  call<N extends ToolName>(
+    name: N,
+    input: ToolInput<N>,
+    options?: CallOptions,
+  ): Promise<CallResult<ToolOutput<N>>>;
+}
+
+/** Per-call options a client may honour (over IPC they are ignored). */
+export interface CallOptions {
+  /** The web UI: the server reports this call's progress on /api/events under this id. */
+  progressId?: string;
 }
 
 /** The names of every tool, for checking a name that arrives untyped (IPC, a URL). */
@@ -112,7 +122,11 @@ export function httpRegistryClient(options: HttpRegistryOptions = {}): RegistryC
   const send: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function call<N extends ToolName>(name: N, input: unknown): Promise<CallResult<ToolOutput<N>>> {
+  async function call<N extends ToolName>(
+    name: N,
+    input: unknown,
+    callOptions: CallOptions = {},
+  ): Promise<CallResult<ToolOutput<N>>> {
     const url = `${base}/api/tools/${encodeURIComponent(name)}`;
     const where = base || 'this page’s server';
     let status: number;
@@ -122,6 +136,7 @@ export function httpRegistryClient(options: HttpRegistryOptions = {}): RegistryC
         method: 'POST',
         headers: {
           ...(typeof options.headers === 'function' ? options.headers() : options.headers),
+          ...(callOptions.progressId ? { 'x-progress-id': callOptions.progressId } : {}),
           'content-type': 'application/json',
           accept: 'application/json',
         },

@@ -8,6 +8,21 @@ import { onDesktopChange } from './registry';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
+export interface ProgressEvent {
+  id: string;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+const progressListeners = new Map<string, (event: ProgressEvent) => void>();
+
+/** Hears the progress of one call started with `{progressId: id}` (web UI); returns the unsubscribe. */
+export function onProgress(id: string, listener: (event: ProgressEvent) => void): () => void {
+  progressListeners.set(id, listener);
+  return () => progressListeners.delete(id);
+}
+
 /** Keeps the page's data current; returns whether the push stream is up. */
 export function useLiveUpdates(enabled: boolean): LiveState {
   const client = useQueryClient();
@@ -27,6 +42,14 @@ export function useLiveUpdates(enabled: boolean): LiveState {
     });
     source.addEventListener('change', () => void refetchTools(client));
     source.addEventListener('activity', () => void refetchTools(client, 'activity'));
+    source.addEventListener('progress', (event) => {
+      try {
+        const data = JSON.parse((event as MessageEvent<string>).data) as ProgressEvent;
+        progressListeners.get(data.id)?.(data);
+      } catch {
+        // A malformed event is no reason to stop listening.
+      }
+    });
     // EventSource reconnects by itself; it gives up (CLOSED) only on a refusal, e.g. signed out.
     source.addEventListener('error', () =>
       setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting'),

@@ -2,6 +2,7 @@
 // preload's IPC client in the desktop app, /api over HTTP (with the session's CSRF token) when
 // served by `portico serve`. Features call it through the hooks in ./queries.
 import {
+  type CallOptions,
   type CallResult,
   httpRegistryClient,
   type RegistryClient,
@@ -39,8 +40,12 @@ export class ToolFailure extends Error {
 }
 
 /** Calls a tool; its value, or a ToolFailure carrying the server's message. */
-export async function callTool<N extends ToolName>(name: N, input: ToolInput<N>): Promise<ToolOutput<N>> {
-  const result: CallResult<ToolOutput<N>> = await registry.call(name, input);
+export async function callTool<N extends ToolName>(
+  name: N,
+  input: ToolInput<N>,
+  options?: CallOptions,
+): Promise<ToolOutput<N>> {
+  const result: CallResult<ToolOutput<N>> = await registry.call(name, input, options);
   if (!result.ok) throw new ToolFailure(name, result.error);
   return result.value;
 }

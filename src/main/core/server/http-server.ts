@@ -396,6 +396,10 @@ export class PorticoHttpServer {
         sendJson(res, read.status, { ok: false, error: read.message });
         return;
       }
+      // A page that wants to show a long call's progress names it; the steps go out on /api/events.
+      const progressId = req.headers['x-progress-id'];
+      if (typeof progressId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(progressId))
+        caller.onProgress = (progress) => this.deps.live.progress(progressId, progress);
       const result = await this.deps.registry.call(tool, read.value, this.deps.services, caller);
       sendJson(res, result.ok ? 200 : 400, result);
       return;

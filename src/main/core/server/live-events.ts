@@ -2,8 +2,9 @@ import type { ActivityLog } from '../activity/activity-log';
 import type { WorkspaceStore } from '../store/workspace-store';
 
 /** What the UI hears: the workspace changed (refetch), or calls were recorded (refresh activity). */
-export type LiveKind = 'change' | 'activity';
-export type LiveListener = (kind: LiveKind) => void;
+export type LiveKind = 'change' | 'activity' | 'progress';
+/** `data` only for progress: how far a long call (an import) started by a page has come. */
+export type LiveListener = (kind: LiveKind, data?: Record<string, unknown>) => void;
 
 /** At most one notice per kind in this window: a burst of calls or writes is one refetch. */
 const WINDOW_MS = 100;
@@ -33,6 +34,17 @@ export class LiveEvents {
   on(listener: LiveListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Progress of a call a page started with an `X-Progress-Id` (sent at once: the page shows a bar). */
+  progress(id: string, data: { progress: number; total?: number; message?: string }): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener('progress', { id, ...data });
+      } catch {
+        // as below
+      }
+    }
   }
 
   close(): void {

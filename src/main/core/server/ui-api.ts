@@ -124,7 +124,9 @@ export function handleEvents(
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n: connected\n\n');
-  const off = deps.live.on((kind) => res.write(`event: ${kind}\ndata: {}\n\n`));
+  const off = deps.live.on((kind, data) =>
+    res.write(`event: ${kind}\ndata: ${JSON.stringify(data ?? {})}\n\n`),
+  );
   const heartbeat = setInterval(() => {
     // A stream outlives neither its session (logout, expiry) nor its key.
     if (session && !deps.sessions.isAlive(session)) res.end();
