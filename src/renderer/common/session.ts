@@ -68,7 +68,7 @@ export function useSession() {
         if (accept(answer)) return;
         // Signed in already (an older session in this browser)? Then the used link is no matter.
         const current = await sessionRequest('GET');
-        if (current.ok) accept(current);
+        if (current.value?.csrf) accept(current);
         else setState({ status: 'signed-out', message: answer.error });
         return;
       }

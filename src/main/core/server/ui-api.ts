@@ -44,13 +44,12 @@ export async function handleSession(
 ): Promise<void> {
   const current = deps.sessions.fromRequest(req);
   if (req.method === 'GET') {
-    if (!current)
-      return fail(
-        res,
-        401,
-        'Not signed in. Open the sign-in link `portico serve` printed (or run `portico ui` for a new one), or sign in with an admin key.',
-      );
-    return sendJson(res, 200, { ok: true, value: { csrf: current.csrf } });
+    // Signed out is an answer, not an error: the page asks this on every load.
+    sendJson(res, 200, {
+      ok: true,
+      value: current ? { signed_in: true, csrf: current.csrf } : { signed_in: false },
+    });
+    return;
   }
   if (req.method === 'DELETE') {
     if (current && !deps.sessions.checkCsrf(req, current))
@@ -99,7 +98,12 @@ export async function handleSession(
   }
   if (current) deps.sessions.close(req);
   const { id, session } = deps.sessions.open(keyId);
-  sendJson(res, 200, { ok: true, value: { csrf: session.csrf } }, { 'set-cookie': deps.sessions.cookie(id) });
+  sendJson(
+    res,
+    200,
+    { ok: true, value: { signed_in: true, csrf: session.csrf } },
+    { 'set-cookie': deps.sessions.cookie(id) },
+  );
 }
 
 /** `GET /api/events`: a server-sent event stream of `change` and `activity` notices. */
