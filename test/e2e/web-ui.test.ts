@@ -30,21 +30,25 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 describe.skipIf(!available)('the web UI in real Chromium', () => {
-  it('shows the gateway status served by portico serve, with no console or CSP errors', async () => {
+  it('signs in through the printed link and shows each plane served by portico serve, with no console or CSP errors', async () => {
     const served = await serve(['--data-dir', tempDir(), '--no-gateway']);
+    const link = /Web UI: (\S+)/.exec(served.output())?.[1];
+    if (!link) throw new Error(`no sign-in link printed:\n${served.output()}`);
     const page = await (browser as Browser).newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(served.url);
+    await page.goto(link);
     await expect.poll(() => page.title()).toMatch(/Portico/);
-    await page.getByText(`Listening on ${served.url}`).waitFor();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     // --no-gateway: the data plane shows as off, the admin plane as on.
-    const text = (await page.locator('dl.status').textContent()) ?? '';
-    expect(text).toMatch(/Admin MCP \(control plane\)\s*On/);
-    expect(text).toMatch(/Customer gateway \(data plane\)\s*Off/);
+    const admin = page.getByRole('switch', { name: 'Admin MCP (control plane) on or off' });
+    const gateway = page.getByRole('switch', { name: 'Customer gateway (data plane) on or off' });
+    await expect.poll(() => admin.getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => gateway.getAttribute('aria-checked')).toBe('false');
+    await page.getByText(`${served.url}/mcp/admin`).waitFor();
     expect(problems).toEqual([]);
     await page.close();
     expect(await served.stop()).toBe(0);
@@ -75,7 +79,7 @@ describe.skipIf(!available)('the web UI in real Chromium', () => {
     });
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(served.url);
-    await page.getByText(`Listening on ${served.url}`).waitFor();
+    await page.getByRole('heading', { name: 'Sign in to Portico' }).waitFor();
     await page.evaluate(bundle.outputFiles[0]?.text ?? '');
     const results = await page.evaluate(async (adminKey) => {
       type Shared = typeof import('../../src/shared/registry');
