@@ -34,7 +34,8 @@ export const webhookFormSchema = createWebhook.input
   .pick({ url: true, events: true, description: true })
   .extend({
     url,
-    events: createWebhook.input.shape.events.min(1, 'Pick at least one event.'),
+    // The contract's own rule (at least one), with a message for a person rather than an agent.
+    events: z.array(z.string()).min(1, 'Pick at least one event.'),
   });
 
 export type WebhookFormValues = z.input<typeof webhookFormSchema>;
