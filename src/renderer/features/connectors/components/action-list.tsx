@@ -56,7 +56,7 @@ function ActionRow({
       <button
         type="button"
         className="secondary small"
-        aria-label={`Try ${action.name}`}
+        aria-label={`Try it: ${action.name}`}
         onClick={() => onTry(action)}
       >
         Try it
