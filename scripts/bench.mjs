@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --json] [-- --only latency,throughput,passthrough,scale,start] [-- --quick]`
+// `npm run bench [-- --json] [-- --only latency,throughput,passthrough,scale,start,ui] [-- --quick]`
 // Benchmarks Portico against baselines measured in the same run; see docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -8,8 +8,9 @@ import { buildIfStale } from './build-if-stale.mjs';
 import { projectNode } from './machine-node.mjs';
 
 const args = process.argv.slice(2);
-// The start scenario runs the built CLI (bin/portico.js → out/main/cli.js): rebuild it if stale.
-if (!args.includes('--only') || args[args.indexOf('--only') + 1]?.includes('start')) {
+// The start and ui scenarios run the built CLI and web UI (out/): rebuild them if stale.
+const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '') : 'start';
+if (/\b(start|ui)\b/.test(only)) {
   const code = buildIfStale({ quiet: args.includes('--json') });
   if (code !== 0) process.exit(code);
 }

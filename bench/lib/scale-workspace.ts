@@ -131,3 +131,13 @@ export async function writeOtherConnections(store: WorkspaceStore, connectorId: 
   await store.flushed();
   return { writeMs: Math.round(performance.now() - started) };
 }
+
+/** Writes `count` customers named by `idOf` in one change (the UI bench's long list). */
+export async function writeCustomers(store: WorkspaceStore, count: number, idOf: (k: number) => string) {
+  const time = new Date().toISOString();
+  store.mutate((ws: Workspace) => {
+    for (let k = 0; k < count; k += 1)
+      ws.customers[idOf(k)] = customer(idOf(k), `Customer ${k}`, 'auto', time);
+  });
+  await store.flushed();
+}
