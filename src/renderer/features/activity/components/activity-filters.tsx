@@ -94,7 +94,7 @@ export function ActivityFilters({
         onChange={choose('outcome')}
       />
       {text('customer_id', 'Customer id')}
-      {text('tool', 'Tool', 'Exact name')}
+      {text('tool', 'Tool (exact name)')}
       {text('key_id', 'Key id')}
       {text('from', 'From', undefined, 'datetime-local')}
       {text('to', 'To (before)', undefined, 'datetime-local')}
