@@ -41,8 +41,7 @@ export function CredentialsForm({
   const submit = () => {
     const missing: Record<string, string> = {};
     for (const f of needs.fields)
-      if (!f.optional && !(values[f.path] ?? '').trim())
-        missing[f.path] = `Enter the ${f.label.toLowerCase()}.`;
+      if (!f.optional && !(values[f.path] ?? '').trim()) missing[f.path] = `${f.label} is required.`;
     setErrors(missing);
     if (Object.keys(missing).length) return;
     const built: Credentials = credentialsFrom(needs.fields, values);

@@ -40,7 +40,7 @@ export function ConnectorChecklist({
           const restricted = draft.actions[c.id];
           const actionsLabel = restricted
             ? `${restricted.length} of ${c.enabled_action_count} actions`
-            : `${c.enabled_action_count} actions`;
+            : `${c.enabled_action_count} ${c.enabled_action_count === 1 ? 'action' : 'actions'}`;
           return (
             <li key={c.id}>
               <div className="connector-line">

@@ -52,7 +52,7 @@ export function ExposureEditor({
     configure.mutate(configureInput(customer.id, draft), {
       onSuccess: (saved) => {
         setDraft(draftFrom(saved.exposure));
-        toast.success(`Saved the tools of ${saved.name}.`);
+        toast.success(`Saved the tools of “${saved.name}”.`);
       },
       onError: (e) => toast.error(e),
     });
@@ -113,7 +113,7 @@ export function ExposureEditor({
       <ErrorMessage error={configure.error} title="Not saved" />
       <footer className="dialog-footer">
         <button type="button" className="secondary" onClick={close}>
-          Close
+          Done
         </button>
         <button type="button" disabled={!dirty || configure.isPending} onClick={save}>
           {configure.isPending ? 'Saving…' : 'Save'}
