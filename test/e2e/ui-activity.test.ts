@@ -82,7 +82,7 @@ describe.skipIf(!chromiumAvailable)('the activity page', () => {
     await expectAccessible(page, 'activity');
     // A marker that a reload would wipe: the rows below must arrive without one.
     await page.evaluate(() => {
-      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
 
     const client = new Client({ name: 'activity-e2e', version: '1.0.0' });
@@ -106,7 +106,7 @@ describe.skipIf(!chromiumAvailable)('the activity page', () => {
     await okRow.waitFor();
     expect(await failedRow.getByText('error', { exact: true }).count()).toBe(1);
     expect(await okRow.getByText('ok', { exact: true }).count()).toBe(1);
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
       true,
     );
     await screenshots(page, 'activity-live');
