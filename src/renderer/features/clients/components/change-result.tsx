@@ -24,7 +24,7 @@ function Notes({ value }: { value: ToolOutput<'add_client_config'> | ToolOutput<
           <code>{value.path}</code>
         </dd>
         <dt>Backup</dt>
-        <dd>{value.backup_path ? <code>{value.backup_path}</code> : 'none (nothing to back up)'}</dd>
+        <dd>{value.backup_path ? <code>{value.backup_path}</code> : 'none made'}</dd>
         <dt>Restart</dt>
         <dd>
           {value.restart_required ? `Restart ${value.display_name} to pick it up.` : 'Not needed.'}{' '}
