@@ -1,10 +1,12 @@
 // The Customers area in real Chromium against a real `portico serve`: creating customers (an
-// invalid one writes nothing, a duplicate shows the server's message), the empty tools state, search,
-// "Selected only" with one connector and then one action (the page's tool list against the
+// invalid one writes nothing, a duplicate shows the server's message), the empty tools state,
+// search, "Selected only" with one connector and then one action (the page's tool list against the
 // registry's preview), a connection through the api_key form (tested, its connect link copied,
-// deleted), rename, delete with force, an unknown id; and a list of 10,000 customers that stays
-// virtualized while scrolling loads page after page.
+// deleted), an OAuth connection through a provider on 127.0.0.1, rename, delete with force, an
+// unknown id; and a list of 10,000 customers that stays virtualized while scrolling loads pages.
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ToolInput, ToolName, ToolOutput } from '../../src/shared/registry';
@@ -56,6 +58,28 @@ const ok = { responses: { '200': { description: 'ok' } } };
 /** The tool names a virtual tool list shows (inside `scope`). */
 const toolNames = (scope: ReturnType<Page['locator']>) =>
   scope.locator('section[aria-label="Tools"] code').allTextContents();
+
+/** A tiny OAuth provider: /authorize sends the browser straight back with a code; /token trades it. */
+function startProvider() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/authorize') {
+      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      back.searchParams.set('code', 'code-1');
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() });
+      return res.end();
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 3600 }));
+  });
+  return new Promise<{ url: string; close(): void }>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
+    }),
+  );
+}
 
 describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
   it('creates, searches, configures, connects, renames and deletes customers', async () => {
@@ -223,6 +247,39 @@ describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
     await page.getByText('No connections yet').waitFor();
     expect((await call('list_connections', { customer_id: 'acme' })).total).toBe(0);
 
+    // OAuth: "Connect" opens the provider; the callback stores the connection and the page,
+    // told by the live updates, closes the dialog and lists it.
+    const provider = await startProvider();
+    await call('create_connector', {
+      slug: 'cal',
+      name: 'Calendar',
+      kind: 'http',
+      base_url: 'http://127.0.0.1:9',
+      auth: {
+        scheme: 'oauth2',
+        grant: 'authorization_code',
+        client_id: 'client-1',
+        client_secret: 'client-secret-1',
+        authorize_url: `${provider.url}/authorize`,
+        token_url: `${provider.url}/token`,
+      },
+    });
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await add.getByLabel('Connector').selectOption({ label: 'Calendar (cal)' });
+    const popup = page.context().waitForEvent('page');
+    await add.getByRole('button', { name: 'Connect Calendar' }).click();
+    const providerPage = await popup;
+    await providerPage.waitForURL(/\/oauth\/callback/);
+    await providerPage.close();
+    await page.bringToFront();
+    await page.getByText('Connected Calendar.').waitFor();
+    await page.getByRole('row', { name: /Calendar/ }).waitFor();
+    expect(await add.isVisible()).toBe(false);
+    expect((await call('list_connections', { customer_id: 'acme' })).connections).toMatchObject([
+      { connector_id: 'cal' },
+    ]);
+    provider.close();
+
     // Rename.
     await page.getByRole('button', { name: 'Rename' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename acme' });
@@ -244,7 +301,7 @@ describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
     await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
     const left = await call('list_customers', {});
     expect(left.customers.map((c) => c.id)).toEqual(['acme']);
-    expect((await call('list_connections', {})).total).toBe(0);
+    expect((await call('list_connections', { customer_id: 'globex' })).total).toBe(0);
 
     // An unknown id.
     await page.goto(`${served.url}/#/customers/nobody`);

@@ -69,7 +69,7 @@ export function ExposureEditor({
                 checked={draft.mode === 'all'}
                 onChange={() => setDraft({ ...draft, mode: 'all' })}
               />
-              All connectors
+              All connectors{' '}
               <span className="field-hint">— every connector the customer has a connection for</span>
             </label>
             <label className="choice">
@@ -79,8 +79,7 @@ export function ExposureEditor({
                 checked={draft.mode === 'selected'}
                 onChange={() => setDraft({ ...draft, mode: 'selected' })}
               />
-              Selected only
-              <span className="field-hint">— the connectors checked below</span>
+              Selected only <span className="field-hint">— the connectors checked below</span>
             </label>
           </fieldset>
           <ConnectorChecklist draft={draft} onChange={setDraft} connected={connected} />
@@ -94,8 +93,7 @@ export function ExposureEditor({
                   checked={draft.toolMode === m.value}
                   onChange={() => setDraft({ ...draft, toolMode: m.value })}
                 />
-                {m.label}
-                <span className="field-hint">— {m.hint}</span>
+                {m.label} <span className="field-hint">— {m.hint}</span>
               </label>
             ))}
           </fieldset>
