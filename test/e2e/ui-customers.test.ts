@@ -231,6 +231,14 @@ describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
     expect(tested.connections[0]?.status).toBe('error');
     await row.getByText(tested.connections[0]?.status_reason ?? '-', { exact: true }).waitFor();
 
+    // New credentials: stored (never shown), and the status is back to untested.
+    await row.getByRole('button', { name: 'Update credentials for Pets' }).click();
+    const update = page.getByRole('dialog', { name: 'Update the credentials for Pets' });
+    await update.getByLabel('API key (sent as header X-API-Key)').fill(`${SECRET}-2`);
+    await update.getByRole('button', { name: 'Save credentials' }).click();
+    await row.getByText('untested').waitFor();
+    expect((await call('list_connections', { customer_id: 'acme' })).connections[0]?.status).toBe('untested');
+
     // Its connect link, copied.
     await row.getByRole('button', { name: 'Copy connect link for Pets' }).click();
     await page.getByText('Copied the connect link for Pets').waitFor();
@@ -307,6 +315,7 @@ describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
     await page.goto(`${served.url}/#/customers/nobody`);
     await page.getByRole('heading', { level: 1, name: 'Customer not found' }).waitFor();
     await expectAccessible(page, 'an unknown customer');
+    await screenshots(page, 'customer-not-found');
 
     // The refusals above (duplicate id, delete refused, unknown id) are the only console errors.
     expect(problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
