@@ -67,13 +67,23 @@ describe.skipIf(!chromiumAvailable)('the clients page', () => {
     await page.getByRole('heading', { name: 'Clients', level: 1 }).waitFor();
     const cursor = card(page, 'Cursor');
     const vscode = card(page, 'VS Code');
-    await cursor.getByText(cursorPath, { exact: true }).waitFor();
+    await cursor.locator('dl').first().getByText(cursorPath, { exact: true }).waitFor();
     await cursor.getByText('detected', { exact: true }).waitFor();
     await card(page, 'Windsurf').getByText('not detected').waitFor();
     for (const name of ['Claude Desktop', 'Claude Code', 'Gemini CLI', 'Cline'])
       await card(page, name).waitFor();
     await expectAccessible(page, 'clients');
     await screenshots(page, 'clients');
+
+    // The preview shows what Add would write, key masked, and writes nothing.
+    const windsurf = card(page, 'Windsurf');
+    await windsurf.getByText('Preview portico-admin').click();
+    await windsurf.getByText(/Add would create the file/).waitFor();
+    const preview = (await windsurf.locator('pre').textContent()) ?? '';
+    expect(preview).toContain('"portico-admin"');
+    expect(preview).not.toMatch(/ptc_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}/);
+    expect(existsSync(paths.PORTICO_WINDSURF_CONFIG ?? '')).toBe(false);
+    await expectAccessible(page, 'clients with a preview open');
 
     // Install links: no key in them.
     const link = cursor.getByRole('link', { name: 'Install in Cursor', exact: true });

@@ -19,7 +19,7 @@ export function EntryPreview({ client, target }: { client: ClientId; target: Tar
     <details className="entry-preview" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Preview {entryName(target)}</summary>
       {open && <QueryState query={config} what="the entry" />}
-      {config.data && (
+      {open && config.data && (
         <>
           <p>
             Add would {CHANGE_TEXT[config.data.change]} in <code>{config.data.path}</code>, under{' '}
