@@ -174,4 +174,31 @@ describe('web UI sessions', () => {
     await expect.poll(() => seen.includes('activity')).toBe(true);
     stream.destroy();
   });
+
+  it("a page's own reads are page views: not recorded as activity, so an open Activity page is not fed by itself", async () => {
+    const { app, adminKey } = await startTestGateway();
+    const { cookie, csrf } = await signIn(app.url, app.loginLink());
+    for (let i = 0; i < 3; i += 1) {
+      expect(
+        (await call(app.url, 'POST', '/api/tools/list_activity', { cookie, 'x-csrf-token': csrf }, {}))
+          .status,
+      ).toBe(200);
+      expect(
+        (await call(app.url, 'POST', '/api/tools/get_activity_stats', { cookie, 'x-csrf-token': csrf }, {}))
+          .status,
+      ).toBe(200);
+    }
+    await call(
+      app.url,
+      'POST',
+      '/api/tools/create_customer',
+      { cookie, 'x-csrf-token': csrf },
+      { id: 'seen', name: 'Seen' },
+    );
+    // A script's read (admin key, no session) is still recorded.
+    await call(app.url, 'POST', '/api/tools/list_customers', bearer(adminKey), {});
+    const log = await call(app.url, 'POST', '/api/tools/list_activity', bearer(adminKey), {});
+    const tools = ((log.body.value?.entries ?? []) as { tool: string }[]).map((e) => e.tool);
+    expect(tools.sort()).toEqual(['create_customer', 'list_customers']);
+  });
 });

@@ -39,6 +39,11 @@ export interface Progress {
 export interface Caller {
   entryPoint: EntryPoint;
   keyId?: string;
+  /**
+   * A person's window (the web UI's session, the desktop window): its reads are page views, not
+   * activity — recording them would also make every open Activity page refetch itself forever.
+   */
+  pageView?: boolean;
   /** MCP progress notifications, when the client asked for them. */
   onProgress?: (progress: Progress) => void;
   signal?: AbortSignal;
@@ -181,8 +186,10 @@ export class AdminRegistry {
   async call(name: string, args: unknown, services: AdminServices, caller: Caller): Promise<CallResult> {
     const started = performance.now();
     const result = await this.#run(name, args, services, caller);
-    // Read-only commands leave no trace on disk (CONTRACT §1), also when a server answers them.
-    if (caller.entryPoint === 'cli' && this.isReadOnly(name, args))
+    // Read-only commands leave no trace on disk (CONTRACT §1), also when a server answers them;
+    // a window's reads are page views.
+    const quiet = caller.entryPoint === 'cli' || caller.entryPoint === 'ipc' || caller.pageView === true;
+    if (quiet && this.isReadOnly(name, args))
       return result.ok ? result : { ok: false, error: redact(result.error) };
     const customerId =
       args && typeof args === 'object' && 'customer_id' in args && typeof args.customer_id === 'string'

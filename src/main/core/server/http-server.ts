@@ -363,7 +363,7 @@ export class PorticoHttpServer {
         });
         return;
       }
-      caller = { entryPoint: 'api', ...(session.keyId ? { keyId: session.keyId } : {}) };
+      caller = { entryPoint: 'api', pageView: true, ...(session.keyId ? { keyId: session.keyId } : {}) };
     } else {
       const key = this.#authenticate(req, res, url);
       if (!key) return;
