@@ -144,6 +144,29 @@ describe('the Admin MCP server', () => {
       'notes__list_notes',
     ]);
 
+    // A draft is previewed exactly as the gateway would serve it, and nothing is saved.
+    const drafted = await ok('preview_customer_tools', {
+      customer_id: 'acme',
+      draft: {
+        mode: 'selected',
+        connector_ids: ['notes'],
+        actions: { notes: ['get_note'] },
+        tool_mode: 'search',
+      },
+    });
+    expect(drafted).toMatchObject({ mode: 'search', tools: [{ name: 'notes__get_note' }] });
+    expect((await ok('preview_customer_tools', { customer_id: 'acme' })).tools).toHaveLength(4);
+    const nothing = await ok('preview_customer_tools', {
+      customer_id: 'acme',
+      draft: { mode: 'selected', connector_ids: [] },
+    });
+    expect(nothing.message).toBe('No tools configured. Click Configure to enable connectors.');
+    const unknown = await call('preview_customer_tools', {
+      customer_id: 'acme',
+      draft: { mode: 'selected', connector_ids: ['nope'] },
+    });
+    expect(unknown.isError).toBe(true);
+
     const dry = await ok('test_action', {
       customer_id: 'acme',
       tool: 'notes__get_note',

@@ -117,8 +117,21 @@ export const previewCustomerTools = contract({
   name: 'preview_customer_tools',
   title: "Preview a customer's tools",
   description:
-    "Exactly the tools the customer's gateway (/mcp/gateway?customer_id=ID) lists right now, with the connector and action behind each, whether it is served in search mode, and exposed connectors that still need a connection.",
-  input: z.strictObject({ customer_id: customerId }),
+    "Exactly the tools the customer's gateway (/mcp/gateway?customer_id=ID) lists right now — or would list with `draft` saved — with the connector and action behind each, whether it is served in search mode, and exposed connectors that still need a connection.",
+  input: z.strictObject({
+    customer_id: customerId,
+    draft: z
+      .strictObject({
+        mode: z.enum(['all', 'selected']),
+        connector_ids: z.array(z.string()).optional(),
+        actions: z.record(z.string(), z.array(z.string())).optional(),
+        tool_mode: toolModeSchema.optional(),
+      })
+      .optional()
+      .describe(
+        'Preview an exposure before saving it: the same fields as configure_customer_tools (without customer_id). Nothing is saved.',
+      ),
+  }),
   output: z.object({
     customer_id: z.string(),
     mode: z

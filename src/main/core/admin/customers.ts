@@ -111,33 +111,46 @@ const deleteCustomer = implement(contracts.deleteCustomer, ({ customer_id, force
   return result;
 });
 
+interface ExposureInput {
+  mode: 'all' | 'selected';
+  connector_ids?: string[];
+  actions?: Record<string, string[]>;
+  tool_mode?: Customer['exposure']['toolMode'];
+}
+
+/** The exposure `input` gives a customer, checked against the workspace (configure and preview share it). */
+function nextExposure(ws: Workspace, customer: Customer, input: ExposureInput): Customer['exposure'] {
+  const { mode, connector_ids, actions, tool_mode } = input;
+  const ids = connector_ids ?? (mode === 'selected' ? customer.exposure.connectorIds : []);
+  const unknown = [...ids, ...Object.keys(actions ?? {})].filter((id) => !Object.hasOwn(ws.connectors, id));
+  if (unknown.length) {
+    throw new ToolError(
+      `Unknown connector id(s): ${[...new Set(unknown)].join(', ')}. Use list_connectors to see the ids.`,
+    );
+  }
+  for (const [connectorId, names] of Object.entries(actions ?? {})) {
+    const known = new Set(ws.connectors[connectorId]?.actions.map((a) => a.name));
+    const missing = names.filter((n) => !known.has(n));
+    if (missing.length) {
+      throw new ToolError(
+        `Connector "${connectorId}" has no action(s) ${missing.join(', ')}. Use list_actions to see its actions.`,
+      );
+    }
+  }
+  return {
+    mode,
+    connectorIds: mode === 'selected' ? [...new Set(ids)] : [],
+    actions: actions ?? customer.exposure.actions,
+    toolMode: tool_mode ?? customer.exposure.toolMode,
+  };
+}
+
 const configureCustomerTools = implement(
   contracts.configureCustomerTools,
-  ({ customer_id, mode, connector_ids, actions, tool_mode }, { store, events }) => {
+  ({ customer_id, ...input }, { store, events }) => {
     const updated = store.mutate((ws) => {
       const customer = requireCustomer(ws, customer_id);
-      const ids = connector_ids ?? (mode === 'selected' ? customer.exposure.connectorIds : []);
-      const unknown = [...ids, ...Object.keys(actions ?? {})].filter((id) => !ws.connectors[id]);
-      if (unknown.length) {
-        throw new ToolError(
-          `Unknown connector id(s): ${[...new Set(unknown)].join(', ')}. Use list_connectors to see the ids.`,
-        );
-      }
-      for (const [connectorId, names] of Object.entries(actions ?? {})) {
-        const known = new Set(ws.connectors[connectorId]?.actions.map((a) => a.name));
-        const missing = names.filter((n) => !known.has(n));
-        if (missing.length) {
-          throw new ToolError(
-            `Connector "${connectorId}" has no action(s) ${missing.join(', ')}. Use list_actions to see its actions.`,
-          );
-        }
-      }
-      customer.exposure = {
-        mode,
-        connectorIds: mode === 'selected' ? [...new Set(ids)] : [],
-        actions: actions ?? customer.exposure.actions,
-        toolMode: tool_mode ?? customer.exposure.toolMode,
-      };
+      customer.exposure = nextExposure(ws, customer, input);
       customer.updatedAt = now();
       return customer;
     });
@@ -150,23 +163,36 @@ const configureCustomerTools = implement(
   },
 );
 
-const previewCustomerTools = implement(contracts.previewCustomerTools, ({ customer_id }, { store }) => {
-  requireCustomer(store.data, customer_id);
-  const toolset = computeToolset(store.data, customer_id);
-  return {
-    customer_id,
-    mode: toolset.mode,
-    tools: toolset.tools.map((t) => ({
-      name: t.name,
-      connector_id: t.connector.id,
-      action: t.action.name,
-      description: t.action.description.slice(0, 300),
-      connected: t.connection !== undefined,
-    })),
-    unconnected_connectors: toolset.unconnected,
-    message: toolset.tools.length ? null : 'No tools configured. Click Configure to enable connectors.',
-  };
-});
+const previewCustomerTools = implement(
+  contracts.previewCustomerTools,
+  ({ customer_id, draft }, { store }) => {
+    const saved = store.data;
+    const customer = requireCustomer(saved, customer_id);
+    // A draft is previewed on a copy of the workspace in which only this customer's exposure differs.
+    const ws: Workspace = draft
+      ? {
+          ...saved,
+          customers: Object.assign(Object.create(null), saved.customers, {
+            [customer_id]: { ...customer, exposure: nextExposure(saved, customer, draft) },
+          }),
+        }
+      : saved;
+    const toolset = computeToolset(ws, customer_id);
+    return {
+      customer_id,
+      mode: toolset.mode,
+      tools: toolset.tools.map((t) => ({
+        name: t.name,
+        connector_id: t.connector.id,
+        action: t.action.name,
+        description: t.action.description.slice(0, 300),
+        connected: t.connection !== undefined,
+      })),
+      unconnected_connectors: toolset.unconnected,
+      message: toolset.tools.length ? null : 'No tools configured. Click Configure to enable connectors.',
+    };
+  },
+);
 
 export const customerTools = [
   listCustomers,

@@ -1,6 +1,6 @@
 // Configure: which connectors (and actions) a customer's gateway exposes and how (tool mode),
-// saved with configure_customer_tools. preview_customer_tools takes only the customer id, so it
-// previews the saved state: the panel beside the form updates as soon as a change is saved.
+// saved with configure_customer_tools. The panel beside the form is live: preview_customer_tools
+// with the unsaved draft lists exactly what the gateway will serve once it is saved.
 import { useEffect, useId, useState } from 'react';
 import { Dialog } from '../../../common/dialog';
 import { ErrorMessage, useToast } from '../../../common/feedback';
@@ -44,6 +44,7 @@ export function ExposureEditor({
     if (open) setDraft(draftFrom(exposure));
   }, [open]);
   const dirty = isDirty(draft, exposure);
+  const { customer_id: _, ...previewDraft } = configureInput(customer.id, draft);
   const close = () => {
     configure.reset();
     onClose();
@@ -102,10 +103,10 @@ export function ExposureEditor({
           <h3 id={`${id}-preview`}>Tools the gateway lists</h3>
           <p className="field-hint">
             {dirty
-              ? 'Unsaved changes: this list shows the saved settings. Save to see the new list here.'
+              ? 'Unsaved changes: exactly what agents will get once you save.'
               : 'Exactly what agents get now, from the saved settings.'}
           </p>
-          <ToolPreview customerId={customer.id} compact />
+          <ToolPreview customerId={customer.id} compact {...(dirty ? { draft: previewDraft } : {})} />
         </section>
       </div>
       <ErrorMessage error={configure.error} title="Not saved" />

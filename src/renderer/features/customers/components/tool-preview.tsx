@@ -1,5 +1,6 @@
 // Exactly the tools the customer's gateway lists (preview_customer_tools), on the customer page
 // and beside the exposure editor.
+import type { ToolInput } from '../../../../shared/registry';
 import { Badge } from '../../../common/controls';
 import { Empty, QueryState } from '../../../common/feedback';
 import { useTool } from '../../../common/queries';
@@ -10,12 +11,27 @@ export const NO_TOOLS = 'No tools configured. Click Configure to enable connecto
 
 const ROW_HEIGHT = 40;
 
-export function usePreview(customerId: string) {
-  return useTool('preview_customer_tools', { customer_id: customerId });
+export type PreviewDraft = NonNullable<ToolInput<'preview_customer_tools'>['draft']>;
+
+/** The saved tool list, or — with a draft — the list the gateway would serve once it is saved. */
+export function usePreview(customerId: string, draft?: PreviewDraft) {
+  return useTool(
+    'preview_customer_tools',
+    { customer_id: customerId, ...(draft ? { draft } : {}) },
+    { placeholderData: (previous) => previous },
+  );
 }
 
-export function ToolPreview({ customerId, compact }: { customerId: string; compact?: boolean }) {
-  const preview = usePreview(customerId);
+export function ToolPreview({
+  customerId,
+  compact,
+  draft,
+}: {
+  customerId: string;
+  compact?: boolean;
+  draft?: PreviewDraft;
+}) {
+  const preview = usePreview(customerId, draft);
   const p = preview.data;
   return (
     <>
