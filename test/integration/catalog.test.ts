@@ -119,6 +119,10 @@ describe('the connector catalog over the Admin MCP server', () => {
       expect(ids).toContain(id);
     const github = list.find((e) => e.catalog_id === 'github');
     expect(github?.credentials_hint).toContain('GITHUB_PERSONAL_ACCESS_TOKEN');
+    // The example is what the UI's connection form and the connect page ask for, field by field.
+    expect((github as { credentials_example?: unknown } | undefined)?.credentials_example).toEqual({
+      env: { GITHUB_PERSONAL_ACCESS_TOKEN: expect.stringMatching(/^<.+>$/) },
+    });
     const http = await ok('list_catalog', { kind: 'http', query: 'git' });
     expect((http.entries as { catalog_id: string }[]).map((e) => e.catalog_id)).toEqual(['github-rest']);
   });

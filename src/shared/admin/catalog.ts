@@ -1,5 +1,6 @@
 // Contracts of the catalog tools; their handlers are in src/main/core/admin/catalog.ts.
 import { z } from 'zod';
+import { credentialsSchema } from '../schemas/credentials';
 import { slugString } from '../schemas/entities';
 import { pageInput, pageOutput } from './common';
 import { contract } from './contract';
@@ -12,6 +13,9 @@ export const catalogEntryOutput = z.object({
   kind: kindEnum.describe('"mcp": an MCP server run locally over stdio; "http": an HTTP API.'),
   description: z.string(),
   credentials_hint: z.string().describe('What each customer must provide in their connection.'),
+  credentials_example: credentialsSchema.describe(
+    'The `credentials` create_connection takes for it, with "<…>" placeholders for the values (empty: none needed).',
+  ),
   homepage: z.string().nullable(),
   slug: z.string().describe('The slug (and connector id) it gets unless add_catalog_connector is given one.'),
   command: z.string().nullable().describe('mcp: the command it runs.'),

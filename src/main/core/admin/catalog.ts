@@ -34,6 +34,7 @@ function entryView(entry: CatalogEntry): z.infer<typeof catalogEntryOutput> {
     kind: entry.kind,
     description: entry.description,
     credentials_hint: entry.credentials_hint,
+    credentials_example: entry.connection,
     homepage: entry.homepage ?? null,
     slug: entry.connector.slug,
     command: entry.kind === 'mcp' ? entry.connector.command : null,

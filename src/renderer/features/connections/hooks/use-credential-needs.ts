@@ -1,8 +1,7 @@
 // What connecting a customer to a connector asks for, from the connector's auth scheme
 // (get_auth_config) — the same field list the customer-facing connect page shows. A catalog
-// connector without an auth config (most MCP servers) needs env or headers whose names only its
-// catalog entry knows; the tools expose that entry's hint in words, not its example, so the form
-// offers a free-form editor with that hint.
+// connector without an auth config (most MCP servers) needs the env or headers its catalog entry's
+// example names; other connectors without one get a free-form editor.
 import { type CredentialField, credentialFields } from '../../../../shared/schemas/credential-fields';
 import { authSchemeSchema } from '../../../../shared/schemas/entities';
 import { useTool } from '../../../common/queries';
@@ -33,20 +32,23 @@ export function useCredentialNeeds(connector: Connector | undefined): Credential
   );
   const parsed = authSchemeSchema.safeParse(scheme);
   const a = auth.data;
+  const entry = catalog.data?.entries.find((e) => e.catalog_id === catalogId);
   const fields = credentialFields({
     ...(parsed.success ? { scheme: parsed.data } : {}),
+    ...(entry && scheme === 'none' ? { example: entry.credentials_example } : {}),
     ...(a?.in === 'header' || a?.in === 'query' ? { in: a.in } : {}),
     ...(a?.name ? { name: a.name } : {}),
   });
   const freeForm =
-    scheme === 'none' && connector
+    scheme === 'none' && connector && fields.length === 0
       ? connector.kind === 'mcp' && connector.transport === 'stdio'
         ? 'env'
         : 'headers'
       : undefined;
-  const hint = catalog.data?.entries.find((e) => e.catalog_id === catalogId)?.credentials_hint;
+  const hint = entry?.credentials_hint;
   return {
-    loading: hasAuth && auth.isPending,
+    loading:
+      (hasAuth && auth.isPending) || (catalogId !== undefined && scheme === 'none' && catalog.isPending),
     error: auth.error,
     scheme,
     fields,
