@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, expectAccessible, loginLink, screenshots, signIn } from '../helpers/browser';
 import { portico, type Served, serve } from '../helpers/cli';
+import { everythingServerCommand } from '../helpers/everything';
 import { tempDir } from '../helpers/temp';
 
 const GITHUB = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
@@ -176,7 +177,11 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
       const w = window as unknown as { maxProgress: number; maxTotal: number };
       return { maxProgress: w.maxProgress, maxTotal: w.maxTotal };
     });
-    const count = Number(adminJson('get_connector', { connector_id: 'github' }).action_count);
+    const listed = adminJson('list_connectors', { limit: 500 }).connectors as {
+      id: string;
+      action_count: number;
+    }[];
+    const count = listed.find((c) => c.id === 'github')?.action_count ?? 0;
     expect(count).toBeGreaterThan(1200);
     expect(maxTotal).toBe(count);
     expect(maxProgress).toBeGreaterThan(0);
@@ -284,6 +289,69 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
     expect(upstream.received[0]?.headers['x-api-key']).toBe(SECRET);
     expect(await page.content()).not.toContain(SECRET);
     await screenshots(page, 'connector-try-it-result');
+    await dialog.getByRole('button', { name: 'Close' }).click();
     expect(problems).toEqual([]);
   });
+
+  it('refuses to delete a connector in use, naming what uses it; deletes an unused one', async () => {
+    await page.getByRole('heading', { level: 1, name: 'Swagger Petstore' }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete Swagger Petstore?' })
+      .getByRole('button', { name: 'Delete connector' })
+      .click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'Not deleted' });
+    await poll(() => refusal.textContent()).toContain('is still used by connection');
+    expect(connectorIds()).toContain('petstore');
+    expectOnlyRefusals(1);
+
+    await page.goto(`${served.url}/#/connectors/httpbin`);
+    await page.getByRole('heading', { level: 1, name: /^httpbin/ }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete connector' }).click();
+    await page.waitForURL(/#\/connectors$/);
+    await page.getByText('Deleted connector "httpbin"').waitFor();
+    expect(connectorIds()).toEqual(['github', 'petstore']);
+    expect(problems).toEqual([]);
+  });
+
+  it('adds an MCP server over stdio, lists its tools as actions and refreshes them', async () => {
+    const { command, args } = everythingServerCommand();
+    await page.getByRole('button', { name: 'Add MCP server' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add an MCP server' });
+    await dialog.getByLabel('Slug').fill('everything');
+    await dialog.getByLabel('Name', { exact: true }).fill('Everything');
+    await dialog.getByRole('textbox', { name: 'Command' }).fill(command);
+    await dialog.getByLabel('Arguments (optional)').fill(args.join('\n'));
+    await dialog.getByLabel('Environment (optional)').fill('not a pair');
+    await dialog.getByRole('button', { name: 'Add server' }).click();
+    await dialog.getByText('Line 1 is not NAME=value.').waitFor();
+    expect(connectorIds()).not.toContain('everything');
+    await dialog.getByLabel('Environment (optional)').fill('LOG_LEVEL=quiet');
+    await expectAccessible(page, 'MCP server dialog');
+    await screenshots(page, 'connectors-add-mcp');
+    await dialog.getByRole('button', { name: 'Add server' }).click();
+    const added = page.getByRole('dialog', { name: 'Added Everything' });
+    await added.getByRole('button', { name: 'Open connector' }).click({ timeout: 20_000 });
+    await page.waitForURL(/#\/connectors\/everything$/);
+    const connector = adminJson('get_connector', { connector_id: 'everything' });
+    expect(connector).toMatchObject({
+      kind: 'mcp',
+      transport: 'stdio',
+      command,
+      args,
+      env: { LOG_LEVEL: expect.any(String) },
+    });
+    expect(JSON.stringify(connector)).not.toContain('quiet');
+    const count = Number(connector.action_count);
+    expect(count).toBeGreaterThan(3);
+    await page.getByRole('heading', { name: `Actions (${count})` }).waitFor();
+    await page
+      .getByRole('region', { name: 'Actions', exact: true })
+      .getByText('echo', { exact: true })
+      .waitFor();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText(`Refreshed: ${count} actions. Nothing changed.`).waitFor({ timeout: 20_000 });
+    expect(problems).toEqual([]);
+  }, 40_000);
 });

@@ -1,7 +1,7 @@
 // One connector: its details (refresh, delete), its actions (virtualized, each with a switch and
 // "Try it"), and how its requests authenticate.
 import { useState } from 'react';
-import { QueryState } from '../../common/feedback';
+import { Loading, QueryState } from '../../common/feedback';
 import { Page } from '../../common/page';
 import { useTool } from '../../common/queries';
 import { ActionList } from './components/action-list';
@@ -11,7 +11,8 @@ import { TryActionDialog } from './components/try-action-dialog';
 import './connectors.css';
 
 export default function ConnectorPage({ id }: { id: string }) {
-  const connector = useTool('get_connector', { connector_id: id });
+  const [deleting, setDeleting] = useState(false);
+  const connector = useTool('get_connector', { connector_id: id }, { enabled: !deleting });
   const [trying, setTrying] = useState<string>();
   if (!connector.data)
     return (
@@ -26,9 +27,15 @@ export default function ConnectorPage({ id }: { id: string }) {
   return (
     <Page title={c.name} actions={<a href="#/connectors">All connectors</a>}>
       {c.description && <p className="muted connector-description">{c.description}</p>}
-      <ConnectorDetails connector={c} />
-      <ActionList connectorId={c.id} onTry={(action) => setTrying(action.name)} />
-      <AuthConfigSection connector={c} />
+      <ConnectorDetails connector={c} onDeleting={setDeleting} />
+      {deleting ? (
+        <Loading what="Deleting" />
+      ) : (
+        <>
+          <ActionList connectorId={c.id} onTry={(action) => setTrying(action.name)} />
+          <AuthConfigSection connector={c} />
+        </>
+      )}
       <TryActionDialog connectorId={c.id} action={trying} onClose={() => setTrying(undefined)} />
     </Page>
   );

@@ -1,11 +1,13 @@
 // A connector's facts, with Refresh (MCP servers, documents Portico can re-read) and Delete.
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ToolOutput } from '../../../../shared/registry';
 import { Badge } from '../../../common/controls';
 import { ConfirmButton } from '../../../common/dialog';
 import { ErrorMessage, useToast } from '../../../common/feedback';
 import { Section } from '../../../common/page';
-import { useToolMutation } from '../../../common/queries';
+import { refetchTools, useToolMutation } from '../../../common/queries';
+import { callTool } from '../../../common/registry';
 import { navigate } from '../../../common/router';
 
 type Connector = ToolOutput<'get_connector'>;
@@ -32,9 +34,17 @@ function RefreshResult({ result }: { result: Refreshed }) {
   );
 }
 
-export function ConnectorDetails({ connector }: { connector: Connector }) {
+export function ConnectorDetails({
+  connector,
+  onDeleting,
+}: {
+  connector: Connector;
+  /** While a delete runs, the page stops reading the connector (live updates would refetch a deleted one). */
+  onDeleting(deleting: boolean): void;
+}) {
   const refresh = useToolMutation('refresh_connector');
-  const remove = useToolMutation('delete_connector');
+  const client = useQueryClient();
+  const [deleteError, setDeleteError] = useState<unknown>();
   const toast = useToast();
   const [refreshed, setRefreshed] = useState<Refreshed>();
   const canRefresh = connector.kind === 'mcp' || Boolean(connector.openapi_source || connector.catalog_id);
@@ -51,14 +61,23 @@ export function ConnectorDetails({ connector }: { connector: Connector }) {
       },
     );
   };
-  const onDelete = () =>
-    remove.mutateAsync({ connector_id: connector.id }).then(
+  // Leave the page before lists refetch: this page's own reads would now fail.
+  const onDelete = () => {
+    onDeleting(true);
+    setDeleteError(undefined);
+    return callTool('delete_connector', { connector_id: connector.id }).then(
       (value) => {
-        toast.success(value.message);
         navigate('/connectors');
+        toast.success(value.message);
+        void refetchTools(client);
       },
-      (error: unknown) => toast.error(error),
+      (error: unknown) => {
+        onDeleting(false);
+        setDeleteError(error);
+        toast.error(error);
+      },
     );
+  };
   return (
     <Section
       title="Details"
@@ -151,7 +170,7 @@ export function ConnectorDetails({ connector }: { connector: Connector }) {
       </dl>
       {refreshed && <RefreshResult result={refreshed} />}
       <ErrorMessage error={refresh.error} title="Refresh failed" />
-      <ErrorMessage error={remove.error} title="Not deleted" />
+      <ErrorMessage error={deleteError} title="Not deleted" />
     </Section>
   );
 }

@@ -93,7 +93,9 @@ function TryAction({ connectorId, action }: { connectorId: string; action: strin
   if (!detail.data) return <QueryState query={detail} what="the action" />;
   return (
     <div className="dialog-body">
-      <p className="muted">{detail.data.description || detail.data.title}</p>
+      <p className="muted try-description" title={detail.data.description}>
+        {detail.data.description || detail.data.title}
+      </p>
       <CustomerPicker value={customer} onChange={setCustomer} />
       <Field
         label="Arguments (JSON)"
