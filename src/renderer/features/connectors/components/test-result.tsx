@@ -4,6 +4,14 @@ import type { ToolOutput } from '../../../../shared/registry';
 
 type Tested = ToolOutput<'test_action'>;
 
+function pretty(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
 /** The text parts of an MCP tool result (content[].text), else the result as JSON. */
 function resultText(result: Record<string, unknown> | null): string {
   const content = result?.content;
@@ -13,17 +21,9 @@ function resultText(result: Record<string, unknown> | null): string {
         ? [part.text]
         : [],
     );
-    if (texts.length) return texts.join('\n');
+    if (texts.length) return texts.map(pretty).join('\n');
   }
   return JSON.stringify(result, null, 2);
-}
-
-function pretty(body: string): string {
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return body;
-  }
 }
 
 export function TestResult({ tested }: { tested: Tested }) {
