@@ -159,24 +159,21 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
     await dialog.getByLabel('OpenAPI file').setInputFiles(GITHUB);
     await dialog.getByLabel('Base URL (optional)').fill('http://127.0.0.1:9');
     // The highest determinate progress the page ever shows (it may come and go between checks).
-    await page.evaluate(() => {
-      const w = window as unknown as { maxProgress: number; maxTotal: number };
-      w.maxProgress = 0;
-      w.maxTotal = 0;
+    // (Page-side code as a string: this file is typed for Node, without the DOM's types.)
+    await page.evaluate(`window.maxProgress = 0;
+      window.maxTotal = 0;
       new MutationObserver(() => {
         for (const bar of document.querySelectorAll('progress[value]')) {
-          w.maxProgress = Math.max(w.maxProgress, Number(bar.getAttribute('value')));
-          w.maxTotal = Math.max(w.maxTotal, Number(bar.getAttribute('max')));
+          window.maxProgress = Math.max(window.maxProgress, Number(bar.getAttribute('value')));
+          window.maxTotal = Math.max(window.maxTotal, Number(bar.getAttribute('max')));
         }
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });
-    });
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });`);
     await dialog.getByRole('button', { name: 'Import' }).click();
     await dialog.getByRole('progressbar', { name: 'Import progress' }).waitFor();
     await page.waitForURL(/#\/connectors\/github$/, { timeout: 40_000 });
-    const { maxProgress, maxTotal } = await page.evaluate(() => {
-      const w = window as unknown as { maxProgress: number; maxTotal: number };
-      return { maxProgress: w.maxProgress, maxTotal: w.maxTotal };
-    });
+    const { maxProgress, maxTotal } = (await page.evaluate(
+      '({ maxProgress: window.maxProgress, maxTotal: window.maxTotal })',
+    )) as { maxProgress: number; maxTotal: number };
     const listed = adminJson('list_connectors', { limit: 500 }).connectors as {
       id: string;
       action_count: number;
@@ -198,8 +195,7 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
       const before = loaded;
       await page
         .waitForFunction(
-          (n) => Number(document.querySelector('.virtual-row')?.getAttribute('aria-setsize')) > n,
-          before,
+          `Number(document.querySelector('.virtual-row')?.getAttribute('aria-setsize')) > ${before}`,
         )
         .catch(() => undefined);
       loaded = Number(await rows.first().getAttribute('aria-setsize'));
