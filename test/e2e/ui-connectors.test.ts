@@ -15,6 +15,20 @@ import { portico, type Served, serve } from '../helpers/cli';
 import { everythingServerCommand } from '../helpers/everything';
 import { tempDir } from '../helpers/temp';
 
+/** The page's globals these tests touch, typed just enough (no DOM types in a Node test file). */
+interface PageElement {
+  getAttribute(name: string): string | null;
+}
+interface PageGlobals {
+  document: {
+    body: unknown;
+    querySelector(s: string): PageElement | null;
+    querySelectorAll(s: string): PageElement[];
+  };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+  maxProgress: number;
+  maxTotal: number;
+}
 const GITHUB = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
 const PETSTORE = readFileSync('/work/shared/fixtures/openapi/petstore-expanded.openapi3.yaml', 'utf8');
 const BROKEN = `openapi: 3.0.0
@@ -159,21 +173,26 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
     await dialog.getByLabel('OpenAPI file').setInputFiles(GITHUB);
     await dialog.getByLabel('Base URL (optional)').fill('http://127.0.0.1:9');
     // The highest determinate progress the page ever shows (it may come and go between checks).
-    // (Page-side code as a string: this file is typed for Node, without the DOM's types.)
-    await page.evaluate(`window.maxProgress = 0;
-      window.maxTotal = 0;
-      new MutationObserver(() => {
-        for (const bar of document.querySelectorAll('progress[value]')) {
-          window.maxProgress = Math.max(window.maxProgress, Number(bar.getAttribute('value')));
-          window.maxTotal = Math.max(window.maxTotal, Number(bar.getAttribute('max')));
+    // (Page-side functions reach the DOM through globalThis, typed just enough: this file is typed
+    // for Node. Not strings: a string predicate is compiled in the page, which its CSP forbids.)
+    await page.evaluate(() => {
+      const w = globalThis as unknown as PageGlobals;
+      w.maxProgress = 0;
+      w.maxTotal = 0;
+      new w.MutationObserver(() => {
+        for (const bar of w.document.querySelectorAll('progress[value]')) {
+          w.maxProgress = Math.max(w.maxProgress, Number(bar.getAttribute('value')));
+          w.maxTotal = Math.max(w.maxTotal, Number(bar.getAttribute('max')));
         }
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });`);
+      }).observe(w.document.body, { subtree: true, childList: true, attributes: true });
+    });
     await dialog.getByRole('button', { name: 'Import' }).click();
     await dialog.getByRole('progressbar', { name: 'Import progress' }).waitFor();
     await page.waitForURL(/#\/connectors\/github$/, { timeout: 40_000 });
-    const { maxProgress, maxTotal } = (await page.evaluate(
-      '({ maxProgress: window.maxProgress, maxTotal: window.maxTotal })',
-    )) as { maxProgress: number; maxTotal: number };
+    const { maxProgress, maxTotal } = await page.evaluate(() => {
+      const w = globalThis as unknown as PageGlobals;
+      return { maxProgress: w.maxProgress, maxTotal: w.maxTotal };
+    });
     const listed = adminJson('list_connectors', { limit: 500 }).connectors as {
       id: string;
       action_count: number;
@@ -195,7 +214,13 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
       const before = loaded;
       await page
         .waitForFunction(
-          `Number(document.querySelector('.virtual-row')?.getAttribute('aria-setsize')) > ${before}`,
+          (n) =>
+            Number(
+              (globalThis as unknown as PageGlobals).document
+                .querySelector('.virtual-row')
+                ?.getAttribute('aria-setsize'),
+            ) > n,
+          before,
         )
         .catch(() => undefined);
       loaded = Number(await rows.first().getAttribute('aria-setsize'));
