@@ -3,11 +3,10 @@
 // input with progress and a virtualized list), an action switched off, the auth config form, and
 // "Try it" — a dry run showing the request with the secret masked, then a real call to an upstream
 // on 127.0.0.1. What the page shows is checked against what the registry then holds.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, expectAccessible, loginLink, screenshots, signIn } from '../helpers/browser';
@@ -89,13 +88,9 @@ describe.skipIf(!chromiumAvailable)('the Connectors UI', () => {
   };
 
   beforeAll(async () => {
+    // Default settings: GitHub's 13 MB description goes through /api although the body limit is
+    // 4 MiB — import_openapi takes documents as large as Portico fetches by URL.
     dir = tempDir();
-    // GitHub's description is 13 MB; the /api body limit (settings.bodyLimitBytes) is 4 MiB by
-    // default and is set only in the stored settings — here through the legacy file start imports.
-    writeFileSync(
-      join(dir, 'workspace.json'),
-      JSON.stringify({ settings: { bodyLimitBytes: 32 * 1024 * 1024 } }),
-    );
     [served, upstream] = await Promise.all([serve(['--data-dir', dir]), startUpstream()]);
     ({ page, problems } = await signIn(loginLink(served)));
   });
