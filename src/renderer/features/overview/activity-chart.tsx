@@ -10,7 +10,7 @@ export interface HourBucket {
 
 const W = 480;
 const H = 120;
-const AXIS = 14;
+const AXIS = 0;
 
 export function ActivityChart({ buckets }: { buckets: readonly HourBucket[] }) {
   const max = Math.max(1, ...buckets.map((b) => b.calls));
@@ -37,14 +37,17 @@ export function ActivityChart({ buckets }: { buckets: readonly HourBucket[] }) {
               width={bar}
               height={y(b.errors)}
             />
-            {i % 6 === 0 && (
-              <text className="axis" x={i * step} y={H - 2}>
-                {label(b.hour)}
-              </text>
-            )}
           </g>
         ))}
       </svg>
+      {/* Hour labels in HTML, not in the stretched SVG (its text would stretch with it). */}
+      <div className="chart-axis" aria-hidden="true">
+        {buckets
+          .filter((_, i) => i % 6 === 0)
+          .map((b) => (
+            <span key={b.hour}>{label(b.hour)}</span>
+          ))}
+      </div>
       <figcaption className="legend">
         <span>
           <span className="swatch swatch-calls" />
@@ -56,25 +59,28 @@ export function ActivityChart({ buckets }: { buckets: readonly HourBucket[] }) {
         </span>
         <span>peak {max} calls/hour</span>
       </figcaption>
-      <table className="visually-hidden">
-        <caption>Calls and errors per hour, last {buckets.length} hours</caption>
-        <thead>
-          <tr>
-            <th scope="col">Hour</th>
-            <th scope="col">Calls</th>
-            <th scope="col">Errors</th>
-          </tr>
-        </thead>
-        <tbody>
-          {buckets.map((b) => (
-            <tr key={b.hour}>
-              <td>{new Date(b.hour).toLocaleString()}</td>
-              <td>{b.calls}</td>
-              <td>{b.errors}</td>
+      {/* A table keeps its rows' height whatever its own: the wrapper is what is hidden. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>Calls and errors per hour, last {buckets.length} hours</caption>
+          <thead>
+            <tr>
+              <th scope="col">Hour</th>
+              <th scope="col">Calls</th>
+              <th scope="col">Errors</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {buckets.map((b) => (
+              <tr key={b.hour}>
+                <td>{new Date(b.hour).toLocaleString()}</td>
+                <td>{b.calls}</td>
+                <td>{b.errors}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -90,7 +90,7 @@ export function OverviewPage() {
               </>
             )}
           </Section>
-          <div className="grid">
+          <div className="grid stats">
             <Stat label="Customers" value={s.counts.customers} />
             <Stat label="Connectors" value={s.counts.connectors} />
             <Stat label="Connections" value={s.counts.connections} />
