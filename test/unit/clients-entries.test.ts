@@ -93,7 +93,10 @@ describe('entry shapes', () => {
       disabled: false,
     });
     expect(client('vscode').rootKey).toBe('servers');
-    for (const c of CLIENTS) if (c.id !== 'vscode') expect(c.rootKey, c.id).toBe('mcpServers');
+    expect(client('codex').rootKey).toBe('mcp_servers');
+    for (const c of CLIENTS) {
+      if (c.id !== 'vscode' && c.id !== 'codex') expect(c.rootKey, c.id).toBe('mcpServers');
+    }
   });
 
   it('every client reads back what it writes', () => {

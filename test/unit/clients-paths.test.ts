@@ -66,6 +66,11 @@ const table: Record<ClientId, Record<'darwin' | 'win32' | 'linux', string>> = {
     linux:
       '/home/ada/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json',
   },
+  codex: {
+    darwin: '/Users/ada/.codex/config.toml',
+    win32: 'C:\\Users\\ada\\.codex\\config.toml',
+    linux: '/home/ada/.codex/config.toml',
+  },
 };
 
 const overrideVars: Record<ClientId, string> = {
@@ -76,6 +81,7 @@ const overrideVars: Record<ClientId, string> = {
   windsurf: 'PORTICO_WINDSURF_CONFIG',
   'gemini-cli': 'PORTICO_GEMINI_CLI_CONFIG',
   cline: 'PORTICO_CLINE_CONFIG',
+  codex: 'PORTICO_CODEX_CONFIG',
 };
 
 describe('client config paths', () => {
@@ -88,6 +94,7 @@ describe('client config paths', () => {
       'windsurf',
       'gemini-cli',
       'cline',
+      'codex',
     ]);
     for (const c of CLIENTS) expect(c.displayName).toBeTruthy();
     expect(getClient('cursor')?.displayName).toBe('Cursor');
@@ -169,6 +176,7 @@ describe('detection and restart hints', () => {
       windsurf: '/Users/ada/.codeium/windsurf',
       'gemini-cli': '/Users/ada/.gemini',
       cline: '/Users/ada/Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev',
+      codex: '/Users/ada/.codex',
     };
     for (const client of CLIENTS) {
       expect(isDetected(client, ctx('darwin')), client.id).toBe(false);

@@ -107,7 +107,10 @@ function countOccurrences(text: string, needle: string): number {
 
 const posix = process.platform !== 'win32';
 
-describe.each(CLIENTS.map((c) => [c.id, c] as const))('%s config writer', (_id, client) => {
+/** The JSON clients; Codex's TOML is covered by clients-codex.test.ts. */
+const JSON_CLIENTS = CLIENTS.filter((c) => c.format !== 'toml');
+
+describe.each(JSON_CLIENTS.map((c) => [c.id, c] as const))('%s config writer', (_id, client) => {
   const expectedValue = client.buildEntry(input()).value;
 
   it('creates a fresh file (and its missing folders), mode 0600', () => {
@@ -405,7 +408,7 @@ describe('writer details', () => {
 
   it('refuses a read-only config, for every client, on add and on remove, and leaves it byte for byte', () => {
     if (!posix) return;
-    for (const client of CLIENTS) {
+    for (const client of JSON_CLIENTS) {
       const dir = tempDir();
       const file = join(dir, 'config.json');
       writeFileSync(file, `{ "${client.rootKey}": { "portico-admin": { "url": "x" } } }\n`);

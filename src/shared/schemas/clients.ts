@@ -7,6 +7,7 @@ export const CLIENT_IDS = [
   'windsurf',
   'gemini-cli',
   'cline',
+  'codex',
 ] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
@@ -19,4 +20,5 @@ export const CLIENT_CONFIG_VARIABLES: { readonly [Id in ClientId]: string } = {
   windsurf: 'PORTICO_WINDSURF_CONFIG',
   'gemini-cli': 'PORTICO_GEMINI_CLI_CONFIG',
   cline: 'PORTICO_CLINE_CONFIG',
+  codex: 'PORTICO_CODEX_CONFIG',
 };

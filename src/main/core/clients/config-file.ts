@@ -22,13 +22,13 @@ import { isPorticoName, isValidEntryName } from './entry-shapes';
 import {
   hasJsoncOnlySyntax,
   nodeValue,
-  type ParsedDoc,
   parseDoc,
   propertiesOf,
   removeEntries,
   serversMap,
   setEntry,
 } from './jsonc-edit';
+import { parseToml, removeTable, setTable, TomlEditError, valueAt } from './toml-edit';
 import {
   ClientConfigError,
   type ClientContext,
@@ -101,21 +101,36 @@ export function configPathFor(client: ClientDefinition, options: WriterOptions =
   }
 }
 
+/**
+ * A config file's servers map as its format sees it: JSON with comments (jsonc-edit.ts) or TOML
+ * (toml-edit.ts). Parsing happens when the file is loaded; the map is checked when it is used.
+ */
+interface ServersDoc {
+  /** No file, or nothing but whitespace in it: add creates it. */
+  empty: boolean;
+  /** Every entry of the servers map in file order (JSON may repeat a name; the last one counts). */
+  entries(): { name: string; value: JsonValue }[];
+  /** The whole text with `name` set to `value`. */
+  set(name: string, value: JsonObject): string;
+  /** The whole text without these entries. */
+  remove(names: ReadonlySet<string>): string;
+}
+
 interface Loaded {
   path: string;
   /** Exact bytes on disk, or null when there is no file. */
   bytes: Buffer | null;
   text: string | null;
-  doc: ParsedDoc;
+  doc: ServersDoc;
 }
 
-function load(path: string): Loaded {
+function load(path: string, client: ClientDefinition): Loaded {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { path, bytes: null, text: null, doc: { text: '', bom: false, root: undefined } };
+      return { path, bytes: null, text: null, doc: open(client, '', path) };
     }
     throw new ClientConfigError(`Cannot read ${path}: ${(error as Error).message}`, path, undefined, {
       cause: error,
@@ -125,6 +140,16 @@ function load(path: string): Loaded {
   if (!Buffer.from(text, 'utf8').equals(bytes)) {
     throw new ClientConfigError(`${path} is not UTF-8 text; it was left unchanged.`, path);
   }
+  return { path, bytes, text, doc: open(client, text, path) };
+}
+
+function open(client: ClientDefinition, text: string, path: string): ServersDoc {
+  return client.format === 'toml' ? openToml(client, text, path) : openJson(client, text, path);
+}
+
+const mapKind = (type: string) => (type === 'array' ? 'an array' : `a ${type}`);
+
+function openJson(client: ClientDefinition, text: string, path: string): ServersDoc {
   const parsed = parseDoc(text);
   if (!parsed.ok) {
     const { code, offset, line, column } = parsed.error;
@@ -134,25 +159,92 @@ function load(path: string): Loaded {
       { offset, line, column },
     );
   }
-  const root = parsed.doc.root;
-  if (root && root.type !== 'object') {
+  const { doc } = parsed;
+  if (doc.root && doc.root.type !== 'object') {
     throw new ClientConfigError(
-      `${path} holds a JSON ${root.type}, not an object; it was left unchanged.`,
+      `${path} holds a JSON ${doc.root.type}, not an object; it was left unchanged.`,
       path,
     );
   }
-  return { path, bytes, text, doc: parsed.doc };
+  const map = () => {
+    const found = serversMap(doc, client.rootKey);
+    if (found.kind === 'invalid') {
+      throw new ClientConfigError(
+        `${path}: "${client.rootKey}" is ${mapKind(found.type)}, not an object; it was left unchanged.`,
+        path,
+      );
+    }
+    return found;
+  };
+  return {
+    empty: doc.root === undefined,
+    entries: () => {
+      const found = map();
+      if (found.kind !== 'object') return [];
+      return propertiesOf(found.node).map((p) => ({ name: p.name, value: nodeValue(p.value) }));
+    },
+    set: (name, value) => {
+      map();
+      return setEntry(doc, client.rootKey, name, value);
+    },
+    remove: (names) => {
+      map();
+      return removeEntries(doc, client.rootKey, names);
+    },
+  };
 }
 
-function mapOrThrow(loaded: Loaded, client: ClientDefinition) {
-  const map = serversMap(loaded.doc, client.rootKey);
-  if (map.kind === 'invalid') {
+function openToml(client: ClientDefinition, text: string, path: string): ServersDoc {
+  const parsed = parseToml(text);
+  if (!parsed.ok) {
+    const { message, offset, line, column } = parsed.error;
     throw new ClientConfigError(
-      `${loaded.path}: "${client.rootKey}" is ${map.type === 'array' ? 'an array' : `a ${map.type}`}, not an object; it was left unchanged.`,
-      loaded.path,
+      `${path} is not valid TOML (${message} at line ${line}, column ${column}); it was left unchanged. Fix the file, or move it aside, and try again.`,
+      path,
+      { offset, line, column },
     );
   }
-  return map;
+  const { doc } = parsed;
+  const map = () => {
+    const found = valueAt(doc.data, [client.rootKey]);
+    if (found === undefined) return {};
+    if (typeof found !== 'object' || found === null || Array.isArray(found)) {
+      const type = Array.isArray(found) ? 'array' : found === null ? 'null' : typeof found;
+      throw new ClientConfigError(
+        `${path}: "${client.rootKey}" is ${mapKind(type)}, not a table; it was left unchanged.`,
+        path,
+      );
+    }
+    return found;
+  };
+  /** A table Portico does not edit in place: refused, naming the line. */
+  const edit = (change: () => string) => {
+    map();
+    try {
+      return change();
+    } catch (error) {
+      if (!(error instanceof TomlEditError)) throw error;
+      const position = error.at ? { ...error.at, column: 1 } : undefined;
+      throw new ClientConfigError(`${path}: ${error.message}; it was left unchanged.`, path, position);
+    }
+  };
+  return {
+    empty: doc.text.trim() === '',
+    entries: () => Object.entries(map()).map(([name, value]) => ({ name, value })),
+    set: (name, value) => edit(() => setTable(doc, [client.rootKey, name], value)),
+    remove: (names) =>
+      edit(() => {
+        let current = doc;
+        let out = text;
+        for (const name of names) {
+          out = removeTable(current, [client.rootKey, name]);
+          const next = parseToml(out);
+          if (!next.ok) throw new TomlEditError(`Portico could not edit the file safely`);
+          current = next.doc;
+        }
+        return out;
+      }),
+  };
 }
 
 function resolveEntry(client: ClientDefinition, entry: EntryInput | ServerEntry, path: string): ServerEntry {
@@ -168,21 +260,22 @@ function resolveEntry(client: ClientDefinition, entry: EntryInput | ServerEntry,
 
 function plan(client: ClientDefinition, entry: EntryInput | ServerEntry, loaded: Loaded): AddPlan {
   const { name, value } = resolveEntry(client, entry, loaded.path);
-  const map = mapOrThrow(loaded, client);
-  const existing = map.kind === 'object' ? propertiesOf(map.node).filter((p) => p.name === name) : [];
+  const existing = loaded.doc.entries().filter((e) => e.name === name);
   const current = existing[existing.length - 1];
   const warnings: string[] = [];
-  if (client.strictJson && loaded.text !== null && hasJsoncOnlySyntax(loaded.doc.text)) {
+  if (client.strictJson && loaded.text !== null && hasJsoncOnlySyntax(loaded.text)) {
     warnings.push(
       `${client.displayName} reads ${loaded.path} as strict JSON, but it has comments or trailing commas: ${client.displayName} may reject it until they are removed.`,
     );
   }
+  const nameWarning = client.nameWarning?.(name);
+  if (nameWarning) warnings.push(nameWarning);
   const base = { client: client.id, path: loaded.path, name, entry: value, before: loaded.text, warnings };
-  if (existing.length === 1 && current && jsonEqual(nodeValue(current.value), value)) {
+  if (existing.length === 1 && current && jsonEqual(current.value, value)) {
     return { ...base, change: 'unchanged', after: loaded.text ?? '' };
   }
-  const change: AddChange = loaded.doc.root === undefined ? 'create-file' : current ? 'update' : 'add';
-  return { ...base, change, after: setEntry(loaded.doc, client.rootKey, name, value) };
+  const change: AddChange = loaded.doc.empty ? 'create-file' : current ? 'update' : 'add';
+  return { ...base, change, after: loaded.doc.set(name, value) };
 }
 
 /** What `add` would do, without writing. Throws ClientConfigError when the file cannot be merged. */
@@ -191,7 +284,7 @@ export function planAdd(
   entry: EntryInput | ServerEntry,
   options: WriterOptions = {},
 ): AddPlan {
-  return plan(client, entry, load(configPathFor(client, options)));
+  return plan(client, entry, load(configPathFor(client, options), client));
 }
 
 /** The text `add` would write (the whole file), writing nothing. */
@@ -211,7 +304,7 @@ export function applyAdd(
 ): AddResult {
   const path = configPathFor(client, options);
   return withRetry(path, () => {
-    const loaded = load(path);
+    const loaded = load(path, client);
     const p = plan(client, entry, loaded);
     if (p.change === 'unchanged') return { ...p, written: false };
     const backupPath = writeConfig(loaded, p.after, options.now ?? (() => new Date()));
@@ -230,13 +323,13 @@ export function applyRemove(
 ): RemoveResult {
   const path = configPathFor(client, options);
   return withRetry(path, () => {
-    const loaded = load(path);
+    const loaded = load(path, client);
     const found = entriesOf(client, loaded);
     const wanted =
       typeof which === 'function' ? found.filter(which) : found.filter((e) => which.includes(e.name));
     const names = new Set(wanted.map((e) => e.name));
     if (names.size === 0) return { client: client.id, path, removed: [], written: false };
-    const after = removeEntries(loaded.doc, client.rootKey, names);
+    const after = loaded.doc.remove(names);
     const backupPath = writeConfig(loaded, after, options.now ?? (() => new Date()));
     return {
       client: client.id,
@@ -250,17 +343,14 @@ export function applyRemove(
 
 /** Our entries (`portico-…`) in the client's config; none when the file does not exist. */
 export function readEntries(client: ClientDefinition, options: WriterOptions = {}): FoundEntry[] {
-  return entriesOf(client, load(configPathFor(client, options)));
+  return entriesOf(client, load(configPathFor(client, options), client));
 }
 
 function entriesOf(client: ClientDefinition, loaded: Loaded): FoundEntry[] {
-  const map = mapOrThrow(loaded, client);
-  if (map.kind !== 'object') return [];
   const byName = new Map<string, FoundEntry>();
-  for (const prop of propertiesOf(map.node)) {
-    if (!isPorticoName(prop.name)) continue;
-    const value = nodeValue(prop.value);
-    byName.set(prop.name, { name: prop.name, value, details: client.inspect(value) });
+  for (const { name, value } of loaded.doc.entries()) {
+    if (!isPorticoName(name)) continue;
+    byName.set(name, { name, value, details: client.inspect(value) });
   }
   return [...byName.values()];
 }

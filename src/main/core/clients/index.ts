@@ -2,6 +2,7 @@ import { CLIENT_IDS } from '../../../shared/schemas/clients';
 import { claudeCode } from './claude-code';
 import { claudeDesktop } from './claude-desktop';
 import { cline } from './cline';
+import { codex } from './codex';
 import { configPathFor, removeStaleTempFiles } from './config-file';
 import { cursor } from './cursor';
 import { geminiCli } from './gemini-cli';
@@ -18,6 +19,7 @@ export {
   claudeMsixConfigPath,
 } from './claude-desktop';
 export { cline } from './cline';
+export { codex } from './codex';
 export * from './config-file';
 export { CURSOR_KEY_PLACEHOLDER, cursor, cursorInstallLink } from './cursor';
 export { entryNameFor, isPorticoName, PORTICO_PREFIX } from './entry-shapes';
@@ -35,6 +37,7 @@ const BY_ID: { readonly [Id in ClientId]: ClientDefinition } = {
   windsurf,
   'gemini-cli': geminiCli,
   cline,
+  codex,
 };
 
 /** Every client, in the order the UI lists them (CLIENT_IDS, shared with the UI). */

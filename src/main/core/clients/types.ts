@@ -70,6 +70,8 @@ export interface ClientDefinition {
   envVar: string;
   /** The key under the config's root object that holds the servers map. */
   rootKey: string;
+  /** The config file's language: JSON with comments (the default), or TOML (Codex). */
+  format?: 'json' | 'toml';
   /** The client parses its config as strict JSON: comments or trailing commas would break it. */
   strictJson: boolean;
   restart: RestartInfo;
@@ -78,6 +80,8 @@ export interface ClientDefinition {
   detectPaths(ctx: ClientContext): string[];
   buildEntry(input: EntryInput): ServerEntry;
   inspect(value: unknown): EntryDetails;
+  /** Why the client would not load an entry of this name, when it would not. */
+  nameWarning?(name: string): string | undefined;
 }
 
 /** A client config could not be read or written; the file was left as it was. */
