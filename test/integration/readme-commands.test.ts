@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { portico } from '../helpers/cli';
+import { portico, serve } from '../helpers/cli';
 import { tempDir } from '../helpers/temp';
 
 const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
@@ -42,7 +42,7 @@ describe('the README', () => {
     expect(README).toContain('npx portico admin help');
   });
 
-  it('every `npx portico` command it shows works as written', () => {
+  it('every `npx portico` command it shows works as written', async () => {
     const env = { PORTICO_DATA_DIR: tempDir(), HOME: tempDir(), XDG_CONFIG_HOME: '' };
     expect(commands.length).toBeGreaterThan(10);
     let ran = 0;
@@ -56,7 +56,13 @@ describe('the README', () => {
         expect(id).toBeDefined();
         args.splice(args.indexOf('KEY_ID'), 1, id as string);
       }
+      // `portico ui` asks the running server for a sign-in link: run it while one runs.
+      const server = args[0] === 'ui' ? await serve(['--data-dir', env.PORTICO_DATA_DIR], env) : undefined;
       const run = portico(args, { env });
+      if (server) {
+        expect(run.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#\/login\?token=\S+/);
+        expect(await server.stop()).toBe(0);
+      }
       expect(run.code, `${line}\n${run.stderr}`).toBe(0);
       ran += 1;
     }

@@ -68,7 +68,7 @@ describe('read-only commands change nothing on disk', () => {
       expect(run.code, `${run.args.join(' ')}: ${run.stderr}`).toBe(0);
     expect(runs.find((r) => r.args[1] === 'get_customer')?.stdout).toContain('"id": "acme"');
     expect(folderFingerprint(root)).toEqual(before);
-  });
+  }, 90_000); // a dozen CLI processes in a row: ~15 s on an idle 2-core machine
 
   it('report a damaged database, named, and keep it byte for byte', () => {
     const root = tempDir();
