@@ -25,7 +25,9 @@ function seed(file: string, client: ClientDefinition): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,
-    `{\n  // mine\n  "${client.rootKey}": {\n    "other": { "command": "npx", "args": ["other"] }\n  },\n  "theme": "dark"\n}\n`,
+    client.format === 'toml'
+      ? `# mine\ntheme = "dark"\n\n[${client.rootKey}.other]\ncommand = "npx"\nargs = ["other"]\n`
+      : `{\n  // mine\n  "${client.rootKey}": {\n    "other": { "command": "npx", "args": ["other"] }\n  },\n  "theme": "dark"\n}\n`,
   );
 }
 
@@ -119,7 +121,7 @@ describe.each(CLIENTS.map((c) => [c.id, c] as const))('add_client_config for %s'
     const tray = withoutKeys(file('tray'));
     const viaCli = withoutKeys(file('cli'));
     expect(viaCli.text).toBe(tray.text);
-    expect(tray.text).toContain('// mine');
+    expect(tray.text).toContain(client.format === 'toml' ? '# mine' : '// mine');
     expect(readEntries(client, { path: file('tray') }).map((e) => e.name)).toEqual([
       'portico-admin',
       'portico-acme',
