@@ -3,14 +3,9 @@
 // renderer's tsconfig includes this file and src/shared, but not the rest of the preload.
 import type { RegistryClient } from '../shared/registry';
 
-export type PorticoStatus =
-  | { running: true; url: string; planes: { admin: boolean; gateway: boolean }; customers: number }
-  | { running: false; error: string };
-
 export interface PorticoApi {
   /** The admin registry (the same tools as the Admin MCP server), typed from the shared contracts. */
   registry: RegistryClient;
-  getStatus(): Promise<PorticoStatus>;
   /** Calls `listener` when the workspace changes (at most every ~100 ms); returns the unsubscribe. */
   onChange(listener: () => void): () => void;
 }

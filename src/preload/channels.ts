@@ -3,8 +3,6 @@
 export const IPC_CHANNELS = {
   /** invoke(name, input) → CallResult: one admin registry call. */
   callTool: 'portico:call-tool',
-  /** invoke() → PorticoStatus. */
-  getStatus: 'portico:get-status',
   /** main → window, no payload: the workspace changed (at most one every ~100 ms). */
   changed: 'portico:changed',
 } as const;

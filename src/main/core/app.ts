@@ -54,8 +54,11 @@ export interface PorticoApp {
   loginLink(): string;
   /** Open MCP sessions per plane (for tests and status: sessions must not leak). */
   sessionCount(): Record<PlaneName, number>;
-  /** The admin registry, typed, for callers in this process (the tray, the window, the OAuth callback). */
-  client(entryPoint: EntryPoint): RegistryClient;
+  /**
+   * The admin registry, typed, for callers in this process (the tray, the window, the OAuth callback).
+   * `pageView`: a person looking (the tray's menu): its reads are not recorded as activity.
+   */
+  client(entryPoint: EntryPoint, options?: { pageView?: boolean }): RegistryClient;
   /** Any tool by name, for callers that validate names themselves (IPC from the window). */
   callTool(name: string, args: unknown, entryPoint: EntryPoint): Promise<CallResult>;
   close(): Promise<void>;
@@ -199,8 +202,9 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     },
     loginLink: () => server.loginLink(),
     sessionCount: () => ({ admin: server.hubs.admin.size, gateway: server.hubs.gateway.size }),
-    client: (entryPoint) => ({
-      call: (name, input) => registry.call(name, input, services, { entryPoint }) as never,
+    client: (entryPoint, options = {}) => ({
+      call: (name, input) =>
+        registry.call(name, input, services, { entryPoint, pageView: options.pageView === true }) as never,
     }),
     callTool: (name, args, entryPoint) => registry.call(name, args, services, { entryPoint }),
     close() {

@@ -1,23 +1,42 @@
-// The tray menu as a pure function of app state, so its content is unit-testable
-// without Electron. tray.ts turns these plain items into an Electron Menu.
+// The tray menu as a pure function of a snapshot of the app, so every state is unit-testable
+// without Electron; tray.ts turns these plain items into an Electron Menu and dispatches actions.
+import { CHOICE_LABELS, type ProblemChoice } from './start-problem';
+import type { TrayIconState } from './tray-icons';
+
+export type { TrayIconState } from './tray-icons';
 
 export type Plane = 'admin' | 'gateway';
-export type ClientId = 'claude-desktop' | 'cursor';
 
-export interface TrayState {
-  /** Where the gateway listens, or null while starting / after a failure. */
+/** Customers listed in the tray; the rest are a click away in the window's Clients page. */
+export const MAX_TRAY_CUSTOMERS = 20;
+
+export interface TraySnapshot {
+  phase: 'starting' | 'running' | 'failed' | 'stopped';
+  /** Where the gateway listens (running only). */
   url: string | null;
-  planes: { admin: boolean; gateway: boolean };
+  planes: Record<Plane, boolean>;
+  /** Calls and errors since local midnight; null while unknown. */
+  today: { calls: number; errors: number } | null;
+  /** Every AI client Portico can configure (list_client_configs), in its order. */
+  clients: { id: string; name: string }[];
+  /** The first customers (list_customers), and whether there are more. */
   customers: { id: string; name: string }[];
-  error?: string;
+  moreCustomers: boolean;
+  startAtLogin: { supported: boolean; enabled: boolean };
+  /** Why the gateway is not running, and the ways out (failed only). */
+  problem?: { headline: string; choices: ProblemChoice[] };
+  /** Set when secrets are not protected by the OS here. */
+  secretsWarning?: string;
 }
 
 /** What clicking an item does; the binding dispatches on `kind`. */
 export type TrayAction =
   | { kind: 'set-plane'; plane: Plane; enabled: boolean }
-  | { kind: 'add-client'; client: ClientId; plane: Plane; customerId?: string }
-  | { kind: 'open-window' }
+  | { kind: 'add-client'; client: string; clientName: string; plane: Plane; customerId?: string }
+  | { kind: 'open-window'; route?: string }
   | { kind: 'copy-admin-url' }
+  | { kind: 'set-start-at-login'; enabled: boolean }
+  | { kind: 'problem'; choice: ProblemChoice }
   | { kind: 'quit' };
 
 export interface TrayMenuItem {
@@ -30,17 +49,18 @@ export interface TrayMenuItem {
   action?: TrayAction;
 }
 
-const CLIENTS: { id: ClientId; label: string }[] = [
-  { id: 'claude-desktop', label: 'Claude Desktop' },
-  { id: 'cursor', label: 'Cursor' },
-];
+/** Which icon the tray shows: running (both planes serve), a plane off (or not yet serving), error. */
+export function trayIconState(s: Pick<TraySnapshot, 'phase' | 'planes'>): TrayIconState {
+  if (s.phase === 'failed') return 'error';
+  return s.phase === 'running' && s.planes.admin && s.planes.gateway ? 'running' : 'plane-off';
+}
 
 const MAX_LABEL = 48;
 /** Errors get more room: the whole point of the line is to say what went wrong. */
-const MAX_ERROR_LABEL = 160;
+const MAX_ERROR_LABEL = 120;
 
 /** Menus render raw text: keep labels to one line of bounded length. */
-function shortLabel(text: string, max = MAX_LABEL): string {
+export function shortLabel(text: string, max = MAX_LABEL): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
@@ -49,70 +69,139 @@ function separator(id: string): TrayMenuItem {
   return { id, label: '', type: 'separator' };
 }
 
-function statusLabel(state: TrayState): string {
-  if (state.error) return `Error: ${shortLabel(state.error, MAX_ERROR_LABEL)}`;
-  if (state.url) return `Listening on ${state.url}`;
-  return 'Starting…';
+function info(id: string, label: string): TrayMenuItem {
+  return { id, label, enabled: false };
 }
 
-function planeItem(state: TrayState, plane: Plane, label: string, running: boolean): TrayMenuItem {
-  const checked = state.planes[plane];
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function statusItems(s: TraySnapshot): TrayMenuItem[] {
+  switch (s.phase) {
+    case 'starting':
+      return [info('status', 'Portico is starting…')];
+    case 'stopped':
+      return [info('status', 'Portico is quitting…')];
+    case 'failed': {
+      const problem = s.problem ?? { headline: 'The gateway did not start', choices: ['retry'] };
+      return [
+        info('status', `⚠ ${shortLabel(problem.headline, MAX_ERROR_LABEL)}`),
+        ...problem.choices.map(
+          (choice): TrayMenuItem => ({
+            id: `problem:${choice}`,
+            label: CHOICE_LABELS[choice],
+            action: { kind: 'problem', choice },
+          }),
+        ),
+      ];
+    }
+    case 'running': {
+      const today = s.today
+        ? `Today: ${plural(s.today.calls, 'call')}, ${plural(s.today.errors, 'error')}`
+        : 'Today: …';
+      return [info('status', `Running at ${s.url ?? '…'}`), info('status:today', today)];
+    }
+  }
+}
+
+function planeItem(s: TraySnapshot, plane: Plane, label: string): TrayMenuItem {
+  const checked = s.phase === 'running' && s.planes[plane];
   return {
     id: `plane:${plane}`,
     label,
     type: 'checkbox',
     checked,
-    enabled: running,
+    enabled: s.phase === 'running',
     action: { kind: 'set-plane', plane, enabled: !checked },
   };
 }
 
-function customerSubmenu(customer: { id: string; name: string }, running: boolean): TrayMenuItem {
-  const name = customer.name.trim() === '' ? customer.id : customer.name;
-  return {
+function clientItems(s: TraySnapshot, idPrefix: string, plane: Plane, customerId?: string): TrayMenuItem[] {
+  return s.clients.map((client) => ({
+    id: `${idPrefix}:${client.id}`,
+    label: shortLabel(client.name),
+    action: {
+      kind: 'add-client',
+      client: client.id,
+      clientName: client.name,
+      plane,
+      ...(customerId !== undefined ? { customerId } : {}),
+    },
+  }));
+}
+
+function customersItem(s: TraySnapshot, running: boolean): TrayMenuItem {
+  const submenu: TrayMenuItem[] = s.customers.map((customer) => ({
     id: `customer:${customer.id}`,
-    label: shortLabel(`${name} gateway`),
+    label: shortLabel(customer.name.trim() === '' ? customer.id : customer.name),
+    type: 'submenu',
+    enabled: s.clients.length > 0,
+    submenu: clientItems(s, `add:gateway:${customer.id}`, 'gateway', customer.id),
+  }));
+  if (s.customers.length === 0) {
+    submenu.push({
+      id: 'customers:none',
+      label: 'No customers yet — add one in Portico…',
+      action: { kind: 'open-window', route: 'customers' },
+    });
+  } else if (s.moreCustomers) {
+    submenu.push(separator('sep:more-customers'), {
+      id: 'customers:more',
+      label: 'More in Portico…',
+      action: { kind: 'open-window', route: 'clients' },
+    });
+  }
+  return {
+    id: 'add:gateway',
+    label: "Add a customer's gateway to",
     type: 'submenu',
     enabled: running,
-    submenu: CLIENTS.map((client) => ({
-      id: `add:gateway:${client.id}:${customer.id}`,
-      label: `Add to ${client.label}`,
-      enabled: running,
-      action: { kind: 'add-client', client: client.id, plane: 'gateway', customerId: customer.id },
-    })),
+    submenu,
   };
 }
 
-export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
-  // Actions that talk to the gateway make no sense until it listens.
-  const running = state.url !== null && !state.error;
-  const items: TrayMenuItem[] = [
-    { id: 'status', label: statusLabel(state), enabled: false },
-    separator('sep:planes'),
-    planeItem(state, 'admin', 'Admin MCP (control plane)', running),
-    planeItem(state, 'gateway', 'Customer gateway (data plane)', running),
-    separator('sep:clients'),
-    ...CLIENTS.map(
-      (client): TrayMenuItem => ({
-        id: `add:admin:${client.id}`,
-        label: `Add admin to ${client.label}`,
-        enabled: running,
-        action: { kind: 'add-client', client: client.id, plane: 'admin' },
-      }),
-    ),
-  ];
-  if (state.customers.length > 0) {
-    items.push(separator('sep:customers'));
-    items.push(...state.customers.map((customer) => customerSubmenu(customer, running)));
-  }
+export function buildTrayMenu(s: TraySnapshot): TrayMenuItem[] {
+  // Actions that talk to the gateway make no sense until it runs.
+  const running = s.phase === 'running';
+  const items: TrayMenuItem[] = [...statusItems(s)];
+  if (s.secretsWarning) items.push(info('status:secrets', shortLabel(`⚠ ${s.secretsWarning}`, 80)));
   items.push(
+    separator('sep:planes'),
+    planeItem(s, 'admin', 'Admin MCP (control plane)'),
+    planeItem(s, 'gateway', 'Customer gateway (data plane)'),
+    separator('sep:clients'),
+    {
+      id: 'add:admin',
+      label: 'Add admin MCP to',
+      type: 'submenu',
+      enabled: running && s.clients.length > 0,
+      submenu: clientItems(s, 'add:admin', 'admin'),
+    },
+    customersItem(s, running),
     separator('sep:app'),
-    { id: 'open', label: 'Open Portico…', action: { kind: 'open-window' } },
     { id: 'copy-admin-url', label: 'Copy admin URL', enabled: running, action: { kind: 'copy-admin-url' } },
+    { id: 'open', label: 'Open Portico…', action: { kind: 'open-window' } },
+    {
+      id: 'start-at-login',
+      label: s.startAtLogin.supported ? 'Start at login' : 'Start at login (not available here)',
+      type: 'checkbox',
+      checked: s.startAtLogin.enabled,
+      enabled: s.startAtLogin.supported,
+      action: { kind: 'set-start-at-login', enabled: !s.startAtLogin.enabled },
+    },
     separator('sep:quit'),
     { id: 'quit', label: 'Quit', action: { kind: 'quit' } },
   );
   return items;
+}
+
+/** Finds an item (anywhere in the submenus) by id. */
+export function findItem(items: readonly TrayMenuItem[], id: string): TrayMenuItem | undefined {
+  for (const item of items) {
+    if (item.id === id) return item;
+    const inner = item.submenu && findItem(item.submenu, id);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** The control-plane endpoint for a listening URL (contract section 2). */

@@ -1,140 +1,118 @@
-// Binds the pure tray menu model (tray-menu.ts) to Electron's Tray and Menu, and
-// dispatches its actions. Rebuilt from scratch on every state change: menus are tiny.
-import { join } from 'node:path';
+// Binds the pure tray model (tray-menu.ts) to Electron's Tray and Menu: the icon per state, the
+// tooltip, the menu rebuilt from a fresh snapshot on every change (menus are tiny), and each
+// item's click dispatched as a TrayAction. Electron is passed in (electron-api.ts).
+import type { DesktopElectron, MenuItemOptions, TrayApi } from './electron-api';
 import {
-  clipboard,
-  Menu,
-  type MenuItemConstructorOptions,
-  type NativeImage,
-  nativeImage,
-  Tray,
-} from 'electron';
-import type { PorticoApp } from '../core/app';
-import { notify } from './notify';
-import {
-  adminUrl,
   buildTrayMenu,
-  type ClientId,
-  type Plane,
   type TrayAction,
+  type TrayIconState,
   type TrayMenuItem,
-  type TrayState,
+  type TraySnapshot,
+  trayIconState,
 } from './tray-menu';
 
-/** Writes a client's MCP config (contract section 5); resolves to a message for the user. */
-export type RunClientsAdd = (
-  client: ClientId,
-  plane: Plane,
-  customerId?: string,
-) => Promise<string | undefined>;
-
 export interface TrayDeps {
-  resourcesDir: string;
-  /** The running core, or null while starting / after it failed. */
-  core: () => PorticoApp | null;
-  /** Why the core is not running, if it failed. */
-  error: () => string | undefined;
-  openWindow: () => void;
-  quit: () => void;
-  /** Writes the client's config: add_client_config, as `portico clients add` does (clients-add.ts). */
-  runClientsAdd: RunClientsAdd;
+  electron: Pick<DesktopElectron, 'Tray' | 'Menu'>;
+  /** The icon file for a state (tray-icons.ts, when present). */
+  iconFor: (state: TrayIconState) => string;
+  /** Reads what the menu shows now. */
+  snapshot: () => Promise<TraySnapshot>;
+  dispatch: (action: TrayAction) => void;
+  /** Windows users expect a left click on the icon to open the app. */
+  openOnClick: boolean;
+  log: (line: string) => void;
 }
 
 export interface PorticoTray {
-  refresh(): void;
+  /** Rebuilds the menu from a fresh snapshot; resolves once the menu shows it. */
+  refresh(): Promise<void>;
+  /** The menu as last built. */
+  items(): TrayMenuItem[];
+  /** Clicks an item by id, exactly as the menu would; false when there is no such enabled item. */
+  click(id: string): boolean;
   destroy(): void;
 }
 
-const CLIENT_NAMES: Record<ClientId, string> = { 'claude-desktop': 'Claude Desktop', cursor: 'Cursor' };
-
-function trayIcon(resourcesDir: string): NativeImage {
-  // macOS wants a black template image it recolours for the menu bar (the @2x file is
-  // picked up automatically); elsewhere the coloured app icon reads better.
-  if (process.platform === 'darwin') {
-    const image = nativeImage.createFromPath(join(resourcesDir, 'trayTemplate.png'));
-    image.setTemplateImage(true);
-    return image;
+/** The action of an item that a user could click: it and every menu above it enabled. */
+function enabledAction(items: readonly TrayMenuItem[], id: string): TrayAction | undefined {
+  for (const item of items) {
+    if (item.enabled === false) continue;
+    if (item.id === id) return item.action;
+    const inner = item.submenu && enabledAction(item.submenu, id);
+    if (inner) return inner;
   }
-  const size = process.platform === 'win32' ? 16 : 22;
-  return nativeImage.createFromPath(join(resourcesDir, 'icon.png')).resize({ width: size, height: size });
-}
-
-export function currentTrayState(deps: Pick<TrayDeps, 'core' | 'error'>): TrayState {
-  const core = deps.core();
-  const error = deps.error();
-  if (!core) {
-    return {
-      url: null,
-      planes: { admin: false, gateway: false },
-      customers: [],
-      ...(error ? { error } : {}),
-    };
-  }
-  const customers = Object.values(core.store.data.customers).map((c) => ({ id: c.id, name: c.name }));
-  return { url: core.url, planes: core.planes(), customers };
-}
-
-async function addClient(deps: TrayDeps, client: ClientId, plane: Plane, customerId?: string): Promise<void> {
-  const target = plane === 'admin' ? 'the admin MCP server' : `the gateway for ${customerId}`;
-  try {
-    const message = await deps.runClientsAdd(client, plane, customerId);
-    notify(
-      `Added to ${CLIENT_NAMES[client]}`,
-      message ?? `Added ${target}. Restart ${CLIENT_NAMES[client]}.`,
-    );
-  } catch (error) {
-    notify(
-      `Could not add to ${CLIENT_NAMES[client]}`,
-      error instanceof Error ? error.message : String(error),
-    );
-  }
-}
-
-function dispatch(deps: TrayDeps, action: TrayAction): void {
-  const core = deps.core();
-  switch (action.kind) {
-    case 'set-plane':
-      void core?.client('tray').call('set_plane_enabled', { plane: action.plane, enabled: action.enabled });
-      return;
-    case 'add-client':
-      void addClient(deps, action.client, action.plane, action.customerId);
-      return;
-    case 'open-window':
-      deps.openWindow();
-      return;
-    case 'copy-admin-url':
-      if (core) clipboard.writeText(adminUrl(core.url));
-      return;
-    case 'quit':
-      deps.quit();
-      return;
-  }
-}
-
-function toElectron(deps: TrayDeps, item: TrayMenuItem): MenuItemConstructorOptions {
-  const { action } = item;
-  return {
-    id: item.id,
-    label: item.label,
-    type: item.type ?? 'normal',
-    ...(item.checked !== undefined ? { checked: item.checked } : {}),
-    ...(item.enabled !== undefined ? { enabled: item.enabled } : {}),
-    ...(item.submenu ? { submenu: item.submenu.map((child) => toElectron(deps, child)) } : {}),
-    ...(action ? { click: () => dispatch(deps, action) } : {}),
-  };
+  return undefined;
 }
 
 export function createTray(deps: TrayDeps): PorticoTray {
-  const tray = new Tray(trayIcon(deps.resourcesDir));
+  let icon: TrayIconState = 'plane-off';
+  const tray: TrayApi = new deps.electron.Tray(deps.iconFor(icon));
   tray.setToolTip('Portico');
-  // Windows users expect a left click on the tray icon to open the app.
-  if (process.platform === 'win32') tray.on('click', () => deps.openWindow());
+  if (deps.openOnClick) tray.on('click', () => deps.dispatch({ kind: 'open-window' }));
 
-  const refresh = (): void => {
-    const state = currentTrayState(deps);
-    tray.setToolTip(state.url ? `Portico — ${state.url}` : 'Portico');
-    tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(state).map((item) => toElectron(deps, item))));
+  let items: TrayMenuItem[] = [];
+  let destroyed = false;
+
+  const toElectron = (item: TrayMenuItem): MenuItemOptions => {
+    const { action } = item;
+    return {
+      id: item.id,
+      label: item.label,
+      type: item.type ?? 'normal',
+      ...(item.checked !== undefined ? { checked: item.checked } : {}),
+      ...(item.enabled !== undefined ? { enabled: item.enabled } : {}),
+      ...(item.submenu ? { submenu: item.submenu.map(toElectron) } : {}),
+      ...(action ? { click: () => deps.dispatch(action) } : {}),
+    };
   };
-  refresh();
-  return { refresh, destroy: () => tray.destroy() };
+
+  const show = (snapshot: TraySnapshot): void => {
+    if (destroyed) return;
+    items = buildTrayMenu(snapshot);
+    const state = trayIconState(snapshot);
+    if (state !== icon) {
+      icon = state;
+      tray.setImage(deps.iconFor(state));
+    }
+    tray.setToolTip(snapshot.url ? `Portico — ${snapshot.url}` : 'Portico');
+    tray.setContextMenu(deps.electron.Menu.buildFromTemplate(items.map(toElectron)));
+  };
+
+  // One read at a time; changes during a read make one more read after it (the last state wins).
+  let running: Promise<void> | undefined;
+  let again = false;
+  const refresh = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          show(await deps.snapshot());
+        } catch (error) {
+          deps.log(`Could not refresh the tray: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      } while (again && !destroyed);
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    refresh,
+    items: () => items,
+    click(id) {
+      const action = enabledAction(items, id);
+      if (!action) return false;
+      deps.dispatch(action);
+      return true;
+    },
+    destroy() {
+      destroyed = true;
+      tray.destroy();
+    },
+  };
 }

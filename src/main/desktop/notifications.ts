@@ -1,0 +1,110 @@
+// What the desktop app tells the user, as plain texts (tested without Electron), and the one
+// function that shows them: a system notification where the OS has a notification service, and
+// always one log line, so a message is never silently lost (a bare X session, CI).
+import type { ToolOutput } from '../../shared/registry';
+import type { DesktopElectron } from './electron-api';
+import { problemDetail, problemHeadline, type StartProblem } from './start-problem';
+
+export interface Notice {
+  title: string;
+  body: string;
+  /** The window's page a click on the notification opens (e.g. "customers/acme"). */
+  route?: string;
+}
+
+/** Notifications carry one short paragraph; the OS truncates anything longer anyway. */
+const MAX_BODY = 300;
+
+function bounded(text: string, max = MAX_BODY): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** add_client_config's result: what was written where, and whether the client must restart. */
+export function clientAddedNotice(r: ToolOutput<'add_client_config'>): Notice {
+  const where = `${r.server_name} in ${r.path}`;
+  if (r.change === 'unchanged') {
+    return {
+      title: `${r.display_name} already has Portico`,
+      body: bounded(`${where} is current; nothing changed.`),
+    };
+  }
+  const done = `${r.change === 'update' ? 'Updated' : 'Added'} ${where} with a new key.`;
+  const warned = r.warnings.length ? ` ${r.warnings.join(' ')}` : '';
+  const restart = r.restart_required
+    ? ` Restart ${r.display_name} to use it: ${r.restart_hint}`
+    : ` ${r.restart_hint}`;
+  return { title: `Added to ${r.display_name}`, body: bounded(`${done}${warned}${restart}`) };
+}
+
+export function clientAddFailedNotice(clientName: string, error: string): Notice {
+  return { title: `Could not add Portico to ${clientName}`, body: bounded(error), route: 'clients' };
+}
+
+export interface ConnectionLabel {
+  customerId: string;
+  customer: string;
+  connector: string;
+}
+
+/** A connection's status turned expired or error (its OAuth grant lapsed, a test failed…). */
+export function connectionStatusNotice(
+  c: ConnectionLabel,
+  status: 'expired' | 'error',
+  reason: string | undefined,
+): Notice {
+  const what = `${c.customer}'s ${c.connector} connection`;
+  return status === 'expired'
+    ? {
+        title: `${c.connector} connection expired`,
+        body: bounded(`${what} has expired${reason ? ` (${reason})` : ''}. Reconnect it in Portico.`),
+        route: `customers/${encodeURIComponent(c.customerId)}`,
+      }
+    : {
+        title: `${c.connector} connection failing`,
+        body: bounded(`${what} failed${reason ? `: ${reason}` : ''}. Check it in Portico.`),
+        route: `customers/${encodeURIComponent(c.customerId)}`,
+      };
+}
+
+/** Calls through one connection failed several times in a row. */
+export function connectionFailingNotice(c: ConnectionLabel, failures: number, lastError: string): Notice {
+  return {
+    title: `${c.connector} calls keep failing`,
+    body: bounded(
+      `${failures} calls in a row through ${c.customer}'s ${c.connector} connection failed. Last: ${lastError}`,
+    ),
+    route: `customers/${encodeURIComponent(c.customerId)}`,
+  };
+}
+
+export function startFailedNotice(problem: StartProblem): Notice {
+  return { title: problemHeadline(problem), body: bounded(problemDetail(problem), 400) };
+}
+
+/** No OS protection for secrets here: said once, with what is used instead. */
+export function secretsFallbackNotice(reason: string): Notice {
+  return {
+    title: 'Secrets are not in the OS keychain',
+    body: bounded(
+      `${reason}. Portico keeps connection secrets encrypted with its headless key store instead (the OS keyring, or a key file only your user can read); Overview shows which.`,
+    ),
+  };
+}
+
+export type Notify = (notice: Notice) => void;
+
+/** Shows notices as system notifications (when supported) and logs each one. */
+export function createNotifier(
+  electron: Pick<DesktopElectron, 'Notification'>,
+  log: (line: string) => void,
+  open: (route: string | undefined) => void,
+): Notify {
+  return (notice) => {
+    log(`${notice.title}: ${notice.body}`);
+    if (!electron.Notification.isSupported()) return;
+    const shown = new electron.Notification({ title: notice.title, body: notice.body });
+    shown.on('click', () => open(notice.route));
+    shown.show();
+  };
+}
