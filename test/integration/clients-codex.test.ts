@@ -152,6 +152,21 @@ describe('portico clients … codex', () => {
     },
   );
 
+  it('follows CODEX_HOME when no override is set', () => {
+    const codexHome = join(root, 'codex-home');
+    const env = { HOME: join(root, 'home'), CODEX_HOME: codexHome, PORTICO_CODEX_CONFIG: undefined };
+    const added = portico(['clients', 'add', 'codex', '--plane', 'admin', '--data-dir', dataDir], { env });
+    expect(added.code, added.stderr).toBe(0);
+    const file = join(codexHome, 'config.toml');
+    expect(added.stdout).toContain(file);
+    expect(codexServer(file, 'portico-admin').url).toBe('http://127.0.0.1:7430/mcp/admin');
+    const removed = portico(['clients', 'remove', 'codex', '--plane', 'admin', '--data-dir', dataDir], {
+      env,
+    });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
   it('a config.toml that does not parse is left untouched, the error names line and column, no key is minted', () => {
     const dir = join(root, 'broken');
     mkdirSync(dir);

@@ -3,8 +3,8 @@ import { CLIENT_CONFIG_VARIABLES, CLIENT_IDS } from '../schemas/clients';
 
 /**
  * The caller's environment for client configs: where a client's config file is (HOME, APPDATA,
- * XDG_CONFIG_HOME, the PORTICO_*_CONFIG overrides…) and where `claude` is and how it runs (PATH,
- * HOME, CLAUDE_CONFIG_DIR). `portico clients …` sends its own, so that a running server writes the
+ * XDG_CONFIG_HOME, CODEX_HOME, the PORTICO_*_CONFIG overrides…) and where `claude` is and how it
+ * runs (PATH, HOME, CLAUDE_CONFIG_DIR). `portico clients …` sends its own, so that a running server writes the
  * files of the user's shell rather than those of the server's environment.
  *
  * Trust: this only lets an admin caller choose which files a client-config tool reads and writes
@@ -22,6 +22,7 @@ const BASE_VARIABLES = [
   'XDG_CONFIG_HOME',
   'PATH',
   'CLAUDE_CONFIG_DIR',
+  'CODEX_HOME',
 ] as const;
 
 /** Every variable client_environment may carry. */
