@@ -228,6 +228,39 @@ describe('codex: editing config.toml', () => {
     expect(readFileSync(file, 'utf8')).toBe(expected.replace(`${ourTable()}\n\n`, ''));
   });
 
+  it.each([
+    ['a byte-order mark', '\uFEFFmodel = "o3"\n'],
+    [
+      'a look-alike name',
+      '[mcp_servers.portico-admin-2]\nurl = "https://x"\n[mcp_servers."portico-admin.x"]\nurl = "https://y"\n',
+    ],
+    ['a multi-line inline table (TOML 1.1)', '[mcp_servers.a]\nenv = {\n  A = "1", # one\n  B = "2",\n}\n'],
+    [
+      'strings that hide headers and quotes',
+      'a = """x \\""" [mcp_servers.portico-admin] """\nb = \'\'\'\n[mcp_servers.portico-admin]\n\'\'\'\nc = "[mcp_servers.portico-admin] # \\"" # c\n',
+    ],
+    ['comments and no blank lines', '# top\n[x]\ny = 1 # y\n# after y\n'],
+    ['only comments', '# nothing here yet\n'],
+  ])('round-trips a file with %s', (_what, original) => {
+    const { file, opts } = setup(original);
+    applyAdd(codex, input(), opts);
+    const after = readFileSync(file, 'utf8');
+    expect(after.startsWith(original)).toBe(true);
+    expect(readEntries(codex, opts).map((e) => e.name)).toContain('portico-admin');
+    applyAdd(codex, input({ key: generateApiKey().key }), opts);
+    applyRemove(codex, ['portico-admin'], opts);
+    expect(readFileSync(file, 'utf8')).toBe(original);
+  });
+
+  it('replaces our table where it stands when another table follows with no blank line', () => {
+    const original = '[mcp_servers.portico-admin] # ours\nurl = "http://old"\n# about z\n[z]\nk = 1\n';
+    const { file, opts } = setup(original);
+    applyAdd(codex, input(), opts);
+    expect(readFileSync(file, 'utf8')).toBe(`${ourTable()}\n# about z\n[z]\nk = 1\n`);
+    applyRemove(codex, ['portico-admin'], opts);
+    expect(readFileSync(file, 'utf8')).toBe('# about z\n[z]\nk = 1\n');
+  });
+
   it('quotes a table name TOML needs quoted, and warns that Codex will not load it', () => {
     const { file, opts } = setup(FIXTURE);
     const acme = input({
