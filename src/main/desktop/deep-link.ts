@@ -35,6 +35,8 @@ function checkRoute(route: string): LinkTarget {
 /** Where a `portico://` link asks the window to go; anything outside the grammar is refused with a reason. */
 export function parseLink(link: string): LinkTarget {
   if (link.length > MAX_LINK) return { ok: false, reason: 'the link is too long' };
+  // The URL parser would resolve dot segments away; a link that has them is not one we make.
+  if (/\/\.{1,2}(?:[/?#]|$)|%2e/i.test(link)) return { ok: false, reason: 'dot segments are not allowed' };
   let url: URL;
   try {
     url = new URL(link);
