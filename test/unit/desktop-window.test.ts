@@ -18,7 +18,13 @@ function memoryStore(
   initial: Record<string, unknown> = {},
 ): KeyValueStore & { data: Record<string, unknown> } {
   const data = { ...initial };
-  return { data, get: (key) => data[key], set: (key, value) => void (data[key] = value) };
+  return {
+    data,
+    get: (key) => data[key],
+    set: (key, value) => {
+      data[key] = value;
+    },
+  };
 }
 
 function setUp(platform: NodeJS.Platform = 'linux', state = memoryStore()) {
