@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { portico, type Served, serve } from '../helpers/cli';
 import { tempDir } from '../helpers/temp';
 
@@ -23,10 +24,9 @@ interface KeyRow {
   revoked_at: string | null;
 }
 
-interface CodexServer {
-  url: string;
-  http_headers: Record<string, string>;
-}
+/** A Codex server table as Portico writes it. */
+const codexServerSchema = z.object({ url: z.string(), http_headers: z.record(z.string(), z.string()) });
+type CodexServer = z.infer<typeof codexServerSchema>;
 
 /** Our table as add writes it. */
 function ourTable(eol: string, key: string, url = 'http://127.0.0.1:7430/mcp/admin', name = 'portico-admin') {
@@ -39,10 +39,10 @@ function ourTable(eol: string, key: string, url = 'http://127.0.0.1:7430/mcp/adm
 
 /** What Codex reads for a server: its table in config.toml. */
 function codexServer(file: string, name: string): CodexServer {
-  const config = parseToml(readFileSync(file, 'utf8')) as { mcp_servers: Record<string, CodexServer> };
-  const server = config.mcp_servers[name];
-  if (!server) throw new Error(`no [mcp_servers.${name}] in ${file}`);
-  return server;
+  const config = z
+    .object({ mcp_servers: z.record(z.string(), z.unknown()) })
+    .parse(parseToml(readFileSync(file, 'utf8')));
+  return codexServerSchema.parse(config.mcp_servers[name]);
 }
 
 const keyIdOf = (key: string) => key.split('_')[1];
