@@ -12,6 +12,7 @@ import {
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { generateApiKey } from '../../src/main/core/auth/api-keys';
 import {
   applyAdd,
@@ -119,8 +120,9 @@ describe('codex: editing config.toml', () => {
     if (posix) expect(mode(file)).toBe(0o600);
     expect(readFileSync(result.backupPath!, 'utf8')).toBe(FIXTURE);
     // Codex reads everything it had, plus our server.
-    const before = parseToml(FIXTURE) as { mcp_servers: Record<string, unknown> };
-    const parsed = parseToml(after) as { mcp_servers: Record<string, unknown> };
+    const config = z.looseObject({ mcp_servers: z.record(z.string(), z.unknown()) });
+    const before = config.parse(parseToml(FIXTURE));
+    const parsed = config.parse(parseToml(after));
     expect(parsed.mcp_servers['portico-admin']).toEqual(codex.buildEntry(input()).value);
     delete parsed.mcp_servers['portico-admin'];
     expect(parsed).toEqual(before);
