@@ -83,6 +83,15 @@ describe.skipIf(!chromiumAvailable)('the clients page', () => {
     expect(preview).toContain('"portico-admin"');
     expect(preview).not.toMatch(/ptc_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}/);
     expect(existsSync(paths.PORTICO_WINDSURF_CONFIG ?? '')).toBe(false);
+    // Codex's config is TOML: its preview is the table Add would write.
+    const codex = card(page, 'Codex');
+    await codex.getByText('Preview portico-admin').click();
+    await codex.getByText(/Add would create the file/).waitFor();
+    const table = (await codex.locator('pre').textContent()) ?? '';
+    expect(table).toMatch(/^\[mcp_servers\.portico-admin\]$/m);
+    expect(table).toMatch(/^url = "http:\/\/127\.0\.0\.1:\d+\/mcp\/admin"$/m);
+    expect(table).not.toMatch(/ptc_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}/);
+    expect(existsSync(paths.PORTICO_CODEX_CONFIG ?? '')).toBe(false);
     await expectAccessible(page, 'clients with a preview open');
 
     // Install links: no key in them.
