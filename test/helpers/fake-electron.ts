@@ -106,6 +106,7 @@ export class FakeWebContents extends EventEmitter {
 }
 
 export class FakeBrowserWindow extends EventEmitter {
+  readonly fake: FakeElectron;
   readonly options: WindowCreateOptions;
   readonly webContents: FakeWebContents;
   visible = false;
@@ -116,6 +117,7 @@ export class FakeBrowserWindow extends EventEmitter {
 
   constructor(fake: FakeElectron, options: WindowCreateOptions) {
     super();
+    this.fake = fake;
     this.options = options;
     this.webContents = new FakeWebContents(fake.defaultSession);
     fake.windows.push(this);
@@ -124,17 +126,21 @@ export class FakeBrowserWindow extends EventEmitter {
     const first = this.loads.length === 0;
     this.loads.push(url);
     this.webContents.url = url;
+    this.fake.changed('load');
     if (first) queueMicrotask(() => this.emit('ready-to-show'));
     return Promise.resolve();
   }
   show(): void {
     this.visible = true;
+    this.fake.changed('show');
   }
   hide(): void {
     this.visible = false;
+    this.fake.changed('hide');
   }
   focus(): void {
     this.focused += 1;
+    this.fake.changed('focus');
   }
   restore(): void {
     this.minimized = false;
@@ -194,6 +200,7 @@ export class FakeMenu {
 }
 
 export class FakeTray extends EventEmitter {
+  readonly fake: FakeElectron;
   image: string;
   toolTip = '';
   menu: FakeMenu | null = null;
@@ -201,6 +208,7 @@ export class FakeTray extends EventEmitter {
   readonly images: string[] = [];
   constructor(fake: FakeElectron, image: string) {
     super();
+    this.fake = fake;
     this.image = image;
     this.images.push(image);
     fake.trays.push(this);
@@ -214,7 +222,7 @@ export class FakeTray extends EventEmitter {
   }
   setContextMenu(menu: object | null): void {
     this.menu = menu instanceof FakeMenu ? menu : null;
-    this.emit('menu', this.menu);
+    this.fake.changed('menu');
   }
   destroy(): void {
     this.destroyed = true;
@@ -390,7 +398,7 @@ export class FakeElectron {
       show(): void {
         this.record.shown = true;
         fake.notifications.push(this.record);
-        fake.events.emit('notification', this.record);
+        fake.changed('notification');
       }
     };
     return {
@@ -413,13 +421,14 @@ export class FakeElectron {
       shell: {
         openExternal: async (url: string) => {
           fake.opened.push(url);
-          fake.events.emit('open-external', url);
+          fake.changed('open-external');
         },
       },
       Notification,
       clipboard: {
         writeText: (text: string) => {
           fake.clipboardText = text;
+          fake.changed('clipboard');
         },
       },
       safeStorage: {
@@ -445,11 +454,43 @@ export class FakeElectron {
       dialog: {
         showMessageBox: async (options: MessageBoxOptions) => {
           fake.dialogs.push(options);
-          fake.events.emit('dialog', options);
+          fake.changed('dialog');
           return { response: fake.dialogAnswers.shift() ?? options.cancelId ?? 0 };
         },
       },
     };
+  }
+
+  /** Something observable happened (a menu built, a notification shown…): `until` checks again. */
+  changed(kind: string): void {
+    this.events.emit('change', kind);
+  }
+
+  /**
+   * Resolves with `check()`'s first truthy answer, checking now and after every observable change
+   * (no polling); rejects naming `what` if that does not come within `timeoutMs`.
+   */
+  until<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const test = (): boolean => {
+        let value: T | undefined | null | false;
+        try {
+          value = check();
+        } catch {
+          value = undefined;
+        }
+        if (!value) return false;
+        this.events.off('change', test);
+        clearTimeout(timer);
+        resolve(value);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.events.off('change', test);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      if (!test()) this.events.on('change', test);
+    });
   }
 
   /** The tray's current menu (throws when there is none). */

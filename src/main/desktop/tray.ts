@@ -87,17 +87,20 @@ export function createTray(deps: TrayDeps): PorticoTray {
       return running;
     }
     running = (async () => {
-      do {
-        again = false;
-        try {
-          show(await deps.snapshot());
-        } catch (error) {
-          deps.log(`Could not refresh the tray: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      } while (again && !destroyed);
-    })().finally(() => {
-      running = undefined;
-    });
+      try {
+        do {
+          again = false;
+          try {
+            show(await deps.snapshot());
+          } catch (error) {
+            deps.log(`Could not refresh the tray: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        } while (again && !destroyed);
+      } finally {
+        // Cleared in the same step as the last check of `again`: a refresh asked for after it starts anew.
+        running = undefined;
+      }
+    })();
     return running;
   };
 
