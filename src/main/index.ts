@@ -7,7 +7,7 @@ import * as electron from 'electron';
 import Store from 'electron-store';
 import { defaultClientContext } from './core/clients';
 import { defaultDataDir } from './core/util/paths';
-import { startDesktop } from './desktop/desktop-app';
+import { type DesktopApp, startDesktop } from './desktop/desktop-app';
 import { trayIconFiles } from './desktop/tray-icons';
 
 const here = import.meta.dirname; // out/main once built
@@ -30,11 +30,32 @@ function launcher(): { execPath: string; appArgs: string[] } {
   };
 }
 
+/**
+ * PORTICO_E2E=1 only: what Playwright (test/e2e/electron-app.test.ts) reaches through
+ * electronApp.evaluate — the ready URL, and the tray's items clicked as a user would. Set before
+ * anything async, so it exists as soon as the app is.
+ */
+interface E2eHook {
+  ready(): Promise<string>;
+  clickTray(id: string): boolean;
+}
+let desktop: DesktopApp | undefined;
+let announceReady: (url: string) => void = () => {};
+if (process.env.PORTICO_E2E === '1') {
+  const ready = new Promise<string>((resolve) => {
+    announceReady = resolve;
+  });
+  const hook: E2eHook = { ready: () => ready, clickTray: (id) => desktop?.tray?.click(id) ?? false };
+  Object.assign(globalThis, { __porticoE2E: hook });
+}
+
 async function main(): Promise<void> {
+  // Quit drains the gateway, also when the OS or a terminal asks.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => electron.app.quit());
   const dataDir = defaultDataDir();
   // Desktop-only state (window bounds, a port picked after a clash), beside the workspace.
   const store = new Store<Record<string, unknown>>({ name: 'desktop-state', cwd: dataDir });
-  const desktop = await startDesktop({
+  desktop = await startDesktop({
     electron,
     dataDir,
     argv: process.argv,
@@ -47,18 +68,16 @@ async function main(): Promise<void> {
     staticDir: rendererDir,
     state: { get: (key) => store.get(key), set: (key, value) => store.set(key, value) },
     launcher: launcher(),
+    // Not from tests: it would make the test build the OS's handler for portico:// links.
     registerProtocol: process.env.PORTICO_E2E !== '1',
     core: { clientConfigs: defaultClientContext() },
     log,
-    // The one line tests and scripts wait for.
-    ready: (url) => console.log(`Portico ready ${url}`),
+    ready: (url) => {
+      // The one line scripts wait for.
+      console.log(`Portico ready ${url}`);
+      announceReady(url);
+    },
   });
-  if (!desktop.primary) return;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => electron.app.quit());
-  // Playwright (test/e2e/electron-app.test.ts) clicks tray items through this, only when asked for.
-  if (process.env.PORTICO_E2E === '1') {
-    Object.assign(globalThis, { __porticoE2E: { clickTray: (id: string) => desktop.tray?.click(id) } });
-  }
 }
 
 main().catch((error: unknown) => {
