@@ -1,6 +1,7 @@
 // The window through the fake Electron: its security settings, the navigation handler (our page
 // stays, the web goes to the OS browser, anything else is refused), no permissions, hide to the tray
 // on close (destroyed only when quitting), routes, and bounds kept between runs.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   createWindowManager,
@@ -77,6 +78,25 @@ describe('the window’s security settings', () => {
       expect(await session?.request(permission), permission).toBe(false);
     }
     expect(session?.check()).toBe(false);
+  });
+});
+
+describe('the page’s Content-Security-Policy', () => {
+  it('allows only our own bundled script and styles: no inline script, no eval, no remote origin', () => {
+    const html = readFileSync(new URL('../../src/renderer/index.html', import.meta.url), 'utf8');
+    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    const directives = new Map(
+      csp.split(';').map((d) => {
+        const [name = '', ...values] = d.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script element
   });
 });
 

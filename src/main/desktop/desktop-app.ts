@@ -11,7 +11,7 @@ import { watchConnections } from './connection-alerts';
 import { CoreHost } from './core-host';
 import { linkFromArgv, PROTOCOL, parseLink } from './deep-link';
 import type { DesktopElectron } from './electron-api';
-import { registerIpc } from './ipc';
+import { registerIpc, throttle } from './ipc';
 import { loginItem, startedHidden } from './login-item';
 import { createNotifier, type Notify, secretsFallbackNotice, startFailedNotice } from './notifications';
 import { SafeStorageKeyProvider } from './safe-storage-key';
@@ -24,6 +24,8 @@ import { createWindowManager, isOwnPage, type KeyValueStore, type WindowManager 
 
 /** Longest Quit waits for the core to drain before the app exits anyway. */
 export const CLOSE_TIMEOUT_MS = 8_000;
+/** At most one tray refresh per this many ms for workspace changes (state changes refresh at once). */
+export const TRAY_REFRESH_MS = 500;
 
 export interface DesktopOptions {
   electron: DesktopElectron;
@@ -126,6 +128,13 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
   app.on('open-url', (event, url) => {
     event.preventDefault();
     openLink(url);
+  });
+  // A second launch: its link, or just the window (shown once it exists).
+  app.on('second-instance', (_event, argv) => {
+    const link = linkFromArgv(argv);
+    if (link) openLink(link);
+    else if (windows) windows.show();
+    else pendingRoute ??= null;
   });
   // A tray app outlives its window: a listener here cancels the default quit.
   app.on('window-all-closed', () => {});
@@ -242,13 +251,10 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
     }
     void tray?.refresh();
   });
-  host.onChange(() => void tray?.refresh());
+  // Workspace changes and recorded calls come up to 10 times a second under load: the menu needs less.
+  const refreshOnChange = throttle(() => void tray?.refresh(), TRAY_REFRESH_MS);
+  host.onChange(refreshOnChange);
 
-  app.on('second-instance', (_event, argv) => {
-    const link = linkFromArgv(argv);
-    if (link) openLink(link);
-    else windows?.show();
-  });
   app.on('activate', () => windows?.show());
 
   // Quit (tray, OS, signal): hide nothing, drain the core, then really quit.
@@ -262,6 +268,7 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
     event.preventDefault();
     if (phase === 'draining') return;
     phase = 'draining';
+    refreshOnChange.cancel();
     windows?.setQuitting();
     stopWatching?.();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
