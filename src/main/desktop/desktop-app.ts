@@ -257,7 +257,7 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
 
   app.on('activate', () => windows?.show());
 
-  // Quit (tray, OS, signal): hide nothing, drain the core, then really quit.
+  // Quit (tray, OS, signal): drain the core (in-flight calls finish; at most CLOSE_TIMEOUT_MS), then quit.
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
