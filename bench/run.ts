@@ -1,7 +1,7 @@
 // Portico's benchmarks: every scenario against a baseline measured in the same run.
 // Usage (through scripts/bench.mjs): npm run bench -- [--json] [--quick] [--only a,b] [--out FILE]
 // --only takes: latency, throughput (or http), passthrough, scale (scale-tools and scale-customers),
-// scrub, import, burst, start, ui.
+// scrub, import, burst, start, ui, webhooks.
 import { writeFileSync } from 'node:fs';
 import { machine, type Row, table } from './lib/report';
 import { burstScenario } from './scenarios/burst';
@@ -13,6 +13,7 @@ import { scaleCustomersScenario } from './scenarios/scale-customers';
 import { scrubScenario } from './scenarios/scrub';
 import { startScenario } from './scenarios/start';
 import { uiScenario } from './scenarios/ui';
+import { webhooksScenario } from './scenarios/webhooks';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -23,7 +24,9 @@ const option = (name: string) => {
 const json = flag('--json');
 const quick = flag('--quick');
 const only = new Set(
-  (option('--only') ?? 'latency,throughput,passthrough,scale,scrub,import,burst,start,ui').split(','),
+  (option('--only') ?? 'latency,throughput,passthrough,scale,scrub,import,burst,start,ui,webhooks').split(
+    ',',
+  ),
 );
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -88,6 +91,7 @@ const SCENARIOS = {
   },
   start: () => startScenario({ runs: quick ? 2 : 5 }, log),
   ui: () => uiScenario({ loads: quick ? 2 : 5, customers: 10_000 }, log),
+  webhooks: () => webhooksScenario({ calls: quick ? 300 : 2_000 }, log),
 };
 /** The --only names that select each scenario. */
 const SELECTED_BY: Record<string, string[]> = {

@@ -28,6 +28,8 @@ interface Config {
   /** Session limits (the soak shortens the idle timeout to watch sessions expire). */
   sessionIdleTimeoutSeconds?: number;
   maxSessionsPerKey?: number;
+  /** A webhook subscribed to every event, sending to this URL. */
+  webhookUrl?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -120,6 +122,8 @@ if (config.setup === 'scrub') {
   const others = Math.max(0, (config.connections ?? 10) - 1);
   extra = { connections: others + 1, ...(await writeOtherConnections(app.store, connectorId, others)) };
 }
+
+if (config.webhookUrl) await admin('create_webhook', { url: config.webhookUrl, events: ['*'] });
 
 const adminKey = app.store.mutate((ws) => mintKey(ws, { name: 'bench admin', scope: 'admin' })).key;
 const gatewayKey = app.store.mutate((ws) => mintKey(ws, { name: 'bench gateway', scope: 'gateway' })).key;

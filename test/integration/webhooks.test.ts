@@ -276,6 +276,8 @@ describe('webhooks: admin tools', () => {
       'get_webhook',
       'list_webhook_deliveries',
       'list_webhooks',
+      'redeliver_webhook',
+      'rotate_webhook_secret',
       'test_webhook',
       'update_webhook',
     ]);
@@ -283,6 +285,14 @@ describe('webhooks: admin tools', () => {
       expect(byName[name]?.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.delete_webhook?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(byName.test_webhook?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+    expect(byName.rotate_webhook_secret?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
+    expect(byName.redeliver_webhook?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+    });
   });
 });
 

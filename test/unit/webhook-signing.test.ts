@@ -103,3 +103,33 @@ describe('Standard Webhooks signing', () => {
     expect(secretKey(secret.slice(6)).equals(secretKey(secret))).toBe(true);
   });
 });
+
+describe('signing with two secrets (a rotation grace period)', () => {
+  it('sends one space-separated v1 signature per secret, the current one first; either secret verifies', async () => {
+    const { Webhook } = await import('standardwebhooks');
+    const current = generateSecret();
+    const previous = generateSecret();
+    const other = generateSecret();
+    const body = '{"type":"tool.called","timestamp":"2025-01-01T00:00:00.000Z","data":{}}';
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = signatureHeaders([current, previous], body, { id: 'msg_rot', timestamp });
+    expect(headers['webhook-signature']).toBe(
+      `${referenceSignature(current, 'msg_rot', timestamp, body)} ${referenceSignature(previous, 'msg_rot', timestamp, body)}`,
+    );
+    expect(verify(current, body, headers)).toMatchObject({ ok: true });
+    expect(verify(previous, body, headers)).toMatchObject({ ok: true });
+    expect(verify(other, body, headers)).toEqual({ ok: false, error: 'no matching v1 signature' });
+    // The reference implementation agrees.
+    expect(new Webhook(current).verify(body, headers)).toMatchObject({ type: 'tool.called' });
+    expect(new Webhook(previous).verify(body, headers)).toMatchObject({ type: 'tool.called' });
+    expect(() => new Webhook(other).verify(body, headers)).toThrow();
+  });
+
+  it('one secret (or the same one twice) gives one signature; none is an error', () => {
+    const secret = generateSecret();
+    const one = signatureHeaders(secret, '{}', { id: 'msg_1', timestamp: 1 });
+    expect(signatureHeaders([secret, secret], '{}', { id: 'msg_1', timestamp: 1 })).toEqual(one);
+    expect(one['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(() => signatureHeaders([], '{}')).toThrow(/no signing secret/);
+  });
+});

@@ -27,6 +27,13 @@ export const webhookOutput = z.object({
       'The Standard Webhooks signing secret (whsec_…). Shown in full only by create_webhook and update_webhook with rotate_secret; masked everywhere else.',
     ),
   pending_deliveries: z.number().int().describe('Deliveries queued or being attempted for this webhook.'),
+  previous_secret_valid_until: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'After rotate_webhook_secret with a grace period: until when deliveries are also signed with the previous secret; null when they are not.',
+    ),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -164,6 +171,60 @@ export const listWebhookDeliveries = contract({
   annotations: { readOnlyHint: true, idempotentHint: true },
 });
 
+export const redeliverWebhook = contract({
+  name: 'redeliver_webhook',
+  title: 'Redeliver a webhook delivery',
+  description:
+    'Send a delivery again now, with the same event body and the same message id (webhook-id header), so receivers can deduplicate; ' +
+    'it is signed with the current secret(s) and retried like any delivery. A finished delivery (delivered, failed or cancelled) starts a fresh set of attempts; ' +
+    'a pending one waiting for its retry is attempted now. Take the id from list_webhook_deliveries.',
+  input: z.strictObject({
+    delivery_id: z
+      .string()
+      .min(1)
+      .describe('The delivery (message) id, as listed by list_webhook_deliveries, e.g. "msg_…".'),
+  }),
+  output: z.object({
+    id: z.string().describe('The delivery id: the same message id (webhook-id header) as before.'),
+    webhook_id: z.string(),
+    event_type: z.string(),
+    state: z.enum(deliveryStates).describe('pending: the delivery is queued to be attempted now.'),
+    message: z.string(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+});
+
+export const rotateWebhookSecret = contract({
+  name: 'rotate_webhook_secret',
+  title: 'Rotate a webhook signing secret',
+  description:
+    'Replace the signing secret with a new one (whsec_…, shown only in this response). During the grace period every delivery carries two ' +
+    'signatures in webhook-signature ("v1,<new> v1,<old>"), so the receiver can switch to the new secret without losing events; afterwards only the new one. ' +
+    'grace_s=0 drops the old secret at once.',
+  input: z.strictObject({
+    webhook_id: webhookId,
+    grace_s: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .default(24 * 3600)
+      .describe(
+        'How long the previous secret keeps signing too, in seconds (default 86400 = 24 h; 0 = none; at most 30 days).',
+      ),
+  }),
+  output: z.object({
+    webhook_id: z.string(),
+    secret: z.string().describe('The new signing secret — store it in the receiver; it is not shown again.'),
+    previous_secret_valid_until: z
+      .string()
+      .nullable()
+      .describe('Until when deliveries are also signed with the previous secret; null with grace_s=0.'),
+    message: z.string(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+});
+
 /** The webhook tools, in the order they are listed. */
 export const webhookContracts = [
   listWebhooks,
@@ -173,4 +234,6 @@ export const webhookContracts = [
   deleteWebhook,
   testWebhook,
   listWebhookDeliveries,
+  redeliverWebhook,
+  rotateWebhookSecret,
 ] as const;

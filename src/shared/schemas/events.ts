@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'connection.created',
   'connection.updated',
   'connection.deleted',
+  'connection.expired',
   'customer.created',
   'customer.updated',
   'customer.deleted',
@@ -13,6 +14,9 @@ export const EVENT_TYPES = [
   'connector.deleted',
   'key.created',
   'key.revoked',
+  'approval.requested',
+  'approval.decided',
+  'tool.changed',
   'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -8,6 +8,7 @@ import { callHttp } from '../connectors/http-runtime';
 import { connectUpstream, listAllTools } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, OAuthManager } from '../connectors/oauth-manager';
 import { OAuthError } from '../connectors/oauth-tokens';
+import { emitConnectionStatus } from '../events/connection-status';
 import type { Connection, Connector, Workspace } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { byId, now } from './common';
@@ -227,20 +228,17 @@ async function probe(ctx: AdminContext, connection: Connection): Promise<Probe> 
 }
 
 function recordStatus(ctx: AdminContext, id: string, result: Probe): Connection {
+  let previous: Connection['status'] | undefined;
   const updated = ctx.store.mutate((ws) => {
     const c = requireConnection(ws, id);
+    previous = c.status;
     c.status = result.status;
     c.statusReason = result.reason;
     c.lastTestedAt = now();
     c.updatedAt = now();
     return c;
   });
-  ctx.events.emit('connection.updated', {
-    connection_id: id,
-    customer_id: updated.customerId,
-    connector_id: updated.connectorId,
-    status: updated.status,
-  });
+  emitConnectionStatus(ctx.events, updated, previous);
   return updated;
 }
 
@@ -259,14 +257,7 @@ const refreshConnection = implement(contracts.refreshConnection, async ({ connec
   if (auth.oauth2.grant === 'authorization_code' && !creds.refresh_token)
     throw new ToolError('This connection has no refresh token; reconnect the customer with get_connect_url.');
   // The data plane's manager: shares an in-flight refresh instead of racing it.
-  const oauth = new OAuthManager(store, (c) =>
-    ctx.events.emit('connection.updated', {
-      connection_id,
-      customer_id: c.customerId,
-      connector_id: c.connectorId,
-      status: c.status,
-    }),
-  );
+  const oauth = new OAuthManager(store, (c, previous) => emitConnectionStatus(ctx.events, c, previous));
   try {
     await oauth.fresh(connection, auth, creds, true);
   } catch (error) {

@@ -25,9 +25,16 @@ function view(webhook: Webhook, counts: ReadonlyMap<string, number>, secret?: st
     description: webhook.description,
     secret: secret ?? MASKED_SECRET,
     pending_deliveries: counts.get(webhook.id) ?? 0,
+    previous_secret_valid_until: graceUntil(webhook),
     created_at: webhook.createdAt,
     updated_at: webhook.updatedAt,
   };
+}
+
+/** Until when the previous secret (a rotation's grace period) still signs; null when it does not. */
+function graceUntil(webhook: Webhook): string | null {
+  const until = webhook.previousSecretExpiresAt;
+  return webhook.previousSecret && until && Date.parse(until) > Date.now() ? until : null;
 }
 
 function requireWebhook(ws: Workspace, id: string): Webhook {
@@ -126,7 +133,11 @@ const updateWebhook = implement(contracts.updateWebhook, async (input, ctx) => {
     if (events !== undefined) webhook.events = events;
     if (input.enabled !== undefined) webhook.enabled = input.enabled;
     if (input.description !== undefined) webhook.description = input.description;
-    if (sealed) webhook.secret = sealed;
+    if (sealed) {
+      webhook.secret = sealed;
+      delete webhook.previousSecret;
+      delete webhook.previousSecretExpiresAt;
+    }
     webhook.updatedAt = now();
     return webhook;
   });
@@ -207,6 +218,64 @@ const listWebhookDeliveries = implement(
   },
 );
 
+const redeliverWebhook = implement(contracts.redeliverWebhook, async ({ delivery_id }, ctx) => {
+  const id = delivery_id.trim();
+  const result = await ctx.webhooks.redeliver(id);
+  if (!result) {
+    const why = (await ctx.webhooks.outbox.attempted(id))
+      ? 'it was a test_webhook attempt (run test_webhook again instead)'
+      : 'there is no such delivery (or its history was pruned)';
+    throw new ToolError(
+      `Cannot redeliver "${id}": ${why}. Use list_webhook_deliveries to see the delivery ids.`,
+    );
+  }
+  const webhook = ctx.store.data.webhooks[result.webhookId];
+  if (!webhook)
+    throw new ToolError(
+      `Cannot redeliver "${id}": its webhook "${result.webhookId}" was deleted. Create a webhook with create_webhook for new events.`,
+    );
+  const out = { id, webhook_id: result.webhookId, event_type: result.eventType, state: 'pending' as const };
+  if (result.busy)
+    return {
+      ...out,
+      message: `Delivery ${id} is being attempted right now; its outcome will be in list_webhook_deliveries.`,
+    };
+  const disabled = webhook.enabled
+    ? ''
+    : ' The webhook is disabled, so it will be cancelled unless you enable it first with update_webhook (then redeliver again).';
+  return {
+    ...out,
+    message: `Queued ${result.eventType} delivery ${id} again (same webhook-id), to be sent now.${disabled}`,
+  };
+});
+
+const rotateWebhookSecret = implement(contracts.rotateWebhookSecret, (input, ctx) => {
+  const { webhook_id, grace_s } = input;
+  const current = requireWebhook(ctx.store.data, webhook_id);
+  const secret = generateSecret();
+  const context = `webhook:${webhook_id}`;
+  const sealed = ctx.store.secrets.seal(secret, context);
+  // The current secret is kept sealed as it is (same context), so it can sign until the grace ends.
+  const previous = grace_s > 0 ? current.secret : undefined;
+  const until = grace_s > 0 ? new Date(Date.now() + grace_s * 1000).toISOString() : null;
+  ctx.store.mutate((ws) => {
+    const webhook = requireWebhook(ws, webhook_id);
+    if (previous && until) {
+      webhook.previousSecret = webhook.secret;
+      webhook.previousSecretExpiresAt = until;
+    } else {
+      delete webhook.previousSecret;
+      delete webhook.previousSecretExpiresAt;
+    }
+    webhook.secret = sealed;
+    webhook.updatedAt = now();
+  });
+  const message = until
+    ? `Rotated the signing secret of ${webhook_id}. Until ${until} deliveries carry signatures with both the new and the previous secret; put the new one in the receiver before then.`
+    : `Rotated the signing secret of ${webhook_id}; the previous secret no longer signs deliveries.`;
+  return { webhook_id, secret, previous_secret_valid_until: until, message };
+});
+
 export const webhookTools = [
   listWebhooks,
   getWebhook,
@@ -215,4 +284,6 @@ export const webhookTools = [
   deleteWebhook,
   testWebhook,
   listWebhookDeliveries,
+  redeliverWebhook,
+  rotateWebhookSecret,
 ] as const;

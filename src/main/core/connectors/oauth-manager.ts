@@ -35,7 +35,8 @@ const grantRejected = (error: OAuthError) =>
 export class OAuthManager {
   constructor(
     private readonly store: WorkspaceStore,
-    private readonly onUpdated: (connection: Connection) => void = () => {},
+    /** After a refresh wrote the connection; `previous` is its status before. */
+    private readonly onUpdated: (connection: Connection, previous: Connection['status']) => void = () => {},
   ) {}
 
   /**
@@ -103,9 +104,11 @@ export class OAuthManager {
       this.#markExpired(id, `Token refresh failed: ${error.message}`);
       throw new ConnectionExpiredError(`refreshing the access token failed (${error.message})`);
     }
+    let previous: Connection['status'] = 'active';
     const updated = this.store.mutate((ws) => {
       const c = ws.connections[id];
       if (!c) return undefined;
+      previous = c.status;
       c.credentials = this.store.secrets.seal(next, `connection:${c.id}`);
       c.credentialKeys = credentialKeys(next);
       c.status = 'active';
@@ -113,19 +116,21 @@ export class OAuthManager {
       c.updatedAt = new Date().toISOString();
       return c;
     });
-    if (updated) this.onUpdated(updated);
+    if (updated) this.onUpdated(updated, previous);
     return next;
   }
 
   #markExpired(id: string, reason: string): void {
+    let previous: Connection['status'] = 'expired';
     const updated = this.store.mutate((ws) => {
       const c = ws.connections[id];
       if (!c) return undefined;
+      previous = c.status;
       c.status = 'expired';
       c.statusReason = reason;
       c.updatedAt = new Date().toISOString();
       return c;
     });
-    if (updated) this.onUpdated(updated);
+    if (updated) this.onUpdated(updated, previous);
   }
 }

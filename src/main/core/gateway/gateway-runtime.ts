@@ -4,6 +4,7 @@ import { connectPageUrl } from '../auth/connect-links';
 import { McpUpstreamPool } from '../connectors/mcp-pool';
 import { toolsToActions } from '../connectors/mcp-upstream';
 import { OAuthManager } from '../connectors/oauth-manager';
+import { emitConnectionStatus } from '../events/connection-status';
 import type { EventBus } from '../events/event-bus';
 import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -37,13 +38,8 @@ export class GatewayRuntime {
 
   constructor(private readonly deps: GatewayDeps) {
     this.toolsets = new ToolsetCache(deps.store);
-    this.oauth = new OAuthManager(deps.store, (c) =>
-      deps.events.emit('connection.updated', {
-        connection_id: c.id,
-        customer_id: c.customerId,
-        connector_id: c.connectorId,
-        status: c.status,
-      }),
+    this.oauth = new OAuthManager(deps.store, (c, previous) =>
+      emitConnectionStatus(deps.events, c, previous),
     );
     this.pool = new McpUpstreamPool({
       toolsChanged: (connectorId, tools) => this.#refreshUpstreamTools(connectorId, tools),

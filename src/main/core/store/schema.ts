@@ -210,6 +210,9 @@ export const webhookSchema = z.object({
   events: z.array(z.string()).min(1),
   /** Signing secret, sealed. */
   secret: z.string(),
+  /** The secret before the last rotate_webhook_secret, sealed: deliveries are signed with it too until it expires. */
+  previousSecret: z.string().optional(),
+  previousSecretExpiresAt: isoTime.optional(),
   enabled: z.boolean().default(true),
   description: z.string().default(''),
   createdAt: isoTime,

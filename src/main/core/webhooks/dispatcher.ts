@@ -195,6 +195,16 @@ export class WebhookDispatcher {
     await this.#pruning;
   }
 
+  /**
+   * Queues delivery `id` again (redeliver_webhook) with its message id and event, due now; see
+   * DeliveryOutbox.redeliver. Returns null for an unknown id.
+   */
+  async redeliver(id: string): Promise<Awaited<ReturnType<DeliveryOutbox['redeliver']>>> {
+    const result = await this.outbox.redeliver(id, Date.now());
+    if (result && !result.busy) this.#wake();
+    return result;
+  }
+
   /** One immediate attempt outside the outbox (test_webhook), recorded in the attempt log. */
   async deliverNow(webhookId: string, event: PorticoEvent): Promise<AttemptOutcome> {
     const webhook = this.#store.data.webhooks[webhookId];
@@ -361,9 +371,13 @@ export class WebhookDispatcher {
   }
 
   async #send(webhook: Webhook, id: string, event: WebhookEvent, stop: AbortSignal): Promise<Sent> {
-    let secret: string;
+    let secret: string | string[];
     try {
       secret = this.#store.secrets.open<string>(webhook.secret, `webhook:${webhook.id}`);
+      // A rotation's grace period: signed with the previous secret too, until it expires.
+      const graceUntil = webhook.previousSecretExpiresAt ? Date.parse(webhook.previousSecretExpiresAt) : 0;
+      if (webhook.previousSecret && graceUntil > Date.now())
+        secret = [secret, this.#store.secrets.open<string>(webhook.previousSecret, `webhook:${webhook.id}`)];
     } catch (error) {
       return {
         status: null,

@@ -251,6 +251,55 @@ export class DeliveryOutbox {
     });
   }
 
+  /**
+   * Makes delivery `id` due again at `now` (redeliver_webhook), keeping its message id and event: a
+   * finished one (delivered, failed, cancelled) starts over with a fresh set of attempts; a pending
+   * one waiting for its retry is attempted now. Returns null when there is no such delivery, and
+   * `busy` when an attempt is under way.
+   */
+  async redeliver(
+    id: string,
+    now: number,
+  ): Promise<{ webhookId: string; eventType: string; previous: DeliveryState; busy: boolean } | null> {
+    return this.#write(async (tx) => {
+      const row = await tx
+        .selectFrom('webhook_deliveries')
+        .select(['webhook_id', 'event', 'state', 'claimed_until'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return null;
+      const previous = z.enum(deliveryStates).catch('failed').parse(row.state);
+      const eventType = parseEvent(row.event)?.type ?? 'unknown';
+      const busy = previous === 'pending' && row.claimed_until !== null && Number(row.claimed_until) > now;
+      if (!busy)
+        await tx
+          .updateTable('webhook_deliveries')
+          .set({
+            state: 'pending',
+            next_attempt_at: now,
+            claimed_by: null,
+            claimed_until: null,
+            ...(previous === 'pending' ? {} : { attempts: 0 }),
+          })
+          .where('id', '=', id)
+          .execute();
+      return { webhookId: row.webhook_id, eventType, previous, busy };
+    });
+  }
+
+  /** Whether the attempt log holds attempts of `id` (a test_webhook attempt has no outbox row). */
+  async attempted(id: string): Promise<boolean> {
+    const reader = this.#reader();
+    if (!reader) return false;
+    const row = await reader.db
+      .selectFrom('webhook_attempts')
+      .select('seq')
+      .where('delivery_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Cancels a webhook's pending deliveries, claimed ones too. Returns how many. */
   async discard(webhookId: string): Promise<number> {
     const result = await this.#write((tx) =>

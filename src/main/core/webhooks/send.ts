@@ -46,12 +46,13 @@ function describeError(error: unknown, timeoutMs: number): string {
 }
 
 /**
- * POSTs `event` to `url`, signed with `secret` (Standard Webhooks, message id `id`): no redirects
- * followed, at most `timeoutMs`, at most 512 bytes of a refusal read. Never throws.
+ * POSTs `event` to `url`, signed with `secret` (Standard Webhooks, message id `id`; several secrets
+ * give one signature each): no redirects followed, at most `timeoutMs`, at most 512 bytes of a
+ * refusal read. Never throws.
  */
 export async function sendSigned(
   url: string,
-  secret: string,
+  secret: string | readonly string[],
   id: string,
   event: WebhookEvent,
   options: { stop: AbortSignal; timeoutMs: number },

@@ -60,18 +60,24 @@ export type SignatureHeaders = {
   'webhook-signature': string;
 };
 
-/** The three Standard Webhooks headers for one attempt; the timestamp is the attempt's time. */
+/**
+ * The three Standard Webhooks headers for one attempt; the timestamp is the attempt's time. With
+ * several secrets (a rotation's grace period: the current one first), `webhook-signature` holds one
+ * space-separated `v1,…` signature per secret, so a receiver holding either one verifies.
+ */
 export function signatureHeaders(
-  secret: string,
+  secret: string | readonly string[],
   body: string,
   options: { id?: string; timestamp?: number } = {},
 ): SignatureHeaders {
   const id = options.id ?? newMessageId();
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const secrets = typeof secret === 'string' ? [secret] : [...new Set(secret)];
+  if (!secrets.length) throw new WebhookSecretError('no signing secret to sign with');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': sign(secret, id, timestamp, body),
+    'webhook-signature': secrets.map((s) => sign(s, id, timestamp, body)).join(' '),
   };
 }
 
