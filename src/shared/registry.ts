@@ -11,6 +11,7 @@ import { connectorContracts } from './admin/connectors';
 import type { CallResult } from './admin/contract';
 import { customerContracts } from './admin/customers';
 import { gatewayContracts } from './admin/gateway';
+import { governanceContracts } from './admin/governance';
 import { keyContracts } from './admin/keys';
 import { oauthConnectContracts } from './admin/oauth-connect';
 import { webhookContracts } from './admin/webhooks';
@@ -29,6 +30,7 @@ export const adminContracts = [
   ...keyContracts,
   ...webhookContracts,
   ...gatewayContracts,
+  ...governanceContracts,
   ...clientConfigContracts,
 ] as const;
 

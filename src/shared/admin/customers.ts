@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { idString, toolModeSchema } from '../schemas/entities';
 import { forceInput, okOutput, pageInput, pageOutput } from './common';
 import { contract } from './contract';
+import { rateLimitsOutput } from './governance';
 
 const customerId = z.string().describe("The customer's id (its endOrgId).");
 
@@ -25,6 +26,7 @@ export const customerOutput = z.object({
   connection_count: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
+  limits: rateLimitsOutput.optional().describe('Rate limits set with set_rate_limits (absent: none).'),
 });
 
 export const listCustomers = contract({

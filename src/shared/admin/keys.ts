@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { apiKeyScopeSchema } from '../schemas/entities';
 import { pageInput, pageOutput } from './common';
 import { contract } from './contract';
+import { rateLimitsOutput } from './governance';
 
 export const keyOutput = z.object({
   id: z.string().describe('Key id (the 8 characters after "ptc_").'),
@@ -13,6 +14,7 @@ export const keyOutput = z.object({
   created_at: z.string(),
   last_used_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
+  limits: rateLimitsOutput.optional().describe('Rate limits set with set_rate_limits (absent: none).'),
 });
 
 export const listApiKeys = contract({

@@ -20,6 +20,17 @@ export interface ActivityEntry {
   key_id?: string;
 }
 
+/** What get_usage groups by: a column of the activity table. */
+export type UsageGroup = 'key_id' | 'customer_id' | 'tool';
+
+export interface UsageRow {
+  group: string | null;
+  calls: number;
+  errors: number;
+  p50_ms: number;
+  p95_ms: number;
+}
+
 export interface ActivityFilter {
   from?: string;
   to?: string;
@@ -158,6 +169,59 @@ export class ActivityLog {
     // PostgreSQL answers counts as strings (bigint); SQLite as numbers.
     for (const row of rows) counts.set(row.hour, { calls: Number(row.calls), errors: Number(row.errors) });
     return counts;
+  }
+
+  /**
+   * Calls, errors and duration percentiles (nearest rank) since `from`, grouped by a column.
+   * Counts are SQL aggregates over every row; the percentiles are computed here from the newest
+   * `sampleCap` durations of the window (`sampled` says when the window held more).
+   */
+  async usage(
+    from: string,
+    by: UsageGroup,
+    options: { plane?: 'admin' | 'gateway'; sampleCap?: number } = {},
+  ): Promise<{ rows: UsageRow[]; sampled: boolean }> {
+    await this.flush();
+    const database = this.database;
+    if (!database?.hasSchema) return { rows: [], sampled: false };
+    const cap = options.sampleCap ?? 100_000;
+    let base = database.db.selectFrom('activity').where('at', '>=', from);
+    if (options.plane) base = base.where('plane', '=', options.plane);
+    const counts = await base
+      .select([
+        `${by} as group`,
+        (eb) => eb.fn.countAll().as('calls'),
+        sql<number>`sum(case when outcome = 'error' then 1 else 0 end)`.as('errors'),
+      ])
+      .groupBy(by)
+      .execute();
+    const durations = await base
+      .select([`${by} as group`, 'duration_ms'])
+      .orderBy('at', 'desc')
+      .limit(cap + 1)
+      .execute();
+    const sampled = durations.length > cap;
+    const byGroup = new Map<string | null, number[]>();
+    for (const row of durations.slice(0, cap)) {
+      const list = byGroup.get(row.group) ?? [];
+      list.push(Number(row.duration_ms));
+      byGroup.set(row.group, list);
+    }
+    const rank = (sorted: number[], p: number) =>
+      sorted.length ? (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0) : 0;
+    const rows = counts.map((row) => {
+      const sorted = (byGroup.get(row.group) ?? []).sort((a, b) => a - b);
+      // PostgreSQL answers counts as strings (bigint); SQLite as numbers.
+      return {
+        group: row.group,
+        calls: Number(row.calls),
+        errors: Number(row.errors),
+        p50_ms: rank(sorted, 0.5),
+        p95_ms: rank(sorted, 0.95),
+      };
+    });
+    rows.sort((a, b) => b.calls - a.calls || String(a.group).localeCompare(String(b.group)));
+    return { rows, sampled };
   }
 
   /** Entries newest first, filtered, one page at a time. */

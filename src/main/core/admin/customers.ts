@@ -5,6 +5,7 @@ import { computeToolset } from '../gateway/toolset';
 import { connectionsOfCustomer } from '../store/indexes';
 import type { Customer, Workspace } from '../store/schema';
 import { byId, now } from './common';
+import { rateLimitsView } from './governance';
 import { paginate } from './pagination';
 import { implement, ToolError } from './registry';
 
@@ -22,6 +23,7 @@ export function customerView(customer: Customer, ws: Workspace): z.infer<typeof 
     connection_count: connectionsOfCustomer(ws, customer.id).length,
     created_at: customer.createdAt,
     updated_at: customer.updatedAt,
+    ...(customer.limits ? { limits: rateLimitsView(customer.limits) } : {}),
   };
 }
 

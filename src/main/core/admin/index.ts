@@ -7,6 +7,7 @@ import { connectionTools } from './connections';
 import { connectorTools } from './connectors';
 import { customerTools } from './customers';
 import { gatewayTools } from './gateway';
+import { governanceTools } from './governance';
 import { keyTools } from './keys';
 import { oauthConnectTools } from './oauth-connect';
 import { AdminRegistry } from './registry';
@@ -27,6 +28,7 @@ export const adminTools = [
   ...keyTools,
   ...webhookTools,
   ...gatewayTools,
+  ...governanceTools,
   ...clientConfigTools,
 ] as const;
 

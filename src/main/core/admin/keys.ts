@@ -4,6 +4,7 @@ import * as contracts from '../../../shared/admin/keys';
 import { generateApiKey, maskedKey } from '../auth/api-keys';
 import type { ApiKey, Workspace } from '../store/schema';
 import { byId, now } from './common';
+import { rateLimitsView } from './governance';
 import { paginate } from './pagination';
 import { type AdminContext, implement, ToolError } from './registry';
 
@@ -17,6 +18,7 @@ export function keyView(key: ApiKey, ctx: AdminContext): z.infer<typeof keyOutpu
     created_at: key.createdAt,
     last_used_at: ctx.keyUsage.lastUsed(key.id),
     revoked_at: key.revokedAt,
+    ...(key.limits ? { limits: rateLimitsView(key.limits) } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Logger } from '../util/log';
 import { CallPipeline, errorResult } from './pipeline';
+import { type LimitSubject, RateLimiter } from './rate-limiter';
 import { ToolsetCache } from './toolset-cache';
 
 export interface GatewayDeps {
@@ -35,6 +36,8 @@ export class GatewayRuntime {
   readonly oauth: OAuthManager;
   /** The one call pipeline: tools/call here, and test_action through the admin registry. */
   readonly pipeline: CallPipeline;
+  /** Per key and per customer rate limits of tools/call (set_rate_limits). */
+  readonly limits = new RateLimiter();
 
   constructor(private readonly deps: GatewayDeps) {
     this.toolsets = new ToolsetCache(deps.store);
@@ -82,6 +85,47 @@ export class GatewayRuntime {
     name: string,
     args: Record<string, unknown>,
     ctx: CallContext = {},
+  ): Promise<CallToolResult> {
+    const subjects = this.limitSubjects(customerId, ctx.keyId);
+    if (!subjects) return this.#call(customerId, name, args, ctx);
+    const admission = this.limits.admit(subjects);
+    if (!admission.ok) {
+      this.deps.activity.record({
+        plane: 'gateway',
+        entry_point: 'mcp',
+        customer_id: customerId,
+        tool: name,
+        duration_ms: 0,
+        outcome: 'error',
+        error: admission.message,
+        ...(ctx.keyId ? { key_id: ctx.keyId } : {}),
+      });
+      return errorResult(admission.message);
+    }
+    try {
+      return await this.#call(customerId, name, args, ctx);
+    } finally {
+      admission.release();
+    }
+  }
+
+  /** The key's and the customer's limits, or undefined when neither has any (the common case: two lookups). */
+  limitSubjects(customerId: string, keyId: string | undefined): LimitSubject[] | undefined {
+    const ws = this.deps.store.data;
+    const keyLimits = keyId ? ws.apiKeys[keyId]?.limits : undefined;
+    const customerLimits = ws.customers[customerId]?.limits;
+    if (!keyLimits && !customerLimits) return undefined;
+    return [
+      { kind: 'key', id: keyId ?? '', limits: keyLimits },
+      { kind: 'customer', id: customerId, limits: customerLimits },
+    ];
+  }
+
+  async #call(
+    customerId: string,
+    name: string,
+    args: Record<string, unknown>,
+    ctx: CallContext,
   ): Promise<CallToolResult> {
     const entry = this.toolsets.get(customerId).byName.get(name);
     if (!entry) {

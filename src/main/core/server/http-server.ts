@@ -347,8 +347,38 @@ export class PorticoHttpServer {
         });
         return;
       }
+      if (customerId && this.#rateLimited(res, body, key.id, customerId)) return;
     }
     await this.hubs[plane].handle(req, res, body, { keyId: key.id, customerId });
+  }
+
+  /**
+   * Rate limits before JSON-RPC dispatch (rule: RateLimiter.refuseBeforeDispatch): only a POST
+   * carrying a tools/call, for a key or customer with limits, whose client kept calling after its
+   * `isError` retry answers — 429 with Retry-After and a JSON-RPC error. Without limits this costs
+   * two record lookups. Answers and returns true when refused.
+   */
+  #rateLimited(res: ServerResponse, body: unknown, keyId: string, customerId: string): boolean {
+    const subjects = this.deps.gateway.limitSubjects(customerId, keyId);
+    if (!subjects) return false;
+    const messages = Array.isArray(body) ? body : [body];
+    const call = messages.find(
+      (m): m is { method: string; id?: unknown } =>
+        typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call',
+    );
+    if (!call) return false;
+    const wait = this.deps.gateway.limits.refuseBeforeDispatch(subjects);
+    if (!wait) return false;
+    const limited = subjects
+      .filter((s) => s.limits?.callsPerMinute)
+      .map((s) => `${s.limits?.callsPerMinute} calls per minute for ${s.kind} ${s.id}`)
+      .join(' and ');
+    const id = typeof call.id === 'string' || typeof call.id === 'number' ? call.id : null;
+    sendRpcError(res, 429, `Too Many Requests: rate limit of ${limited}. Retry in ${wait} s.`, {
+      id: Array.isArray(body) ? null : id,
+      headers: { 'retry-after': String(wait) },
+    });
+    return true;
   }
 
   /**

@@ -59,11 +59,20 @@ export const exposureSchema = z.object({
 });
 export type Exposure = z.infer<typeof exposureSchema>;
 
+/** Rate limits of a key or a customer (set_rate_limits): absent fields mean no limit. */
+export const rateLimitsSchema = z.object({
+  callsPerMinute: z.number().int().positive().optional(),
+  concurrent: z.number().int().positive().optional(),
+});
+export type RateLimits = z.infer<typeof rateLimitsSchema>;
+
 export const customerSchema = z.object({
   id: idString,
   name: z.string().min(1).max(200),
   exposure: exposureSchema,
   metadata: ownRecord(z.string()).default(() => Object.create(null)),
+  /** Data-plane rate limits for all of this customer's calls (set_rate_limits). */
+  limits: rateLimitsSchema.optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
@@ -230,6 +239,8 @@ export const apiKeySchema = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: isoTime,
   revokedAt: isoTime.nullable().default(null),
+  /** Data-plane rate limits for this key's calls (set_rate_limits). */
+  limits: rateLimitsSchema.optional(),
 });
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
