@@ -150,6 +150,7 @@ describe('portico clients … codex', () => {
       expect(readdirSync(dir).filter((n) => n.includes('.portico-backup-')).length).toBeGreaterThanOrEqual(3);
       expect(readdirSync(dir).filter((n) => n.includes('portico-tmp'))).toEqual([]);
     },
+    90_000, // a dozen CLI processes: ~10 s on an idle 2-core machine
   );
 
   it('follows CODEX_HOME when no override is set', () => {
