@@ -38,6 +38,11 @@ const BACKOFF_FACTORS = [1, 6, 24, 120, 360, 720, 1440, 2880] as const;
 /** Attempts recorded by one dispatcher between two prunings of the attempt log. */
 const PRUNE_EVERY = 100;
 const INSERT_BATCH = 500;
+/**
+ * How long queued deliveries wait to share one write transaction: a busy gateway's events (one per
+ * tool call) cost one write per window, not one per call. Still written before any attempt.
+ */
+const COALESCE_MS = 10;
 
 export function retryDelayMs(failedAttempts: number, baseMs: number): number {
   const index = Math.min(Math.max(failedAttempts, 1), BACKOFF_FACTORS.length) - 1;
@@ -154,8 +159,8 @@ export class WebhookDispatcher {
   }
 
   async #writeQueued(): Promise<void> {
-    // Let the rest of this turn's events join the same transaction.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Let the events of the next few milliseconds join the same transaction.
+    await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
     try {
       while (this.#queued.length) {
         const batch = this.#queued.splice(0, INSERT_BATCH);
@@ -260,6 +265,8 @@ export class WebhookDispatcher {
 
   /** Claims what is due (as many as there are free slots) and starts attempting it. Returns when more comes due. */
   async #claimDue(): Promise<number | null> {
+    // Every slot busy (a receiver that never answers): no query until an attempt ends and wakes us.
+    if (this.#inflight.size >= this.#concurrency) return null;
     const due = await this.outbox.nextDue();
     const free = this.#concurrency - this.#inflight.size;
     if (due === null || due > Date.now() || free <= 0) return due;
