@@ -165,6 +165,18 @@ describe('webhooks, complete: verified with the standardwebhooks package', () =>
     const test = await p.call<{ id: string }>('test_webhook', { webhook_id: hook.id });
     expect(await p.fail('redeliver_webhook', { delivery_id: test.id })).toMatch(/test_webhook attempt/);
     expect(await p.fail('redeliver_webhook', {})).toMatch(/delivery_id/);
+
+    // A delivery whose webhook was deleted stays as it was.
+    await p.call('delete_webhook', { webhook_id: hook.id });
+    expect(await p.fail('redeliver_webhook', { delivery_id: original.id })).toMatch(
+      /its webhook ".*" was deleted/,
+    );
+    const state = await p.store.database?.db
+      .selectFrom('webhook_deliveries')
+      .select('state')
+      .where('id', '=', original.id)
+      .executeTakeFirst();
+    expect(state?.state).toBe('delivered');
   });
 
   it('rotate_webhook_secret: both secrets verify during the grace period, then only the new one', async () => {

@@ -230,7 +230,7 @@ const redeliverWebhook = implement(contracts.redeliverWebhook, async ({ delivery
     );
   }
   const webhook = ctx.store.data.webhooks[result.webhookId];
-  if (!webhook)
+  if (!webhook || result.refused)
     throw new ToolError(
       `Cannot redeliver "${id}": its webhook "${result.webhookId}" was deleted. Create a webhook with create_webhook for new events.`,
     );

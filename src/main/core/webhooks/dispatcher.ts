@@ -202,11 +202,13 @@ export class WebhookDispatcher {
 
   /**
    * Queues delivery `id` again (redeliver_webhook) with its message id and event, due now; see
-   * DeliveryOutbox.redeliver. Returns null for an unknown id.
+   * DeliveryOutbox.redeliver. Returns null for an unknown id; `refused` when its webhook was deleted.
    */
   async redeliver(id: string): Promise<Awaited<ReturnType<DeliveryOutbox['redeliver']>>> {
-    const result = await this.outbox.redeliver(id, Date.now());
-    if (result && !result.busy) this.#wake();
+    const result = await this.outbox.redeliver(id, Date.now(), (webhookId) =>
+      Boolean(this.#store.data.webhooks[webhookId]),
+    );
+    if (result && !result.busy && !result.refused) this.#wake();
     return result;
   }
 

@@ -260,7 +260,15 @@ export class DeliveryOutbox {
   async redeliver(
     id: string,
     now: number,
-  ): Promise<{ webhookId: string; eventType: string; previous: DeliveryState; busy: boolean } | null> {
+    /** Whether the delivery's webhook may receive it; when not, nothing changes (`refused`). */
+    accept: (webhookId: string) => boolean = () => true,
+  ): Promise<{
+    webhookId: string;
+    eventType: string;
+    previous: DeliveryState;
+    busy: boolean;
+    refused: boolean;
+  } | null> {
     return this.#write(async (tx) => {
       const row = await tx
         .selectFrom('webhook_deliveries')
@@ -271,7 +279,8 @@ export class DeliveryOutbox {
       const previous = z.enum(deliveryStates).catch('failed').parse(row.state);
       const eventType = parseEvent(row.event)?.type ?? 'unknown';
       const busy = previous === 'pending' && row.claimed_until !== null && Number(row.claimed_until) > now;
-      if (!busy)
+      const refused = !accept(row.webhook_id);
+      if (!busy && !refused)
         await tx
           .updateTable('webhook_deliveries')
           .set({
@@ -283,7 +292,7 @@ export class DeliveryOutbox {
           })
           .where('id', '=', id)
           .execute();
-      return { webhookId: row.webhook_id, eventType, previous, busy };
+      return { webhookId: row.webhook_id, eventType, previous, busy, refused };
     });
   }
 
