@@ -1,12 +1,13 @@
 // Portico's benchmarks: every scenario against a baseline measured in the same run.
 // Usage (through scripts/bench.mjs): npm run bench -- [--json] [--quick] [--only a,b] [--out FILE]
 // --only takes: latency, throughput (or http), passthrough, scale (scale-tools and scale-customers),
-// scrub, import, burst, start, ui, webhooks.
+// scrub, import, burst, start, ui, webhooks, limits.
 import { writeFileSync } from 'node:fs';
 import { machine, type Row, table } from './lib/report';
 import { burstScenario } from './scenarios/burst';
 import { httpScenarios } from './scenarios/http';
 import { importScenario } from './scenarios/import';
+import { limitsScenario } from './scenarios/limits';
 import { passthroughScenario } from './scenarios/passthrough';
 import { scaleScenario } from './scenarios/scale';
 import { scaleCustomersScenario } from './scenarios/scale-customers';
@@ -24,9 +25,9 @@ const option = (name: string) => {
 const json = flag('--json');
 const quick = flag('--quick');
 const only = new Set(
-  (option('--only') ?? 'latency,throughput,passthrough,scale,scrub,import,burst,start,ui,webhooks').split(
-    ',',
-  ),
+  (
+    option('--only') ?? 'latency,throughput,passthrough,scale,scrub,import,burst,start,ui,webhooks,limits'
+  ).split(','),
 );
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -92,6 +93,7 @@ const SCENARIOS = {
   start: () => startScenario({ runs: quick ? 2 : 5 }, log),
   ui: () => uiScenario({ loads: quick ? 2 : 5, customers: 10_000 }, log),
   webhooks: () => webhooksScenario({ calls: quick ? 300 : 2_000 }, log),
+  limits: () => limitsScenario({ calls: quick ? 300 : 2_000 }, log),
 };
 /** The --only names that select each scenario. */
 const SELECTED_BY: Record<string, string[]> = {
