@@ -118,7 +118,7 @@ export const updateWebhook = contract({
       .boolean()
       .default(false)
       .describe(
-        'Generate a new signing secret and return it once; the old secret stops working immediately.',
+        'Generate a new signing secret and return it once; the old secret stops working immediately (rotate_webhook_secret keeps it signing for a grace period).',
       ),
   }),
   output: webhookOutput,
