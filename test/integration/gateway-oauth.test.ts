@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connectClient, startTestGateway } from '../helpers/gateway';
 import { startProtectedApi } from '../helpers/oauth-api';
 import { type OAuthProvider, startOAuthProvider } from '../helpers/oauth-provider';
+import { startReceiver, verifiedByStandardWebhooks } from '../helpers/webhook-receiver';
 
 type Result = {
   isError?: boolean;
@@ -463,6 +464,8 @@ describe('token refresh', () => {
 
   it('a refresh the provider refuses marks the connection expired and the call returns the connect URL', async () => {
     const acme = await gateway('acme');
+    const receiver = await startReceiver();
+    const hook = await admin('create_webhook', { url: receiver.url, events: ['connection.expired'] });
     await expireStoredToken();
     provider.settings.failRefresh = true;
     try {
@@ -480,8 +483,18 @@ describe('token refresh', () => {
       const manual = await adminRaw('refresh_connection', { connection_id: acmeConnection });
       expect(manual.isError).toBe(true);
       expect(text(manual)).toContain('get_connect_url');
+
+      // connection.expired went out once, signed: the second failure changed nothing.
+      const expired = await receiver.request(1);
+      expect(verifiedByStandardWebhooks(String(hook.secret), expired)).toMatchObject({
+        type: 'connection.expired',
+        data: { connection_id: acmeConnection, customer_id: 'acme', connector_id: crmId, status: 'expired' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.received).toHaveLength(1);
     } finally {
       provider.settings.failRefresh = false;
+      await admin('delete_webhook', { webhook_id: hook.id });
     }
 
     // Connecting again revives the same connection.
