@@ -11,6 +11,7 @@ import { ExposureEditor } from './components/exposure-editor';
 import { RenameCustomerDialog } from './components/rename-customer-dialog';
 import { ToolPreview } from './components/tool-preview';
 import { describeExposure } from './lib/exposure-draft';
+import { limitsText } from './lib/limits-text';
 import './customers.css';
 
 const TOOL_MODE_TEXT = {
@@ -85,6 +86,10 @@ export default function CustomerPage({ id }: { id: string }) {
             ) : (
               <span className="muted">The gateway is not running, so it has no URL yet.</span>
             )}
+          </dd>
+          <dt>Rate limits</dt>
+          <dd title="For all of this customer's keys together; set with the admin tool set_rate_limits.">
+            {limitsText(c.limits)}
           </dd>
         </dl>
       </Section>

@@ -6,6 +6,7 @@ import { ConfirmButton } from '../../common/dialog';
 import { Empty, QueryState, useToast } from '../../common/feedback';
 import { Page } from '../../common/page';
 import { useTool, useToolMutation } from '../../common/queries';
+import { limitsText } from '../customers/lib/limits-text';
 import { CreateKeyDialog } from './create-key-dialog';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
@@ -44,6 +45,7 @@ export default function KeysPage() {
                   <th scope="col">Key</th>
                   <th scope="col">Scope</th>
                   <th scope="col">Customers</th>
+                  <th scope="col">Rate limits</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last used</th>
                   <th scope="col">
@@ -62,6 +64,7 @@ export default function KeysPage() {
                       <Badge tone={k.scope === 'admin' ? 'warn' : 'neutral'}>{k.scope}</Badge>
                     </td>
                     <td>{k.scope === 'admin' ? '—' : (k.customers?.join(', ') ?? 'all')}</td>
+                    <td>{k.scope === 'admin' ? '—' : limitsText(k.limits)}</td>
                     <td>{when(k.created_at)}</td>
                     <td>{when(k.last_used_at)}</td>
                     <td>
