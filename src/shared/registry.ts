@@ -14,6 +14,7 @@ import { gatewayContracts } from './admin/gateway';
 import { governanceContracts } from './admin/governance';
 import { keyContracts } from './admin/keys';
 import { oauthConnectContracts } from './admin/oauth-connect';
+import { portabilityContracts } from './admin/portability';
 import { webhookContracts } from './admin/webhooks';
 
 export type { CallResult, ToolAnnotations, ToolContract } from './admin/contract';
@@ -32,6 +33,7 @@ export const adminContracts = [
   ...gatewayContracts,
   ...governanceContracts,
   ...clientConfigContracts,
+  ...portabilityContracts,
 ] as const;
 
 type AnyContract = (typeof adminContracts)[number];

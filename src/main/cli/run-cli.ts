@@ -6,6 +6,7 @@ import { VERSION } from '../core/util/version';
 import { adminCommand, adminHelp } from './admin-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
+import { exportCommand, importCommand } from './export-command';
 import { globalFlags, resolveDataDir } from './global-flags';
 import { keysCommand } from './keys-command';
 import { type CliIO, UsageError } from './output';
@@ -27,6 +28,9 @@ Usage: portico COMMAND [options]
   ui                      a new one-time sign-in link for the running server's web UI
   clients list|add|remove|print CLIENT --plane admin|gateway [--customer ID]   Portico in AI clients' configs
   bridge --plane admin|gateway [--customer ID] [--url URL]   stdio MCP server forwarding to the gateway (key in env PORTICO_API_KEY)
+  export FILE [--customer ID] [--include-secrets] [--force]   the workspace as a diff-friendly JSON file (secrets
+                          only with --include-secrets, encrypted with the passphrase in env PORTICO_EXPORT_PASSPHRASE)
+  import FILE [--dry-run]  load an export (all or nothing; passphrase from env PORTICO_EXPORT_PASSPHRASE)
 
 Every command takes --data-dir DIR (env PORTICO_DATA_DIR), --database-url postgres://… (env
 PORTICO_DATABASE_URL; default: SQLite in the data dir) and --json where it prints data. While a server
@@ -74,6 +78,10 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         return await clientsCommand(target, args, asJson, io);
       case 'bridge':
         return await bridgeCommand(dataDir, args, io);
+      case 'export':
+        return await exportCommand(target, args, asJson, io);
+      case 'import':
+        return await importCommand(target, args, asJson, io);
       case 'ui':
         return await uiCommand(dataDir, args, asJson, io);
       case 'status':

@@ -10,6 +10,7 @@ import { gatewayTools } from './gateway';
 import { governanceTools } from './governance';
 import { keyTools } from './keys';
 import { oauthConnectTools } from './oauth-connect';
+import { portabilityTools } from './portability';
 import { AdminRegistry } from './registry';
 import { webhookTools } from './webhooks';
 
@@ -30,6 +31,7 @@ export const adminTools = [
   ...gatewayTools,
   ...governanceTools,
   ...clientConfigTools,
+  ...portabilityTools,
 ] as const;
 
 /** Every contract has a handler and every handler a contract (the order is checked by a test). */
