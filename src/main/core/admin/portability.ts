@@ -7,7 +7,7 @@ import { importDocument } from './portability-import';
 import { encryptSecrets, type PlainSecrets } from './portability-secrets';
 import { implement, ToolError } from './registry';
 
-/** Which fields hold a sealed secret, per kind: left out of the records, carried in the secrets block. */
+/** What the document says about API keys, which it never holds. */
 export const API_KEYS_NOTE =
   'API keys are never exported: only hashes of them are stored, usable on this machine only. Create new keys after importing.';
 
