@@ -37,7 +37,8 @@ function runAll(dataDir: string, env: Record<string, string>) {
   return READ_ONLY.map((args) => ({ args, ...portico([...args, '--data-dir', dataDir], { env }) }));
 }
 
-describe('read-only commands change nothing on disk', () => {
+// Each test starts a dozen CLI processes: ~15 s on an idle 2-core machine, far more on a busy one.
+describe('read-only commands change nothing on disk', { timeout: 90_000 }, () => {
   it('create nothing for a data dir that does not exist', () => {
     const root = tempDir();
     const env = clientEnv(root);
