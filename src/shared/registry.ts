@@ -15,6 +15,7 @@ import { governanceContracts } from './admin/governance';
 import { keyContracts } from './admin/keys';
 import { oauthConnectContracts } from './admin/oauth-connect';
 import { portabilityContracts } from './admin/portability';
+import { toolPinningContracts } from './admin/tool-pinning';
 import { webhookContracts } from './admin/webhooks';
 
 export type { CallResult, ToolAnnotations, ToolContract } from './admin/contract';
@@ -32,6 +33,7 @@ export const adminContracts = [
   ...webhookContracts,
   ...gatewayContracts,
   ...governanceContracts,
+  ...toolPinningContracts,
   ...clientConfigContracts,
   ...portabilityContracts,
 ] as const;

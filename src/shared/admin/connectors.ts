@@ -126,6 +126,12 @@ export const updateConnector = contract({
       .describe(
         'true: its tools advertise and enforce their output schemas as documented (a response missing a required field becomes an error). false (the default): a relaxed form that keeps the shape but rejects nothing — fields missing, added, null or of another type — so responses that drift from the document still reach the agent.',
       ),
+    trust_updates: z
+      .boolean()
+      .optional()
+      .describe(
+        'mcp: true applies changed upstream tool definitions at once; false (the default) holds a changed tool back from customers until approve_tool_changes.',
+      ),
   }),
   output: connectorOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },

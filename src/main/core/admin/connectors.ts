@@ -7,7 +7,13 @@ import {
   upstreamSecrets,
 } from '../connectors/connection-secrets';
 import type { Credentials } from '../connectors/credentials';
-import { connectUpstream, listAllTools, type McpConnector, toolsToActions } from '../connectors/mcp-upstream';
+import {
+  connectUpstream,
+  listAllTools,
+  type McpConnector,
+  newlyHeld,
+  toolsToActions,
+} from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
 import type { Connector } from '../store/schema';
 import { toAuthDraft } from './auth-draft';
@@ -133,7 +139,7 @@ async function discoverAtCreation(ctx: AdminContext, connector: McpConnector): P
   }
   const stored = ctx.store.mutate((ws) => {
     const c = requireConnector(ws, connector.id);
-    c.actions = toolsToActions(tools, c.actions);
+    c.actions = toolsToActions(tools, c.actions, c.trustUpdates);
     c.updatedAt = now();
     return c.actions.length;
   });
@@ -182,6 +188,10 @@ const updateConnector = implement(contracts.updateConnector, (input, { store }) 
       }
     }
     if (input.strict_output !== undefined) c.strictOutput = input.strict_output;
+    if (input.trust_updates !== undefined) {
+      if (c.kind !== 'mcp') throw wrong('trust_updates', 'mcp');
+      c.trustUpdates = input.trust_updates;
+    }
     c.updatedAt = now();
     return c;
   });
@@ -317,7 +327,11 @@ const refreshConnector = implement(contracts.refreshConnector, async ({ connecto
   const connector = requireConnector(ctx.store.data, connector_id);
   let actions: Connector['actions'];
   if (connector.kind === 'mcp') {
-    actions = toolsToActions(await discoverMcpTools(ctx, connector, customer_id), connector.actions);
+    actions = toolsToActions(
+      await discoverMcpTools(ctx, connector, customer_id),
+      connector.actions,
+      connector.trustUpdates,
+    );
   } else {
     const source = connector.openapiSource;
     // A catalog connector's document ships with Portico: re-read it from the catalog.
@@ -347,6 +361,8 @@ const refreshConnector = implement(contracts.refreshConnector, async ({ connecto
     c.actions = actions;
     c.updatedAt = now();
   });
+  for (const change of newlyHeld(connector.actions, actions))
+    ctx.events.emit('tool.changed', { connector_id: connector.id, ...change });
   return {
     connector_id: connector.id,
     actions: [...after],

@@ -12,6 +12,7 @@ import { keyTools } from './keys';
 import { oauthConnectTools } from './oauth-connect';
 import { portabilityTools } from './portability';
 import { AdminRegistry } from './registry';
+import { toolPinningTools } from './tool-pinning';
 import { webhookTools } from './webhooks';
 
 // The typed client is derived from the contracts in src/shared, which the renderer and preload share.
@@ -30,6 +31,7 @@ export const adminTools = [
   ...webhookTools,
   ...gatewayTools,
   ...governanceTools,
+  ...toolPinningTools,
   ...clientConfigTools,
   ...portabilityTools,
 ] as const;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
@@ -9,6 +10,7 @@ import type { Action, Connector } from '../store/schema';
 import { VERSION } from '../util/version';
 import { guardedMcpFetch } from './network-guard';
 import { loginShellPath } from './shell-path';
+import { scanTool } from './tool-scan';
 
 export type McpConnector = Extract<Connector, { kind: 'mcp' }>;
 
@@ -148,10 +150,45 @@ export async function listAllTools(client: Client, timeoutMs = 30_000): Promise<
   return tools;
 }
 
-/** Upstream tools as actions, keeping their schemas and annotations, and the enabled flags already set. */
-export function toolsToActions(tools: readonly Tool[], existing: readonly Action[]): Action[] {
-  const enabled = new Map(existing.map((a) => [a.upstreamName ?? a.name, a.enabled]));
-  return tools.map((tool) => ({
+/** The parts of an upstream tool definition that are pinned: what the model reads and sends. */
+export function toolDefinition(tool: Tool): Record<string, unknown> {
+  return {
+    name: tool.name,
+    ...(tool.title !== undefined ? { title: tool.title } : {}),
+    description: tool.description ?? '',
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema !== undefined ? { outputSchema: tool.outputSchema } : {}),
+    annotations: tool.annotations ?? {},
+  };
+}
+
+/** JSON with sorted keys, so equal definitions hash equally. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+
+export const definitionHash = (tool: Tool): string =>
+  createHash('sha256')
+    .update(canonical(toolDefinition(tool)))
+    .digest('hex');
+
+/** The definition an action was built from (for a held change's "before"). */
+function actionDefinition(action: Action): Record<string, unknown> {
+  return {
+    name: action.upstreamName ?? action.name,
+    ...(action.title !== undefined ? { title: action.title } : {}),
+    description: action.description,
+    inputSchema: action.inputSchema,
+    ...(action.outputSchema !== undefined ? { outputSchema: action.outputSchema } : {}),
+    annotations: action.annotations,
+  };
+}
+
+function toAction(tool: Tool, enabled: boolean): Action {
+  return {
     name: tool.name,
     upstreamName: tool.name,
     title: tool.title ?? tool.annotations?.title,
@@ -159,6 +196,64 @@ export function toolsToActions(tools: readonly Tool[], existing: readonly Action
     inputSchema: tool.inputSchema as Record<string, unknown>,
     outputSchema: tool.outputSchema as Record<string, unknown> | undefined,
     annotations: { ...(tool.annotations ?? {}) },
-    enabled: enabled.get(tool.name) ?? true,
-  }));
+    enabled,
+    pinnedHash: definitionHash(tool),
+  };
+}
+
+/**
+ * Upstream tools as actions, keeping their schemas and annotations, and the enabled flags already
+ * set. Each action pins the hash of its upstream definition. A tool whose definition differs from
+ * its pinned one keeps the approved action, with the new definition as its `pendingChange` (held
+ * back from customers until approve_tool_changes) — unless `trustUpdates`. New tools are not held.
+ */
+export function toolsToActions(
+  tools: readonly Tool[],
+  existing: readonly Action[],
+  trustUpdates = false,
+): Action[] {
+  const byName = new Map(existing.map((a) => [a.upstreamName ?? a.name, a]));
+  return tools.map((tool) => {
+    const old = byName.get(tool.name);
+    const fresh = toAction(tool, old?.enabled ?? true);
+    if (!old?.pinnedHash || old.pinnedHash === fresh.pinnedHash || trustUpdates) return fresh;
+    const hash = fresh.pinnedHash ?? '';
+    const { pendingChange, ...approved } = old;
+    // The same held change stays as it was (its id and time), so re-listing changes nothing.
+    if (pendingChange?.hash === hash) return old;
+    return {
+      ...approved,
+      pendingChange: {
+        id: `chg_${hash.slice(0, 16)}`,
+        at: new Date().toISOString(),
+        hash,
+        before: actionDefinition(approved),
+        after: toolDefinition(tool),
+        findings: scanTool(tool),
+      },
+    };
+  });
+}
+
+/** The pending changes in `after` that `before` did not hold yet (for tool.changed events). */
+export function newlyHeld(
+  before: readonly Action[],
+  after: readonly Action[],
+): { change_id: string; tool: string; findings: number }[] {
+  const known = new Set(before.map((a) => a.pendingChange?.id).filter(Boolean));
+  return after
+    .filter((a) => a.pendingChange && !known.has(a.pendingChange.id))
+    .map((a) => ({
+      change_id: a.pendingChange?.id ?? '',
+      tool: a.name,
+      findings: a.pendingChange?.findings.length ?? 0,
+    }));
+}
+
+/** An action with its held change accepted: the new definition becomes the pinned one. */
+export function approvedAction(action: Action): Action {
+  const change = action.pendingChange;
+  if (!change) return action;
+  const { pendingChange: _, ...rest } = action;
+  return { ...toAction(change.after as unknown as Tool, rest.enabled), name: rest.name };
 }

@@ -2,7 +2,7 @@ import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/t
 import type { ActivityLog } from '../activity/activity-log';
 import { connectPageUrl } from '../auth/connect-links';
 import { McpUpstreamPool } from '../connectors/mcp-pool';
-import { toolsToActions } from '../connectors/mcp-upstream';
+import { newlyHeld, toolsToActions } from '../connectors/mcp-upstream';
 import { OAuthManager } from '../connectors/oauth-manager';
 import { emitConnectionStatus } from '../events/connection-status';
 import type { EventBus } from '../events/event-bus';
@@ -161,15 +161,20 @@ export class GatewayRuntime {
   #refreshUpstreamTools(connectorId: string, tools: Tool[]): void {
     const { store } = this.deps;
     const same = (c: Connector | undefined) =>
-      c?.kind !== 'mcp' || JSON.stringify(toolsToActions(tools, c.actions)) === JSON.stringify(c.actions);
+      c?.kind !== 'mcp' ||
+      JSON.stringify(toolsToActions(tools, c.actions, c.trustUpdates)) === JSON.stringify(c.actions);
     if (same(store.data.connectors[connectorId])) return;
     try {
-      store.mutate((ws) => {
+      const held = store.mutate((ws) => {
         const c = ws.connectors[connectorId];
-        if (c?.kind !== 'mcp' || same(c)) return;
-        c.actions = toolsToActions(tools, c.actions);
+        if (c?.kind !== 'mcp' || same(c)) return [];
+        const previous = c.actions;
+        c.actions = toolsToActions(tools, c.actions, c.trustUpdates);
         c.updatedAt = new Date().toISOString();
+        return newlyHeld(previous, c.actions);
       });
+      for (const change of held)
+        this.deps.events.emit('tool.changed', { connector_id: connectorId, ...change });
     } catch (error) {
       this.deps.log(`Updating ${connectorId}'s tools after list_changed failed: ${(error as Error).message}`);
     }

@@ -45,7 +45,8 @@ export function computeToolset(ws: Workspace, customerId: string): Toolset {
     const allow = exposure.actions[connector.id];
     const allowed = allow ? new Set(allow) : undefined;
     const actions = connector.actions
-      .filter((a) => a.enabled && (!allowed || allowed.has(a.name)))
+      // A tool whose upstream definition changed is held back until approve_tool_changes.
+      .filter((a) => a.enabled && !a.pendingChange && (!allowed || allowed.has(a.name)))
       .sort((a, b) => compare(a.name, b.name));
     for (const action of actions) picked.push({ connector, action });
   }

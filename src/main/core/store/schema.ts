@@ -125,6 +125,19 @@ export const actionSchema = z.object({
   http: httpMappingSchema.optional(),
   /** For MCP connectors: the upstream tool's own name. */
   upstreamName: z.string().optional(),
+  /** For MCP connectors: the sha256 of the approved upstream definition (tool-pinning.ts). */
+  pinnedHash: z.string().optional(),
+  /** For MCP connectors: a changed upstream definition awaiting approve_tool_changes; the action is held back. */
+  pendingChange: z
+    .object({
+      id: z.string(),
+      at: z.string(),
+      hash: z.string(),
+      before: jsonObject,
+      after: jsonObject,
+      findings: z.array(z.object({ kind: z.string(), detail: z.string() })).default([]),
+    })
+    .optional(),
 });
 export type Action = z.infer<typeof actionSchema>;
 
@@ -141,6 +154,8 @@ const connectorBase = {
    * of another type), so responses that drifted from the document still arrive.
    */
   strictOutput: z.boolean().optional(),
+  /** For MCP connectors: apply changed upstream tool definitions at once, without holding them for review. */
+  trustUpdates: z.boolean().optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 };
