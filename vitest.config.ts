@@ -13,6 +13,7 @@ const BOTH_ENGINES = [
   'test/integration/webhooks.test.ts',
   'test/integration/planes.test.ts',
   'test/integration/usage.test.ts',
+  'test/integration/activity-retention.test.ts',
 ];
 
 /** What both projects share. The global setups are per project (a root-level one would run a third time). */

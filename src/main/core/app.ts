@@ -64,9 +64,6 @@ export interface PorticoApp {
   close(): Promise<void>;
 }
 
-/** How long activity rows are kept. */
-const ACTIVITY_DAYS = 90;
-
 /** Formats a loopback-friendly URL for a bound host. */
 export function baseUrl(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -170,7 +167,10 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const stopWatching = store.watch((message) => log(message));
   // Housekeeping, off the request path: the change log and the activity log stay bounded.
   const housekeeping = () =>
-    void Promise.all([store.pruneChangeLog(), activity.prune(ACTIVITY_DAYS)]).catch((error: unknown) =>
+    void Promise.all([
+      store.pruneChangeLog(),
+      activity.prune(store.data.settings.activityRetentionDays, store.data.settings.activityMaxRows),
+    ]).catch((error: unknown) =>
       log(`Housekeeping failed: ${error instanceof Error ? error.message : error}`),
     );
   housekeeping();

@@ -86,6 +86,45 @@ export const getUsage = contract({
 
 export const usageContracts = [getUsage] as const;
 
+// ── Activity retention (set_activity_retention) ──────────────────────────────────────────────
+
+export const activityRetentionOutput = z.object({
+  days: z.number().int().describe('Activity entries older than this many days are deleted.'),
+  max_rows: z
+    .number()
+    .int()
+    .describe('At most this many entries are kept; the oldest beyond it are deleted.'),
+});
+
+export const setActivityRetention = contract({
+  name: 'set_activity_retention',
+  title: 'Set activity retention',
+  description:
+    'How long the activity log keeps entries (days, default 90) and how many it keeps at most (max_rows, default 1,000,000; the oldest beyond the cap are deleted). ' +
+    'Pruning runs at once, at start and hourly. Omitted fields stay as they are; with neither, answers the current retention.',
+  input: z.strictObject({
+    days: z.number().int().min(1).max(36_500).optional().describe('Keep entries this many days (1-36500).'),
+    max_rows: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .optional()
+      .describe('Keep at most this many entries (1-1000000000).'),
+  }),
+  output: activityRetentionOutput.extend({
+    deleted: z.number().int().describe('How many entries the pruning that followed deleted.'),
+    message: z.string().describe('What was done.'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+});
+
+export const activityRetentionContracts = [setActivityRetention] as const;
+
 // ── All governance tools, in the order they are listed ───────────────────────────────────────
 
-export const governanceContracts = [...rateLimitContracts, ...usageContracts] as const;
+export const governanceContracts = [
+  ...rateLimitContracts,
+  ...usageContracts,
+  ...activityRetentionContracts,
+] as const;

@@ -45,6 +45,46 @@ export interface ActivityFilter {
   limit: number;
 }
 
+/** Argument names whose values are identifiers worth keeping in an error (not secret-like). */
+const ID_NAME = /(^|_)(id|ids|name|slug|tool|plane|scheme|method|window|by)$/i;
+const SECRET_NAME = /key|token|secret|pass|auth|credential|cookie|env|header/i;
+
+/** The string values of arguments an error must not repeat: long ones, and any under a secret-like name. */
+function argumentStrings(value: unknown, name: string, out: Set<string>, depth = 0): void {
+  if (depth > 8) return;
+  if (typeof value === 'string') {
+    if ((SECRET_NAME.test(name) && value.length >= 4) || (value.length >= 8 && !ID_NAME.test(name))) {
+      out.add(value);
+      // Its words too: part of the text may already be masked (a connection's own secret).
+      for (const word of value.split(/\s+/)) if (word.length >= 8) out.add(word);
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) argumentStrings(item, name, out, depth + 1);
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) argumentStrings(item, key, out, depth + 1);
+  }
+}
+
+/** Cuts argument values out of an error text, in the forms an upstream may echo them: raw, URL-, base64- or JSON-encoded. */
+export function scrubArguments(text: string, args: unknown): string {
+  if (args === undefined || args === null) return text;
+  const values = new Set<string>();
+  argumentStrings(args, '', values);
+  let out = text;
+  for (const value of [...values].sort((a, b) => b.length - a.length)) {
+    const forms = new Set([
+      value,
+      encodeURIComponent(value),
+      encodeURIComponent(value).replace(/%20/g, '+'),
+      Buffer.from(value).toString('base64'),
+      Buffer.from(value).toString('base64url'),
+      JSON.stringify(value).slice(1, -1),
+    ]);
+    for (const form of forms) if (form) out = out.split(form).join('[argument]');
+  }
+  return out;
+}
+
 /** How long a recorded call may wait for its row: calls in the same few milliseconds share one transaction. */
 const BATCH_MS = 20;
 const BATCH_MAX = 500;
@@ -64,12 +104,17 @@ export class ActivityLog {
     private readonly onError: (message: string) => void = () => {},
   ) {}
 
-  record(entry: Omit<ActivityEntry, 'id' | 'time'> & { time?: string }): ActivityEntry {
+  /**
+   * Records one call. `args`: the call's arguments — their values are cut out of the error, which
+   * an upstream may have echoed them into (the log never holds arguments).
+   */
+  record(entry: Omit<ActivityEntry, 'id' | 'time'> & { time?: string; args?: unknown }): ActivityEntry {
+    const { args, ...fields } = entry;
     const full: ActivityEntry = {
       id: `act_${randomBytes(8).toString('hex')}`,
-      time: entry.time ?? new Date().toISOString(),
-      ...entry,
-      ...(entry.error ? { error: redact(entry.error).slice(0, 300) } : {}),
+      time: fields.time ?? new Date().toISOString(),
+      ...fields,
+      ...(fields.error ? { error: scrubArguments(redact(fields.error), args).slice(0, 300) } : {}),
     };
     for (const listener of this.#listeners) {
       try {
@@ -138,15 +183,40 @@ export class ActivityLog {
     }
   }
 
-  /** Deletes entries older than `days` (the log is kept bounded). Returns how many went. */
-  async prune(days: number): Promise<number> {
+  /**
+   * Keeps the log bounded: deletes entries older than `days`, then, when more than `maxRows`
+   * remain, the oldest beyond the cap. Returns how many went for each reason.
+   */
+  async prune(days: number, maxRows?: number): Promise<{ expired: number; capped: number }> {
+    await this.flush();
     const database = this.database;
-    if (!database || database.readOnly || !database.hasSchema) return 0;
+    if (!database || database.readOnly || !database.hasSchema) return { expired: 0, capped: 0 };
     const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
-    const result = await database.write((tx) =>
+    const expired = await database.write((tx) =>
       tx.deleteFrom('activity').where('at', '<', cutoff).executeTakeFirst(),
     );
-    return Number(result.numDeletedRows);
+    let capped = 0;
+    if (maxRows !== undefined) {
+      const counted = await database.db
+        .selectFrom('activity')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
+      // PostgreSQL answers counts as strings (bigint); SQLite as numbers.
+      const excess = Number(counted?.n ?? 0) - maxRows;
+      if (excess > 0) {
+        // One DELETE with a subquery, the same on SQLite and PostgreSQL: the oldest `excess` rows.
+        const result = await database.write((tx) =>
+          tx
+            .deleteFrom('activity')
+            .where('id', 'in', (eb) =>
+              eb.selectFrom('activity').select('id').orderBy('at', 'asc').orderBy('id', 'asc').limit(excess),
+            )
+            .executeTakeFirst(),
+        );
+        capped = Number(result.numDeletedRows);
+      }
+    }
+    return { expired: Number(expired.numDeletedRows), capped };
   }
 
   /** Calls and errors per UTC hour since `from` (ISO), keyed by the time's first 13 characters (`2026-11-30T21`). */

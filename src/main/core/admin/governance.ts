@@ -110,6 +110,25 @@ const getUsage = implement(contracts.getUsage, async ({ window, by, plane }, ctx
 
 export const usageTools = [getUsage] as const;
 
+// ── Activity retention (set_activity_retention) ─────────────────────────────────────────────
+
+const setActivityRetention = implement(contracts.setActivityRetention, async ({ days, max_rows }, ctx) => {
+  const settings = ctx.store.mutate((ws) => {
+    if (days !== undefined) ws.settings.activityRetentionDays = days;
+    if (max_rows !== undefined) ws.settings.activityMaxRows = max_rows;
+    return { days: ws.settings.activityRetentionDays, max_rows: ws.settings.activityMaxRows };
+  });
+  const pruned = await ctx.activity.prune(settings.days, settings.max_rows);
+  const deleted = pruned.expired + pruned.capped;
+  return {
+    ...settings,
+    deleted,
+    message: `Activity is kept ${settings.days} days, at most ${settings.max_rows} entries; ${deleted} deleted now.`,
+  };
+});
+
+export const activityRetentionTools = [setActivityRetention] as const;
+
 // ── All governance tools, in the order they are listed ───────────────────────────────────────
 
-export const governanceTools = [...rateLimitTools, ...usageTools] as const;
+export const governanceTools = [...rateLimitTools, ...usageTools, ...activityRetentionTools] as const;

@@ -202,7 +202,7 @@ export class AdminRegistry {
       tool: name,
       duration_ms: Math.round(performance.now() - started),
       outcome: result.ok ? 'ok' : 'error',
-      ...(result.ok ? {} : { error: result.error }),
+      ...(result.ok ? {} : { error: result.error, args }),
       ...(caller.keyId ? { key_id: caller.keyId } : {}),
     });
     return result.ok ? result : { ok: false, error: redact(result.error) };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { ActivityLog, EntryPoint } from '../activity/activity-log';
+import { type ActivityLog, type EntryPoint, scrubArguments } from '../activity/activity-log';
 import {
   connectionFor,
   openCredentials,
@@ -366,11 +366,12 @@ export class CallPipeline {
 
   #record(call: PipelineCall, result: CallToolResult, duration: number): void {
     const failed = Boolean(result.isError);
+    // The reason never repeats the call's arguments (an upstream may echo them in its error).
     const reason = failed
-      ? result.content
-          .map((c) => (c.type === 'text' ? c.text : ''))
-          .join(' ')
-          .slice(0, 300)
+      ? scrubArguments(
+          result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' '),
+          call.args,
+        ).slice(0, 300)
       : undefined;
     this.deps.activity.record({
       plane: 'gateway',

@@ -38,6 +38,10 @@ export const settingsSchema = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  /** Activity retention: rows older than this many days are deleted (set_activity_retention). */
+  activityRetentionDays: z.number().int().min(1).max(36_500).default(90),
+  /** Activity size cap: beyond this many rows, the oldest are deleted. */
+  activityMaxRows: z.number().int().min(1).max(1_000_000_000).default(1_000_000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
