@@ -194,6 +194,11 @@ describe('pinned tool definitions', () => {
       { connector_id: 'calc', change_id: change?.id, tool: 'add', findings: change?.findings.length },
     ]);
 
+    expect(await adminOk('get_connector', { connector_id: 'calc' })).toMatchObject({
+      trust_updates: false,
+      pending_tool_changes: 1,
+    });
+
     // A second refresh with the same change keeps the same held change (same id), and the tool stays out.
     await adminOk('refresh_connector', { connector_id: 'calc' });
     const again = (await adminOk('list_tool_changes', {})) as { changes: { id: string }[] };
@@ -233,7 +238,11 @@ describe('pinned tool definitions', () => {
       transport: 'http',
       url: other.url,
     });
-    await adminOk('update_connector', { connector_id: 'trusted', trust_updates: true });
+    expect(await adminOk('update_connector', { connector_id: 'trusted', trust_updates: true })).toMatchObject(
+      {
+        trust_updates: true,
+      },
+    );
     const agent = await customerSession('globex', 'trusted');
     other.descriptions.multiply = 'Multiplies two numbers, now faster.';
     const notice = agent.nextNotice();
@@ -264,6 +273,19 @@ describe('pinned tool definitions', () => {
     const missing = (await admin.callTool({ name: 'approve_tool_changes', arguments: {} })) as CallToolResult;
     expect(missing.isError).toBe(true);
     expect(text(missing)).toMatch(/change_ids.*connector_id/);
+
+    await adminOk('create_connector', {
+      kind: 'http',
+      slug: 'rest',
+      name: 'Rest',
+      base_url: 'http://127.0.0.1:1',
+    });
+    const wrongKind = (await admin.callTool({
+      name: 'update_connector',
+      arguments: { connector_id: 'rest', trust_updates: true },
+    })) as CallToolResult;
+    expect(wrongKind.isError).toBe(true);
+    expect(text(wrongKind)).toMatch(/`trust_updates` applies to mcp connectors; "rest" is http/);
   });
 
   it('holds a change the upstream announces itself (tools/list_changed), without a refresh', async () => {

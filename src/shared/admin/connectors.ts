@@ -27,6 +27,15 @@ export const connectorOutput = z.object({
   strict_output: z
     .boolean()
     .describe('Whether its tools advertise and enforce output schemas as documented (update_connector).'),
+  trust_updates: z
+    .boolean()
+    .describe('mcp: whether changed upstream tool definitions apply at once instead of waiting for review.'),
+  pending_tool_changes: z
+    .number()
+    .int()
+    .describe(
+      'Changed upstream tools held back from customers until approve_tool_changes (list_tool_changes).',
+    ),
   created_at: z.string(),
   updated_at: z.string(),
 });

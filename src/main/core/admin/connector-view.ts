@@ -27,6 +27,8 @@ export function connectorView(c: Connector, ws: Workspace): z.infer<typeof conne
     catalog_id: c.catalogId ?? null,
     openapi_source: c.kind === 'http' ? (c.openapiSource?.url ?? c.openapiSource?.path ?? null) : null,
     strict_output: c.strictOutput === true,
+    trust_updates: c.kind === 'mcp' && c.trustUpdates === true,
+    pending_tool_changes: c.actions.filter((a) => a.pendingChange).length,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
