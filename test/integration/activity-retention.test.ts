@@ -97,8 +97,10 @@ describe('activity retention', () => {
     expect(result.isError, text(result)).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ days: 90, max_rows: others + 7, deleted: 23 });
     expect(await stored('cap')).toEqual(Array.from({ length: 7 }, (_, i) => `cap.${23 + i}`));
-    // The setting persisted.
+    // The setting persisted, and get_gateway_status shows it.
     expect((await call({})).structuredContent).toMatchObject({ max_rows: others + 7 });
+    const status = (await admin.callTool({ name: 'get_gateway_status', arguments: {} })) as Result;
+    expect(status.structuredContent?.activity_retention).toEqual({ days: 90, max_rows: others + 7 });
     await call({ max_rows: 1_000_000 });
   });
 

@@ -26,6 +26,10 @@ export const statusOutput = z.object({
     webhooks: z.number(),
     api_keys: z.number(),
   }),
+  activity_retention: z
+    .object({ days: z.number().int(), max_rows: z.number().int() })
+    .optional()
+    .describe('How long and how many activity entries are kept (set_activity_retention).'),
 });
 
 const activityFilters = {

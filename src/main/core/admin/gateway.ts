@@ -37,6 +37,7 @@ export function gatewayStatus(ctx: AdminContext): z.infer<typeof statusOutput> {
       webhooks: Object.keys(ws.webhooks).length,
       api_keys: Object.values(ws.apiKeys).filter((k) => !k.revokedAt).length,
     },
+    activity_retention: { days: ws.settings.activityRetentionDays, max_rows: ws.settings.activityMaxRows },
   };
 }
 
