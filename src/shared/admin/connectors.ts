@@ -207,6 +207,27 @@ export const refreshConnector = contract({
     actions: z.array(z.string()),
     added: z.array(z.string()),
     removed: z.array(z.string()),
+    held: z
+      .array(
+        z.object({
+          change_id: z.string(),
+          tool: z.string(),
+          findings: z.array(z.object({ kind: z.string(), detail: z.string() })),
+        }),
+      )
+      .optional()
+      .describe(
+        'mcp: tools whose upstream definition changed, held back from customers until approve_tool_changes.',
+      ),
+    flagged: z
+      .array(
+        z.object({
+          tool: z.string(),
+          findings: z.array(z.object({ kind: z.string(), detail: z.string() })),
+        }),
+      )
+      .optional()
+      .describe('mcp: new tools whose definition has hidden Unicode or instruction-like text.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
 });

@@ -15,6 +15,7 @@ import {
   toolsToActions,
 } from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
+import { scanTool } from '../connectors/tool-scan';
 import type { Connector } from '../store/schema';
 import { toAuthDraft } from './auth-draft';
 import { byId, httpUrl, now } from './common';
@@ -143,10 +144,15 @@ async function discoverAtCreation(ctx: AdminContext, connector: McpConnector): P
     c.updatedAt = now();
     return c.actions.length;
   });
+  const flagged = tools
+    .map((t) => ({ name: t.name, findings: scanTool(t) }))
+    .filter((t) => t.findings.length > 0)
+    .map((t) => `Review tool "${t.name}" before exposing it: ${t.findings.map((f) => f.detail).join(' ')}`);
   return stored
     ? [
+        ...flagged,
         `Its ${stored} tool(s) are its actions now (list_actions). ${expose}`,
-        'When the server adds tools, refresh_connector picks them up.',
+        'When the server adds tools, refresh_connector picks them up; a changed tool is held back until approve_tool_changes.',
       ]
     : [
         `The server lists no tools. When it has some, refresh_connector {"connector_id": "${connector.id}"} turns them into actions.`,
@@ -361,13 +367,27 @@ const refreshConnector = implement(contracts.refreshConnector, async ({ connecto
     c.actions = actions;
     c.updatedAt = now();
   });
-  for (const change of newlyHeld(connector.actions, actions))
-    ctx.events.emit('tool.changed', { connector_id: connector.id, ...change });
+  const held = newlyHeld(connector.actions, actions);
+  for (const change of held) ctx.events.emit('tool.changed', { connector_id: connector.id, ...change });
+  const added = [...after].filter((n) => !before.has(n));
   return {
     connector_id: connector.id,
     actions: [...after],
-    added: [...after].filter((n) => !before.has(n)),
+    added,
     removed: [...before].filter((n) => !after.has(n)),
+    ...(connector.kind === 'mcp'
+      ? {
+          held: actions.flatMap((a) =>
+            a.pendingChange
+              ? [{ change_id: a.pendingChange.id, tool: a.name, findings: a.pendingChange.findings }]
+              : [],
+          ),
+          flagged: actions
+            .filter((a) => added.includes(a.name))
+            .map((a) => ({ tool: a.name, findings: scanTool(a) }))
+            .filter((f) => f.findings.length > 0),
+        }
+      : {}),
   };
 });
 
