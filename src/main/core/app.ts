@@ -1,4 +1,5 @@
 import { ActivityLog, type EntryPoint } from './activity/activity-log';
+import { startTelemetry } from './activity/otel';
 import { adminRegistry, type RegistryClient } from './admin';
 import { mintKey } from './admin/keys';
 import type { AdminServices, CallResult } from './admin/registry';
@@ -108,6 +109,9 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const keyUsage = await KeyUsage.load(store.database);
   const events = new EventBus();
   const activity = new ActivityLog(store.database, log);
+  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise nothing is attached.
+  const telemetry = startTelemetry(process.env, log, VERSION);
+  const offTelemetry = telemetry ? activity.onRecord((entry) => telemetry.span(entry)) : undefined;
   const webhooks = new WebhookDispatcher({ store, log });
   const detachWebhooks = webhooks.attach(events);
   let http: PorticoHttpServer | undefined;
@@ -219,6 +223,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
         await webhooks.stop();
         await gateway.close();
         await activity.flush();
+        offTelemetry?.();
+        await telemetry?.close();
         await keyUsage.flush().catch(() => {});
         claim.release();
         await store.close();
