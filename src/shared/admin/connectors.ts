@@ -227,7 +227,9 @@ export const refreshConnector = contract({
         }),
       )
       .optional()
-      .describe('mcp: new tools whose definition has hidden Unicode or instruction-like text.'),
+      .describe(
+        'mcp: new tools (and the server\'s instructions, as "(server instructions)") with hidden Unicode or instruction-like text.',
+      ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
 });

@@ -15,7 +15,7 @@ import {
   toolsToActions,
 } from '../connectors/mcp-upstream';
 import { importOpenApiOffThread, OpenApiImportError } from '../connectors/openapi-offthread';
-import { scanTool } from '../connectors/tool-scan';
+import { scanText, scanTool } from '../connectors/tool-scan';
 import type { Connector } from '../store/schema';
 import { toAuthDraft } from './auth-draft';
 import { byId, httpUrl, now } from './common';
@@ -128,8 +128,9 @@ const CREATION_DISCOVERY_MS = 20_000;
 async function discoverAtCreation(ctx: AdminContext, connector: McpConnector): Promise<string[]> {
   const expose = `Expose them to a customer with configure_customer_tools {"customer_id": "…", "mode": "selected", "connector_ids": ["${connector.id}"]}.`;
   let tools: Awaited<ReturnType<typeof discoverMcpTools>>;
+  const seen: { instructions?: string } = {};
   try {
-    tools = await discoverMcpTools(ctx, connector, undefined, CREATION_DISCOVERY_MS);
+    tools = await discoverMcpTools(ctx, connector, undefined, CREATION_DISCOVERY_MS, seen);
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
     return [
@@ -144,10 +145,13 @@ async function discoverAtCreation(ctx: AdminContext, connector: McpConnector): P
     c.updatedAt = now();
     return c.actions.length;
   });
+  const instructions = scanText(seen.instructions ?? '', 'server instructions');
   const flagged = tools
     .map((t) => ({ name: t.name, findings: scanTool(t) }))
     .filter((t) => t.findings.length > 0)
     .map((t) => `Review tool "${t.name}" before exposing it: ${t.findings.map((f) => f.detail).join(' ')}`);
+  if (instructions.length)
+    flagged.unshift(`Review the server's instructions: ${instructions.map((f) => f.detail).join(' ')}`);
   return stored
     ? [
         ...flagged,
@@ -297,6 +301,8 @@ export async function discoverMcpTools(
   connector: McpConnector,
   customerId?: string,
   timeoutMs = 30_000,
+  /** Filled with the server's instructions (from initialize), if it sent any. */
+  seen: { instructions?: string } = {},
 ) {
   const { store } = ctx;
   let credentials: Credentials | undefined;
@@ -323,6 +329,7 @@ export async function discoverMcpTools(
     timeoutMs,
   ).catch(fail);
   try {
+    seen.instructions = client.getInstructions();
     return await listAllTools(client, timeoutMs).catch(fail);
   } finally {
     await client.close().catch(() => {});
@@ -332,9 +339,10 @@ export async function discoverMcpTools(
 const refreshConnector = implement(contracts.refreshConnector, async ({ connector_id, customer_id }, ctx) => {
   const connector = requireConnector(ctx.store.data, connector_id);
   let actions: Connector['actions'];
+  const seen: { instructions?: string } = {};
   if (connector.kind === 'mcp') {
     actions = toolsToActions(
-      await discoverMcpTools(ctx, connector, customer_id),
+      await discoverMcpTools(ctx, connector, customer_id, undefined, seen),
       connector.actions,
       connector.trustUpdates,
     );
@@ -382,10 +390,15 @@ const refreshConnector = implement(contracts.refreshConnector, async ({ connecto
               ? [{ change_id: a.pendingChange.id, tool: a.name, findings: a.pendingChange.findings }]
               : [],
           ),
-          flagged: actions
-            .filter((a) => added.includes(a.name))
-            .map((a) => ({ tool: a.name, findings: scanTool(a) }))
-            .filter((f) => f.findings.length > 0),
+          flagged: [
+            {
+              tool: '(server instructions)',
+              findings: scanText(seen.instructions ?? '', 'server instructions'),
+            },
+            ...actions
+              .filter((a) => added.includes(a.name))
+              .map((a) => ({ tool: a.name, findings: scanTool(a) })),
+          ].filter((f) => f.findings.length > 0),
         }
       : {}),
   };
