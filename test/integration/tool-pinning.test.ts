@@ -370,7 +370,7 @@ describe('pinned tool definitions', () => {
       url: sneaky.url,
     })) as { next_steps: string[] };
     expect(created.next_steps[0]).toMatch(
-      /^Review the server's instructions: The server instructions contains? 1 Unicode tag character.*ignore its previous instructions/,
+      /^Review the server's instructions: The server instructions contain 1 Unicode tag character.*ignore its previous instructions/,
     );
     const refreshed = await adminOk('refresh_connector', { connector_id: 'sneaky' });
     expect(refreshed.flagged).toEqual([

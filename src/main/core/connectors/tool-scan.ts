@@ -60,7 +60,7 @@ export function scanText(text: string, where = 'description'): ScanFinding[] {
   for (const [name, { count, first }] of counts)
     findings.push({
       kind: 'hidden_unicode',
-      detail: `The ${where} contains ${count} ${name}(s) (first ${hex(first)}).`,
+      detail: `The ${where} ${where.endsWith('s') ? 'contain' : 'contains'} ${count} ${name}(s) (first ${hex(first)}).`,
     });
   // Cues are matched on the text as the model reads it: tag characters decoded to ASCII.
   const visible = [...text]
