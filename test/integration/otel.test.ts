@@ -3,6 +3,9 @@
 // a span with customer, tool, outcome and duration; unset, nothing is started.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTelemetry, tracesUrl } from '../../src/main/core/activity/otel';
 import { startEchoUpstream } from '../helpers/echo-upstream';
@@ -33,6 +36,30 @@ async function receiver() {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   afterAll(() => http.close());
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, bodies };
+}
+
+/** An MCP server over Streamable HTTP keeping each tools/call's `_meta`. */
+async function metaMcp() {
+  const metas: unknown[] = [];
+  const http = createServer(async (req, res) => {
+    const server = new Server({ name: 'meta', version: '1' }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: [{ name: 'look', inputSchema: { type: 'object' } }],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, (request) => {
+      metas.push(request.params._meta ?? null);
+      return { content: [{ type: 'text', text: 'ok' }] };
+    });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  afterAll(() => {
+    http.closeAllConnections();
+    http.close();
+  });
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`, metas };
 }
 
 const attrs = (span: Span) =>
@@ -67,18 +94,29 @@ describe('OpenTelemetry', () => {
     await admin('create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url });
     await admin('create_action', { connector_id: 'echo', name: 'ping', method: 'GET', path: '/echo/ping' });
     await admin('create_action', { connector_id: 'echo', name: 'boom', method: 'GET', path: '/status/500' });
+    const mcp = await metaMcp();
+    await admin('create_connector', {
+      slug: 'meta',
+      name: 'Meta',
+      kind: 'mcp',
+      transport: 'http',
+      url: mcp.url,
+    });
     await admin('create_customer', { id: 'acme', name: 'Acme' });
     await admin('configure_customer_tools', {
       customer_id: 'acme',
       mode: 'selected',
-      connector_ids: ['echo'],
+      connector_ids: ['echo', 'meta'],
     });
+    await admin('create_connection', { customer_id: 'acme', connector_id: 'meta', credentials: {} });
     const client = await connectClient(
       `${gw.app.url}/mcp/gateway?customer_id=acme`,
       bearer(gw.mint('gateway')),
     );
     await client.callTool({ name: 'echo__ping', arguments: {} });
     await client.callTool({ name: 'echo__boom', arguments: {} });
+    const looked = (await client.callTool({ name: 'meta__look', arguments: {} })) as { isError?: boolean };
+    expect(looked.isError, JSON.stringify(looked)).toBeFalsy();
     await client.close();
     expect((await gw.app.callTool('delete_customer', { customer_id: 'ghost' }, 'ipc')).ok).toBe(false);
     await gw.app.close();
@@ -114,6 +152,14 @@ describe('OpenTelemetry', () => {
     expect(ping.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(BigInt(ping.endTimeUnixNano) >= BigInt(ping.startTimeUnixNano)).toBe(true);
     expect(Number(attrs(ping)['portico.duration_ms'])).toBeGreaterThanOrEqual(0);
+    // traceparent went to the HTTP upstream (a header) and the MCP upstream (_meta), naming the span.
+    const sentPing = echo.received.find((r) => r.path === '/echo/ping');
+    expect(sentPing?.headers.traceparent).toBe(`00-${ping.traceId}-${ping.spanId}-01`);
+    const look = spans.find((s) => s.name === 'gateway meta__look');
+    expect(look).toBeDefined();
+    expect(mcp.metas).toContainEqual(
+      expect.objectContaining({ traceparent: `00-${look?.traceId}-${look?.spanId}-01` }),
+    );
     expect(attrs(boom)['portico.outcome']).toBe('error');
     expect(boom.status).toMatchObject({ code: 2 });
     expect(boom.status.message).toMatch(/500/);
@@ -123,5 +169,33 @@ describe('OpenTelemetry', () => {
       'portico.outcome': 'error',
     });
     expect(spans.filter((s) => s.name.startsWith('admin create_')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('off by default: no traceparent goes upstream', async () => {
+    const echo = await startEchoUpstream();
+    const gw = await startTestGateway();
+    afterAll(() => gw.app.close());
+    const admin = async (name: string, args: unknown) => {
+      const r = await gw.app.callTool(name, args, 'internal');
+      if (!r.ok) throw new Error(`${name}: ${r.error}`);
+    };
+    await admin('create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url });
+    await admin('create_action', { connector_id: 'echo', name: 'ping', method: 'GET', path: '/echo/ping' });
+    await admin('create_customer', { id: 'acme', name: 'Acme' });
+    await admin('configure_customer_tools', {
+      customer_id: 'acme',
+      mode: 'selected',
+      connector_ids: ['echo'],
+    });
+    const client = await connectClient(
+      `${gw.app.url}/mcp/gateway?customer_id=acme`,
+      bearer(gw.mint('gateway')),
+    );
+    const r = (await client.callTool({ name: 'echo__ping', arguments: {} })) as { isError?: boolean };
+    await client.close();
+    expect(r.isError).toBeFalsy();
+    expect(echo.received).toHaveLength(1);
+    expect(echo.received[0]?.headers.traceparent).toBeUndefined();
+    expect(gw.app.services.activity.tracing).toBe(false);
   });
 });

@@ -112,6 +112,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: otherwise nothing is attached.
   const telemetry = startTelemetry(process.env, log, VERSION);
   const offTelemetry = telemetry ? activity.onRecord((entry) => telemetry.span(entry)) : undefined;
+  activity.tracing = telemetry !== null;
   const webhooks = new WebhookDispatcher({ store, log });
   const detachWebhooks = webhooks.attach(events);
   let http: PorticoHttpServer | undefined;

@@ -18,6 +18,15 @@ export interface ActivityEntry {
   /** A short, redacted reason for failures; never arguments. */
   error?: string;
   key_id?: string;
+  /** OpenTelemetry only (never stored): the call's span ids, as propagated to its upstream. */
+  trace?: { traceId: string; spanId: string };
+}
+
+/** A fresh W3C trace context: ids for a call's span, and its `traceparent` header value. */
+export function newTrace(): { traceId: string; spanId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
 }
 
 /** What get_usage groups by: a column of the activity table. */
@@ -98,6 +107,8 @@ export class ActivityLog {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   readonly #listeners = new Set<(entry: ActivityEntry) => void>();
+  /** True while OpenTelemetry is on: calls then carry a trace context to their upstreams. */
+  tracing = false;
 
   constructor(
     private readonly database: Database | null,

@@ -94,8 +94,8 @@ export function startTelemetry(
       const end = BigInt(Date.parse(entry.time)) * 1_000_000n;
       const start = end - BigInt(Math.max(0, Math.round(entry.duration_ms))) * 1_000_000n;
       queue.push({
-        traceId: randomBytes(16).toString('hex'),
-        spanId: randomBytes(8).toString('hex'),
+        traceId: entry.trace?.traceId ?? randomBytes(16).toString('hex'),
+        spanId: entry.trace?.spanId ?? randomBytes(8).toString('hex'),
         name: `${entry.plane === 'gateway' ? 'gateway' : 'admin'} ${entry.tool}`,
         kind: 2, // SERVER
         startTimeUnixNano: String(start),

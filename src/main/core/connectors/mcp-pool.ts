@@ -64,6 +64,8 @@ export interface PoolCallOptions {
   /** For connecting, and for the call (restarted by each progress notification). */
   timeoutMs?: number;
   onprogress?: (progress: Progress) => void;
+  /** The tools/call request's `_meta` (a `traceparent` when OpenTelemetry is on). */
+  meta?: Record<string, unknown>;
 }
 
 /** The session was gone before the request was handled: sending it again is safe. */
@@ -124,12 +126,16 @@ export class McpUpstreamPool {
       let handle: UpstreamHandle | undefined;
       try {
         handle = await abortable(session.handle, options.signal);
-        const result = (await handle.client.callTool({ name: tool, arguments: args }, undefined, {
-          signal: options.signal,
-          timeout: timeoutMs,
-          onprogress: options.onprogress,
-          resetTimeoutOnProgress: Boolean(options.onprogress),
-        })) as CallToolResult;
+        const result = (await handle.client.callTool(
+          { name: tool, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
+          undefined,
+          {
+            signal: options.signal,
+            timeout: timeoutMs,
+            onprogress: options.onprogress,
+            resetTimeoutOnProgress: Boolean(options.onprogress),
+          },
+        )) as CallToolResult;
         this.#failures.delete(key);
         return result;
       } catch (error) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { type ActivityLog, type EntryPoint, scrubArguments } from '../activity/activity-log';
+import { type ActivityLog, type EntryPoint, newTrace, scrubArguments } from '../activity/activity-log';
 import {
   connectionFor,
   openCredentials,
@@ -96,6 +96,8 @@ export interface PipelineCall {
   onprogress?: (progress: Progress) => void;
   /** Build everything, send nothing: the result describes the request that would go out, secrets masked. */
   dryRun?: boolean;
+  /** Set by run() when OpenTelemetry is on: the span context sent upstream as `traceparent`. */
+  trace?: { traceId: string; spanId: string; traceparent: string };
 }
 
 export interface PipelineDeps {
@@ -140,6 +142,8 @@ export class CallPipeline {
     const call = {
       ...input,
       args: Object.assign(Object.create(null) as Record<string, unknown>, input.args),
+      // OpenTelemetry on: the call's span context, propagated to its upstream.
+      trace: this.deps.activity.tracing && !input.dryRun ? newTrace() : undefined,
     };
     const started = performance.now();
     let scrubber: Scrubber | undefined;
@@ -274,7 +278,12 @@ export class CallPipeline {
         },
         action.upstreamName ?? action.name,
         call.args,
-        { signal: call.signal, onprogress: call.onprogress, timeoutMs },
+        {
+          signal: call.signal,
+          onprogress: call.onprogress,
+          timeoutMs,
+          ...(call.trace ? { meta: { traceparent: call.trace.traceparent } } : {}),
+        },
       );
       return { result };
     }
@@ -285,6 +294,7 @@ export class CallPipeline {
       store.data.authConfigs[connector.id],
       credentials,
     );
+    if (call.trace) request.headers.traceparent = call.trace.traceparent;
     return sendHttp(request, {
       signal: call.signal,
       scrub: (text) => scrubberFor(store, connector, credentials).text(text),
@@ -382,6 +392,7 @@ export class CallPipeline {
       outcome: failed ? 'error' : 'ok',
       ...(reason ? { error: reason } : {}),
       ...(call.keyId ? { key_id: call.keyId } : {}),
+      ...(call.trace ? { trace: { traceId: call.trace.traceId, spanId: call.trace.spanId } } : {}),
     });
     this.deps.events.emit(failed ? 'tool.failed' : 'tool.called', {
       customer_id: call.customerId,
