@@ -76,3 +76,28 @@ export async function load(
   const seconds = (now() - started) / 1000;
   return { calls: latencies.length, errors, seconds, latencies, firstError };
 }
+
+/**
+ * Times `a` and `b` call by call, alternating which goes first, after `warmup` rounds of both: the
+ * same machine state for both sides of a ratio. Returns each side's durations (ms).
+ */
+export async function alternate(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  calls: number,
+  warmup = 200,
+): Promise<[number[], number[]]> {
+  for (let i = 0; i < warmup; i += 1) {
+    await a();
+    await b();
+  }
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < calls; i += 1) {
+    for (const side of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const t0 = now();
+      await (side === 0 ? a : b)();
+      times[side]?.push(now() - t0);
+    }
+  }
+  return times;
+}

@@ -5,7 +5,7 @@
 import { McpHttpSession, newAgent } from '../lib/mcp-client';
 import { startServer } from '../lib/procs';
 import type { Row } from '../lib/report';
-import { now, summarize } from '../lib/stats';
+import { alternate, summarize } from '../lib/stats';
 import { roundAll } from './http';
 
 export interface LimitsOptions {
@@ -61,29 +61,7 @@ export async function limitsScenario(opts: LimitsOptions, log: (s: string) => vo
     const on = await session('cust01', limitedKey);
 
     log(`limits: ${opts.calls} calls each, alternating; generous key and customer limits vs none`);
-    for (let i = 0; i < 200; i += 1) {
-      await off();
-      await on();
-    }
-    const without: number[] = [];
-    const limited: number[] = [];
-    for (let i = 0; i < opts.calls; i += 1) {
-      const order: [() => Promise<void>, number[]][] =
-        i % 2 === 0
-          ? [
-              [off, without],
-              [on, limited],
-            ]
-          : [
-              [on, limited],
-              [off, without],
-            ];
-      for (const [fn, out] of order) {
-        const t0 = now();
-        await fn();
-        out.push(now() - t0);
-      }
-    }
+    const [without, limited] = await alternate(off, on, opts.calls);
     const b = summarize(without);
     const l = summarize(limited);
     const rows: Row[] = [

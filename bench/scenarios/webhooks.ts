@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { McpHttpSession, newAgent } from '../lib/mcp-client';
 import { startServer } from '../lib/procs';
 import type { Row } from '../lib/report';
-import { now, summarize } from '../lib/stats';
+import { alternate, summarize } from '../lib/stats';
 import { roundAll } from './http';
 
 export interface WebhooksOptions {
@@ -63,29 +63,7 @@ export async function webhooksScenario(opts: WebhooksOptions, log: (s: string) =
     const withHooks = await session(hooked);
 
     log(`webhooks: ${opts.calls} calls each, alternating; the webhook's receiver never answers`);
-    for (let i = 0; i < 200; i += 1) {
-      await withoutHooks();
-      await withHooks();
-    }
-    const base: number[] = [];
-    const hooks: number[] = [];
-    for (let i = 0; i < opts.calls; i += 1) {
-      const order: [() => Promise<void>, number[]][] =
-        i % 2 === 0
-          ? [
-              [withoutHooks, base],
-              [withHooks, hooks],
-            ]
-          : [
-              [withHooks, hooks],
-              [withoutHooks, base],
-            ];
-      for (const [fn, out] of order) {
-        const t0 = now();
-        await fn();
-        out.push(now() - t0);
-      }
-    }
+    const [base, hooks] = await alternate(withoutHooks, withHooks, opts.calls);
     const b = summarize(base);
     const h = summarize(hooks);
     const hanging = receiver.accepted();
