@@ -478,6 +478,26 @@ describe('notifications about connections', () => {
   });
 });
 
+/** A customer with a connection whose credentials must be sealed. */
+async function storeASecret(l: Awaited<ReturnType<typeof launch>>): Promise<void> {
+  await call(l, 'create_customer', { id: 'acme', name: 'Acme' });
+  const up = await startEchoUpstream();
+  const imported = await call(l, 'import_openapi', {
+    slug: 'e',
+    spec: {
+      openapi: '3.0.3',
+      info: { title: 'E', version: '1' },
+      paths: { '/echo/x': { get: { operationId: 'x', responses: { '200': { description: 'ok' } } } } },
+    },
+    base_url: up.url,
+  });
+  await call(l, 'create_connection', {
+    customer_id: 'acme',
+    connector_id: imported.connector_id,
+    credentials: { token: 't' },
+  });
+}
+
 describe('secrets', () => {
   it('without OS encryption: said once, the tray keeps a line, the headless key store is used', async () => {
     const dataDir = tempDir();
@@ -485,22 +505,7 @@ describe('secrets', () => {
     const l = await launch({ dataDir, state, encryption: false });
     expect(l.fake.notifications.map((n) => n.title)).toEqual(['Secrets are not in the OS keychain']);
     expect(label(l.fake, 'status:secrets')).toMatch(/^⚠ Secrets: no OS keychain/);
-    await call(l, 'create_customer', { id: 'acme', name: 'Acme' });
-    const up = await startEchoUpstream();
-    const imported = await call(l, 'import_openapi', {
-      slug: 'e',
-      spec: {
-        openapi: '3.0.3',
-        info: { title: 'E', version: '1' },
-        paths: { '/echo/x': { get: { operationId: 'x', responses: { '200': { description: 'ok' } } } } },
-      },
-      base_url: up.url,
-    });
-    await call(l, 'create_connection', {
-      customer_id: 'acme',
-      connector_id: imported.connector_id,
-      credentials: { token: 't' },
-    });
+    await storeASecret(l);
     const status = await call(l, 'get_gateway_status', {});
     expect(status.secrets).toMatch(/^(keyfile|keyring): /);
     await l.quit();
@@ -512,22 +517,7 @@ describe('secrets', () => {
     const l = await launch({ encryption: 'kwallet5' });
     expect(l.fake.notifications).toEqual([]);
     expect(l.fake.menu().find('status:secrets')).toBeUndefined();
-    await call(l, 'create_customer', { id: 'acme', name: 'Acme' });
-    const up = await startEchoUpstream();
-    const imported = await call(l, 'import_openapi', {
-      slug: 'e',
-      spec: {
-        openapi: '3.0.3',
-        info: { title: 'E', version: '1' },
-        paths: { '/echo/x': { get: { operationId: 'x', responses: { '200': { description: 'ok' } } } } },
-      },
-      base_url: up.url,
-    });
-    await call(l, 'create_connection', {
-      customer_id: 'acme',
-      connector_id: imported.connector_id,
-      credentials: { token: 't' },
-    });
+    await storeASecret(l);
     expect((await call(l, 'get_gateway_status', {})).secrets).toBe(
       'safeStorage: Electron safeStorage (kwallet5)',
     );
