@@ -3,6 +3,7 @@
 // the contracts' zod schemas. Nothing here imports Node or src/main, so the renderer can use it.
 import type { z } from 'zod';
 import { actionContracts } from './admin/actions';
+import { approvalContracts } from './admin/approvals';
 import { authContracts } from './admin/auth';
 import { catalogContracts } from './admin/catalog';
 import { clientConfigContracts } from './admin/client-configs';
@@ -33,6 +34,7 @@ export const adminContracts = [
   ...webhookContracts,
   ...gatewayContracts,
   ...governanceContracts,
+  ...approvalContracts,
   ...toolPinningContracts,
   ...clientConfigContracts,
   ...portabilityContracts,

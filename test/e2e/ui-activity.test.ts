@@ -152,6 +152,7 @@ describe.skipIf(!chromiumAvailable)('the activity page', () => {
       'duration_ms',
       'outcome',
       'error',
+      'detail',
       'id',
     ]);
     expect(rows.length).toBeGreaterThan(0);
@@ -166,7 +167,7 @@ describe.skipIf(!chromiumAvailable)('the activity page', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Entry);
-    expect(entries.map((e) => e.id)).toEqual(rows.map((r) => r[9]));
+    expect(entries.map((e) => e.id)).toEqual(rows.map((r) => r[10]));
     expect(entries.every((e) => e.outcome === 'error')).toBe(true);
     expect(entries.find((e) => e.tool === 'get_customer' && e.entry_point === 'mcp')?.error).toMatch(
       /no-such-customer/,

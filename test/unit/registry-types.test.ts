@@ -65,6 +65,7 @@ describe('RegistryClient types', () => {
       connection_count: 0,
       created_at: '',
       updated_at: '',
+      approvals: { policy: 'never', actions: [], timeout_s: 120 },
     };
     const tool = implement(createCustomer, async (input) => ({ ...created, id: input.id, name: input.name }));
     expectTypeOf(tool.handler).parameter(0).toEqualTypeOf<{

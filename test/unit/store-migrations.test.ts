@@ -62,6 +62,21 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
     ],
     oauth_pending: ['state', 'data', 'expires_at'],
   },
+  '0002_activity_detail': {
+    activity: [
+      'id',
+      'at',
+      'plane',
+      'entry_point',
+      'customer_id',
+      'key_id',
+      'tool',
+      'duration_ms',
+      'outcome',
+      'error',
+      'detail',
+    ],
+  },
 };
 
 async function openEngine(engine: 'sqlite' | 'postgres'): Promise<Kysely<Tables>> {

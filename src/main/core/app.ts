@@ -135,6 +135,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     activity,
     webhooks,
     pipeline: gateway.pipeline,
+    approvals: gateway.approvals,
     server: () => info,
   };
   const registry = adminRegistry(log);

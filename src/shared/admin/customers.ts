@@ -1,6 +1,7 @@
 // Contracts of the customer tools; their handlers are in src/main/core/admin/customers.ts.
 import { z } from 'zod';
 import { idString, toolModeSchema } from '../schemas/entities';
+import { approvalPolicyOutput } from './approvals';
 import { forceInput, okOutput, pageInput, pageOutput } from './common';
 import { contract } from './contract';
 import { rateLimitsOutput } from './governance';
@@ -27,6 +28,7 @@ export const customerOutput = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   limits: rateLimitsOutput.optional().describe('Rate limits set with set_rate_limits (absent: none).'),
+  approvals: approvalPolicyOutput.describe('Which calls wait for approval (set_approval_policy).'),
 });
 
 export const listCustomers = contract({

@@ -91,6 +91,10 @@ export const listActivity = contract({
         duration_ms: z.number(),
         outcome: z.enum(['ok', 'error']),
         error: z.string().optional(),
+        detail: z
+          .string()
+          .optional()
+          .describe("What the entry records beyond its tool, e.g. an approval's tool and decision."),
       }),
     ),
     next_cursor: pageOutput.next_cursor,

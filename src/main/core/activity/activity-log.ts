@@ -17,6 +17,8 @@ export interface ActivityEntry {
   outcome: 'ok' | 'error';
   /** A short, redacted reason for failures; never arguments. */
   error?: string;
+  /** What the entry records beyond its tool (an approval's tool and decision); never arguments. */
+  detail?: string;
   key_id?: string;
   /** OpenTelemetry only (never stored): the call's span ids, as propagated to its upstream. */
   trace?: { traceId: string; spanId: string };
@@ -181,6 +183,7 @@ export class ActivityLog {
                 duration_ms: e.duration_ms,
                 outcome: e.outcome,
                 error: e.error ?? null,
+                detail: e.detail ?? null,
               })),
             )
             .execute(),
@@ -335,6 +338,7 @@ export class ActivityLog {
       duration_ms: r.duration_ms,
       outcome: r.outcome === 'error' ? 'error' : 'ok',
       ...(r.error ? { error: r.error } : {}),
+      ...(r.detail ? { detail: r.detail } : {}),
       ...(r.key_id ? { key_id: r.key_id } : {}),
     }));
   }

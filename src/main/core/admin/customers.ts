@@ -4,6 +4,7 @@ import * as contracts from '../../../shared/admin/customers';
 import { computeToolset } from '../gateway/toolset';
 import { connectionsOfCustomer } from '../store/indexes';
 import type { Customer, Workspace } from '../store/schema';
+import { approvalPolicyView } from './approvals';
 import { byId, now } from './common';
 import { rateLimitsView } from './governance';
 import { paginate } from './pagination';
@@ -24,6 +25,7 @@ export function customerView(customer: Customer, ws: Workspace): z.infer<typeof 
     created_at: customer.createdAt,
     updated_at: customer.updatedAt,
     ...(customer.limits ? { limits: rateLimitsView(customer.limits) } : {}),
+    approvals: approvalPolicyView(customer.approvals),
   };
 }
 

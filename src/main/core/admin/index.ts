@@ -1,5 +1,6 @@
 import type { ToolName } from '../../../shared/registry';
 import { actionTools } from './actions';
+import { approvalTools } from './approvals';
 import { authTools } from './auth';
 import { catalogTools } from './catalog';
 import { clientConfigTools } from './client-config-tools';
@@ -31,6 +32,7 @@ export const adminTools = [
   ...webhookTools,
   ...gatewayTools,
   ...governanceTools,
+  ...approvalTools,
   ...toolPinningTools,
   ...clientConfigTools,
   ...portabilityTools,

@@ -5,6 +5,7 @@ import { portableSchema } from '../../../shared/schemas/portable';
 import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import type { KeyUsage } from '../auth/key-usage';
 import type { EventBus, EventType } from '../events/event-bus';
+import type { ApprovalHub } from '../gateway/approvals';
 import type { CallPipeline } from '../gateway/pipeline';
 import type { ServerInfo } from '../store/server-info';
 import { type WorkspaceStore, WriteConflictError } from '../store/workspace-store';
@@ -25,6 +26,8 @@ export interface AdminServices {
   webhooks: WebhookDispatcher;
   /** The gateway's call pipeline, for test_action (the very path tools/call takes). */
   pipeline?: CallPipeline;
+  /** Calls waiting for approval, in the server that holds them (none in a CLI process). */
+  approvals?: ApprovalHub;
   /** The server this runs inside, or the one found for this data dir (CLI). */
   server(): ServerInfo | null;
 }

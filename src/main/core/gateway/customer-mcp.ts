@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -7,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Customer } from '../store/schema';
 import { VERSION } from '../util/version';
+import type { ApprovalView, ElicitedDecision } from './approvals';
 import type { CallContext, GatewayRuntime } from './gateway-runtime';
 
 export const EMPTY_TOOLSET_MESSAGE = 'No tools configured. Click Configure to enable connectors.';
@@ -78,6 +80,37 @@ export interface FastPath {
   /** The serialized `result` of tools/list. */
   listTools(): string;
   callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+  /** True when this tools/call must take the SDK path (its approval is asked in the client). */
+  sdkOnly?(name: string, args: Record<string, unknown>): boolean;
+}
+
+/** The question an approval asks in the AI client (MCP elicitation, a titled single choice). */
+function approvalQuestion(customer: Customer) {
+  return {
+    type: 'object' as const,
+    properties: {
+      decision: {
+        type: 'string' as const,
+        title: 'Decision',
+        oneOf: [
+          { const: 'allow', title: 'Allow once' },
+          { const: 'session', title: 'Allow for this session' },
+          { const: 'always', title: `Always allow this tool for ${customer.name}` },
+          { const: 'deny', title: 'Deny' },
+        ],
+      },
+    },
+    required: ['decision'],
+  };
+}
+
+/** The client's answer as a decision; "decline" and "cancel" (dismissed) deny. */
+function elicitedDecision(result: { action: string; content?: Record<string, unknown> }): ElicitedDecision {
+  if (result.action !== 'accept') return { decision: 'deny' };
+  const choice = result.content?.decision;
+  if (choice === 'allow') return { decision: 'allow' };
+  if (choice === 'session' || choice === 'always') return { decision: 'allow', remember: choice };
+  return { decision: 'deny' };
 }
 
 /** The data-plane MCP server of one customer session, with its fast path for tools/list and plain tools/call. */
@@ -87,6 +120,8 @@ export function createCustomerMcpServer(
   keyId: string,
 ): { server: Server; fast: FastPath } {
   const initial = runtime.toolsets.get(customer.id);
+  // This session, for "allow for this session"; what it was allowed ends with it.
+  const sessionRef = randomUUID();
   const server = new Server(
     { name: `portico-${customer.id}`, title: `Portico gateway — ${customer.name}`, version: VERSION },
     {
@@ -98,7 +133,14 @@ export function createCustomerMcpServer(
     const toolset = runtime.toolsets.get(customer.id);
     return { tools: toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS : toolset.listing };
   };
+  server.onclose = () => runtime.approvals.forgetSession(sessionRef);
   server.setRequestHandler(ListToolsRequestSchema, listTools);
+  const canElicit = () => server.getClientCapabilities()?.elicitation !== undefined;
+  /** The tool a call runs (search mode's call_tool names it in its arguments). */
+  const target = (name: string, args: Record<string, unknown>) =>
+    name === 'call_tool' && runtime.toolsets.get(customer.id).mode === 'search'
+      ? String(args.name ?? '')
+      : name;
   const callTool = async (
     name: string,
     args: Record<string, unknown>,
@@ -148,9 +190,22 @@ export function createCustomerMcpServer(
     const progressToken = request.params._meta?.progressToken;
     // Progress notes are sent before the result, so none arrives after the client has its answer.
     const sent: Promise<void>[] = [];
-    const ctx = {
+    const elicit = async (message: string, approval: ApprovalView, signal: AbortSignal) => {
+      const result = await server.elicitInput(
+        { mode: 'form', message, requestedSchema: approvalQuestion(customer) },
+        {
+          relatedRequestId: extra.requestId,
+          signal,
+          timeout: Math.max(1000, Date.parse(approval.expires_at) - Date.now()),
+        },
+      );
+      return elicitedDecision(result);
+    };
+    const ctx: CallContext = {
       signal: extra.signal,
       keyId,
+      sessionRef,
+      ...(canElicit() ? { elicit } : {}),
       onprogress:
         progressToken === undefined
           ? undefined
@@ -176,7 +231,9 @@ export function createCustomerMcpServer(
       const toolset = runtime.toolsets.get(customer.id);
       return toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS_JSON : toolset.listJson;
     },
-    callTool: (name, args, signal) => callTool(name, args, { signal, keyId }),
+    callTool: (name, args, signal) => callTool(name, args, { signal, keyId, sessionRef }),
+    sdkOnly: (name, args) =>
+      canElicit() && runtime.approvalRequired(customer.id, target(name, args), sessionRef),
   };
   return { server, fast };
 }

@@ -9,6 +9,7 @@ import type { EventBus } from '../events/event-bus';
 import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Logger } from '../util/log';
+import { ApprovalHub, type ApprovalRequest } from './approvals';
 import { CallPipeline, errorResult } from './pipeline';
 import { type LimitSubject, RateLimiter } from './rate-limiter';
 import { ToolsetCache } from './toolset-cache';
@@ -27,6 +28,10 @@ export interface CallContext {
   signal?: AbortSignal;
   onprogress?: (progress: Progress) => void;
   keyId?: string;
+  /** The MCP session making the call ("allow for this session"). */
+  sessionRef?: string;
+  /** Asks the person in the AI client to approve, when the client supports elicitation. */
+  elicit?: ApprovalRequest['elicit'];
 }
 
 /** The data plane: each customer's toolset, the MCP upstream pool, OAuth, and the call pipeline. */
@@ -38,9 +43,12 @@ export class GatewayRuntime {
   readonly pipeline: CallPipeline;
   /** Per key and per customer rate limits of tools/call (set_rate_limits). */
   readonly limits = new RateLimiter();
+  /** Calls waiting for a person's approval (set_approval_policy). */
+  readonly approvals: ApprovalHub;
 
   constructor(private readonly deps: GatewayDeps) {
     this.toolsets = new ToolsetCache(deps.store);
+    this.approvals = new ApprovalHub(deps);
     this.oauth = new OAuthManager(deps.store, (c, previous) =>
       emitConnectionStatus(deps.events, c, previous),
     );
@@ -89,19 +97,7 @@ export class GatewayRuntime {
     const subjects = this.limitSubjects(customerId, ctx.keyId);
     if (!subjects) return this.#call(customerId, name, args, ctx);
     const admission = this.limits.admit(subjects);
-    if (!admission.ok) {
-      this.deps.activity.record({
-        plane: 'gateway',
-        entry_point: 'mcp',
-        customer_id: customerId,
-        tool: name,
-        duration_ms: 0,
-        outcome: 'error',
-        error: admission.message,
-        ...(ctx.keyId ? { key_id: ctx.keyId } : {}),
-      });
-      return errorResult(admission.message);
-    }
+    if (!admission.ok) return this.#refused(customerId, name, ctx, admission.message, 0);
     try {
       return await this.#call(customerId, name, args, ctx);
     } finally {
@@ -129,32 +125,68 @@ export class GatewayRuntime {
   ): Promise<CallToolResult> {
     const entry = this.toolsets.get(customerId).byName.get(name);
     if (!entry) {
-      const result = errorResult(
+      this.#refused(customerId, name, ctx, 'unknown tool', 0);
+      return errorResult(
         `Unknown tool "${name}" for customer "${customerId}". It may have been removed or disabled; list the tools again.`,
       );
-      this.deps.activity.record({
-        plane: 'gateway',
-        entry_point: 'mcp',
-        customer_id: customerId,
+    }
+    const { connector, action } = entry;
+    if (this.approvals.required(customerId, connector.id, action, ctx.sessionRef)) {
+      const started = performance.now();
+      const outcome = await this.approvals.wait({
+        customerId,
         tool: name,
-        duration_ms: 0,
-        outcome: 'error',
-        error: 'unknown tool',
-        ...(ctx.keyId ? { key_id: ctx.keyId } : {}),
+        connectorId: connector.id,
+        action,
+        args: this.pipeline.masked(customerId, connector, args),
+        ...(ctx.keyId ? { keyId: ctx.keyId } : {}),
+        ...(ctx.sessionRef ? { sessionRef: ctx.sessionRef } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(ctx.elicit ? { elicit: ctx.elicit } : {}),
       });
-      return result;
+      if (!outcome.allowed)
+        return this.#refused(customerId, name, ctx, outcome.message, Math.round(performance.now() - started));
     }
     return this.pipeline.run({
       customerId,
       tool: name,
-      connector: entry.connector,
-      action: entry.action,
+      connector,
+      action,
       args,
       entryPoint: 'mcp',
       keyId: ctx.keyId,
       signal: ctx.signal,
       onprogress: ctx.onprogress,
     });
+  }
+
+  /** Whether a call of this tool waits for approval (the session's client is then asked on the SDK path). */
+  approvalRequired(customerId: string, name: string, sessionRef?: string): boolean {
+    const entry = this.toolsets.get(customerId).byName.get(name);
+    return Boolean(
+      entry && this.approvals.required(customerId, entry.connector.id, entry.action, sessionRef),
+    );
+  }
+
+  /** A call that was not run (over a limit, unknown, not approved): recorded, and its error returned. */
+  #refused(
+    customerId: string,
+    name: string,
+    ctx: CallContext,
+    message: string,
+    duration: number,
+  ): CallToolResult {
+    this.deps.activity.record({
+      plane: 'gateway',
+      entry_point: 'mcp',
+      customer_id: customerId,
+      tool: name,
+      duration_ms: duration,
+      outcome: 'error',
+      error: message,
+      ...(ctx.keyId ? { key_id: ctx.keyId } : {}),
+    });
+    return errorResult(message);
   }
 
   /** An upstream MCP server's tool list changed: its tools become the connector's actions. */
@@ -182,6 +214,7 @@ export class GatewayRuntime {
 
   async close(): Promise<void> {
     this.#offStore();
+    this.approvals.close();
     await this.pool.close();
   }
 }

@@ -136,6 +136,13 @@ export class CallPipeline {
     );
   }
 
+  /** A call's arguments with the customer's connection secrets masked (for a person to review). */
+  masked(customerId: string, connector: Connector, args: Record<string, unknown>): Record<string, unknown> {
+    const { store } = this.deps;
+    const credentials = openCredentials(store, connectionFor(store.data, customerId, connector.id)) ?? {};
+    return scrubberFor(store, connector, credentials, MASK).value(args);
+  }
+
   async run(input: PipelineCall): Promise<CallToolResult> {
     // Arguments keyed by what the client sent: no prototype, so an omitted parameter named
     // `constructor` or `toString` is absent, not Object's.

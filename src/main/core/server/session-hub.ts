@@ -218,6 +218,11 @@ export class SessionHub {
     const request = fastRequest(req, body);
     if (!request) return false;
     const { id, method, params } = request;
+    if (
+      method === 'tools/call' &&
+      fast.sdkOnly?.(params.name as string, (params.arguments ?? {}) as Record<string, unknown>)
+    )
+      return false;
     const head = { 'content-type': 'application/json', 'mcp-session-id': session.id };
     const reply = (payload: string) => {
       if (res.writableEnded || res.destroyed) return;

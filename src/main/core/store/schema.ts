@@ -70,6 +70,17 @@ export const rateLimitsSchema = z.object({
 });
 export type RateLimits = z.infer<typeof rateLimitsSchema>;
 
+/** Which of a customer's calls wait for a person's decision (set_approval_policy). */
+export const approvalPolicySchema = z.enum(['never', 'destructive', 'always']);
+export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+export const customerApprovalsSchema = z.object({
+  policy: approvalPolicySchema,
+  /** Per-tool exceptions: connector id → action name → policy ("always allow" sets `never`). */
+  actions: ownRecord(ownRecord(approvalPolicySchema)).default(() => Object.create(null)),
+  timeoutS: z.number().int().min(5).max(3600).optional(),
+});
+export type CustomerApprovals = z.infer<typeof customerApprovalsSchema>;
+
 export const customerSchema = z.object({
   id: idString,
   name: z.string().min(1).max(200),
@@ -77,6 +88,8 @@ export const customerSchema = z.object({
   metadata: ownRecord(z.string()).default(() => Object.create(null)),
   /** Data-plane rate limits for all of this customer's calls (set_rate_limits). */
   limits: rateLimitsSchema.optional(),
+  /** Absent: no call waits for approval (the default for new customers). */
+  approvals: customerApprovalsSchema.optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

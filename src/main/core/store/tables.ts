@@ -28,6 +28,8 @@ export interface Tables {
     duration_ms: number;
     outcome: string;
     error: string | null;
+    /** Since 0002: what an entry records beyond its tool (an approval's decision). */
+    detail: string | null;
   };
   key_usage: { key_id: string; last_used_at: string };
   /**

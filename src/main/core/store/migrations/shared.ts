@@ -134,3 +134,10 @@ export function initialSchema(types: ColumnTypes): Migration {
     },
   };
 }
+
+/** Version 2: a short detail per activity entry (an approval's tool and decision), never arguments. */
+export const activityDetail: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('activity').addColumn('detail', 'text').execute();
+  },
+};

@@ -38,6 +38,7 @@ export function ActivityDetail({ entry, onClose }: { entry: ActivityEntry | unde
               <code>{entry.id}</code>
             </dd>
           </dl>
+          {entry.detail && <p>{entry.detail}</p>}
           {entry.error ? (
             <>
               <h3>Error</h3>

@@ -19,6 +19,7 @@ export const COLUMNS = [
   'duration_ms',
   'outcome',
   'error',
+  'detail',
   'id',
 ] as const satisfies readonly (keyof ActivityEntry)[];
 
