@@ -139,7 +139,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     server: () => info,
   };
   const registry = adminRegistry(log);
-  const live = new LiveEvents(store, activity);
+  // A call starting or ending its wait for approval is news for the window, like a workspace change.
+  const live = new LiveEvents(store, activity, [(listener) => gateway.approvals.onChange(listener)]);
   const planes = () => effectivePlanes(store.data.settings, info);
   http = new PorticoHttpServer({
     store,

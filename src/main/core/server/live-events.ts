@@ -20,10 +20,16 @@ export class LiveEvents {
   readonly #pending = new Map<LiveKind, NodeJS.Timeout>();
   readonly #off: Array<() => void>;
 
-  constructor(store: WorkspaceStore, activity: ActivityLog) {
+  /** `changes`: more sources of 'change' beside the store (calls waiting for approval). */
+  constructor(
+    store: WorkspaceStore,
+    activity: ActivityLog,
+    changes: ReadonlyArray<(listener: () => void) => () => void> = [],
+  ) {
     this.#off = [
       store.onChange(() => this.#notify('change')),
       activity.onRecord(() => this.#notify('activity')),
+      ...changes.map((source) => source(() => this.#notify('change'))),
     ];
   }
 
