@@ -11,6 +11,7 @@ import type {
   LoginItemSettingsIn,
   MenuItemOptions,
   MessageBoxOptions,
+  NotificationOptions,
   WindowCreateOptions,
 } from '../../src/main/desktop/electron-api';
 
@@ -342,8 +343,12 @@ export class FakeIpcMain extends EventEmitter {
 export interface FakeNotification {
   title: string;
   body: string;
+  /** The buttons asked for (macOS and Windows show them). */
+  actions: { type: 'button'; text: string }[];
   shown: boolean;
   click(): void;
+  /** The user clicks the button at `index`, as Electron reports it. */
+  action(index: number): void;
 }
 
 export class FakeElectron {
@@ -382,19 +387,24 @@ export class FakeElectron {
       static isSupported(): boolean {
         return fake.notificationsSupported;
       }
-      constructor(options: { title: string; body: string }) {
-        const clicks: (() => void)[] = [];
+      readonly #listeners = new EventEmitter();
+      constructor(options: NotificationOptions) {
+        const listeners = this.#listeners;
         this.record = {
           title: options.title,
           body: options.body,
+          actions: options.actions ?? [],
           shown: false,
-          click: () => {
-            for (const listener of clicks) listener();
+          click: () => listeners.emit('click'),
+          action: (index: number) => {
+            const event = { ...fakeEvent(), actionIndex: index, selectionIndex: -1 };
+            listeners.emit('action', event, index);
           },
         };
-        this.on = (_event: 'click', listener: () => void) => clicks.push(listener);
       }
-      on: (event: 'click', listener: () => void) => unknown;
+      on(event: 'click' | 'action', listener: (...args: never[]) => void): unknown {
+        return this.#listeners.on(event, listener as (...args: unknown[]) => void);
+      }
       show(): void {
         this.record.shown = true;
         fake.notifications.push(this.record);

@@ -4,11 +4,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ApprovalView } from '../../src/main/core/gateway/approvals';
 import { AlreadyRunningError } from '../../src/main/core/store/server-info';
+import { ApprovalAlerts, decideFromDesktop } from '../../src/main/desktop/approval-alerts';
 import { ConnectionAlerts, type ConnectionView } from '../../src/main/desktop/connection-alerts';
 import { linkFromArgv, parseLink } from '../../src/main/desktop/deep-link';
 import { autostartEntry, HIDDEN_FLAG, loginItem, startedHidden } from '../../src/main/desktop/login-item';
 import {
+  approvalDecisionFailedNotice,
+  approvalRequestNotice,
   clientAddedNotice,
   createNotifier,
   type Notice,
@@ -217,6 +221,171 @@ describe('connection alerts', () => {
     alerts.callSucceeded('acme', 'gh');
     for (let i = 0; i < 3; i += 1) alerts.callFailed('acme', 'gh', 'again');
     expect(told).toHaveLength(2);
+  });
+});
+
+describe('approval notifications', () => {
+  const pending = (id: string, over: Partial<ApprovalView> = {}): ApprovalView => ({
+    id,
+    customer_id: 'acme',
+    tool: 'github__delete_repo',
+    connector_id: 'github',
+    action: 'delete_repo',
+    arguments: { owner: 'acme', repo: 'site' },
+    status: 'pending',
+    created_at: '2026-01-01T00:00:00.000Z',
+    expires_at: '2026-01-01T00:02:00.000Z',
+    ...over,
+  });
+  const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('ask "Approve tool?" with the customer and the arguments on one bounded line, Allow / Deny', () => {
+    const label = {
+      id: 'apr_1',
+      tool: 'github__delete_repo',
+      customerId: 'acme',
+      customer: 'Acme',
+      arguments: { owner: 'acme', repo: 'site' },
+    };
+    expect(approvalRequestNotice(label)).toEqual({
+      title: 'Approve github__delete_repo?',
+      body: 'Acme (acme) · arguments: {"owner":"acme","repo":"site"}',
+      route: 'approvals',
+      actions: ['Allow', 'Deny'],
+    });
+    expect(approvalRequestNotice({ ...label, customer: 'acme' }).body).toBe(
+      'acme · arguments: {"owner":"acme","repo":"site"}',
+    );
+    const long = approvalRequestNotice({ ...label, arguments: { text: 'line\n'.repeat(500) } }).body;
+    expect(long.length).toBeLessThanOrEqual(200);
+    expect(long).not.toMatch(/\n/);
+    expect(long.endsWith('…')).toBe(true);
+    expect(
+      approvalDecisionFailedNotice(
+        't__x',
+        'allow',
+        'Approval apr_1 was already denied: the first decision stands.',
+      ),
+    ).toEqual({
+      title: 'Could not allow t__x',
+      body: 'Approval apr_1 was already denied: the first decision stands.',
+      route: 'approvals',
+    });
+  });
+
+  it('show the buttons as Electron notification actions; a button decides, a click opens Approvals', () => {
+    const fake = createFakeElectron();
+    const opened: (string | undefined)[] = [];
+    const notify = createNotifier(
+      fake.api(),
+      () => {},
+      (route) => opened.push(route),
+    );
+    const chosen: number[] = [];
+    notify({ title: 'Approve t?', body: 'b', route: 'approvals', actions: ['Allow', 'Deny'] }, (i) =>
+      chosen.push(i),
+    );
+    notify({ title: 'Plain', body: 'no buttons' });
+    expect(fake.notifications.map((n) => n.actions)).toEqual([
+      [
+        { type: 'button', text: 'Allow' },
+        { type: 'button', text: 'Deny' },
+      ],
+      [],
+    ]);
+    fake.notifications[0]?.action(1);
+    fake.notifications[0]?.action(0);
+    fake.notifications[0]?.action(7); // no such button: ignored
+    fake.notifications[1]?.action(0); // no buttons: nothing listens
+    expect(chosen).toEqual([1, 0]);
+    expect(opened).toEqual([]);
+    fake.notifications[0]?.click();
+    expect(opened).toEqual(['approvals']);
+  });
+
+  it('tell once per waiting call, never of one decided meanwhile, and a button decides it', async () => {
+    const told: { notice: Notice; onAction?: (index: number) => void }[] = [];
+    const decided: [string, string][] = [];
+    const alerts = new ApprovalAlerts(
+      (notice, onAction) => told.push({ notice, ...(onAction ? { onAction } : {}) }),
+      (id) => (id === 'acme' ? 'Acme' : id),
+      (approval, decision) => decided.push([approval.id, decision]),
+    );
+    const a = pending('apr_a');
+    alerts.changed(a);
+    alerts.changed(a); // the same call again (a second watcher's replay): not twice
+    await flush();
+    expect(told.map((t) => t.notice.title)).toEqual(['Approve github__delete_repo?']);
+    expect(told[0]?.notice.body).toBe('Acme (acme) · arguments: {"owner":"acme","repo":"site"}');
+    told[0]?.onAction?.(0);
+    told[0]?.onAction?.(1);
+    expect(decided).toEqual([
+      ['apr_a', 'allow'],
+      ['apr_a', 'deny'],
+    ]);
+
+    // Requested and cancelled in the same breath (the hub mutates its record): no notification.
+    const b = pending('apr_b');
+    alerts.changed(b);
+    b.status = 'expired';
+    alerts.changed(b);
+    // Decided before its "pending" was seen (a late replay): no notification either.
+    alerts.changed(pending('apr_c', { status: 'allowed' }));
+    alerts.changed(pending('apr_c'));
+    a.status = 'allowed';
+    alerts.changed(a);
+    alerts.changed(pending('apr_a'));
+    await flush();
+    expect(told).toHaveLength(1);
+  });
+
+  it('a decision the server refuses is said with its words; one that applies is not', async () => {
+    const told: Notice[] = [];
+    const calls: unknown[] = [];
+    const refusing = {
+      call: async (name: string, input: unknown) => {
+        calls.push([name, input]);
+        return {
+          ok: false as const,
+          error: 'Approval apr_1 was already allowed (by api): the first decision stands.',
+        };
+      },
+    };
+    const ok = await decideFromDesktop(
+      refusing as never,
+      (n) => told.push(n),
+      { id: 'apr_1', tool: 'gh__rm' },
+      'deny',
+    );
+    expect(ok).toBe(false);
+    expect(calls).toEqual([['decide_approval', { approval_id: 'apr_1', decision: 'deny' }]]);
+    expect(told).toEqual([
+      {
+        title: 'Could not deny gh__rm',
+        body: 'Approval apr_1 was already allowed (by api): the first decision stands.',
+        route: 'approvals',
+      },
+    ]);
+    const accepting = {
+      call: async (name: string, input: unknown) => {
+        calls.push([name, input]);
+        return { ok: true as const, value: {} };
+      },
+    };
+    expect(
+      await decideFromDesktop(
+        accepting as never,
+        (n) => told.push(n),
+        { id: 'apr_2', tool: 'gh__rm' },
+        'allow',
+        'always',
+      ),
+    ).toBe(true);
+    expect(calls.at(-1)).toEqual([
+      'decide_approval',
+      { approval_id: 'apr_2', decision: 'allow', remember: 'always' },
+    ]);
+    expect(told).toHaveLength(1);
   });
 });
 

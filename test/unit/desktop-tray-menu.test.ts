@@ -6,7 +6,9 @@ import {
   adminUrl,
   buildTrayMenu,
   findItem,
+  MAX_TRAY_APPROVALS,
   MAX_TRAY_CUSTOMERS,
+  type PendingApproval,
   shortLabel,
   type TrayMenuItem,
   type TraySnapshot,
@@ -30,6 +32,7 @@ const running: TraySnapshot = {
     { id: 'globex', name: 'Globex' },
   ],
   moreCustomers: false,
+  approvals: [],
   startAtLogin: { supported: true, enabled: false },
 };
 
@@ -180,6 +183,116 @@ describe('the tray menu while running', () => {
     };
     walk(buildTrayMenu({ ...running, moreCustomers: true }));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('calls waiting for approval in the tray', () => {
+  const waiting: PendingApproval[] = [
+    { id: 'apr_1', tool: 'github__delete_repo', customerId: 'acme', customer: 'Acme Corp' },
+    { id: 'apr_2', tool: 'notes__delete_note', customerId: 'globex', customer: 'globex' },
+  ];
+
+  it('none waiting: no section at all', () => {
+    const items = buildTrayMenu(running);
+    expect(findItem(items, 'approvals')).toBeUndefined();
+    expect(items.some((i) => /approval/i.test(i.label))).toBe(false);
+  });
+
+  it('a section right under the status: "N calls waiting", each call with its four decisions', () => {
+    const items = buildTrayMenu({ ...running, approvals: waiting });
+    expect(labels(items).slice(0, 3)).toEqual([
+      'Running at http://127.0.0.1:7430',
+      'Today: 12 calls, 1 error',
+      '2 calls waiting for approval',
+    ]);
+    const section = item(items, 'approvals');
+    expect(section.type).toBe('submenu');
+    expect(section.enabled).not.toBe(false);
+    expect(labels(section.submenu ?? [])).toEqual([
+      'github__delete_repo — Acme Corp',
+      'notes__delete_note — globex',
+      'Open approvals in Portico…',
+    ]);
+    const first = item(items, 'approval:apr_1');
+    expect(first.type).toBe('submenu');
+    expect(first.submenu?.map((i) => [i.id, i.label, i.action])).toEqual([
+      [
+        'approval:apr_1:allow',
+        'Allow once',
+        { kind: 'decide-approval', approvalId: 'apr_1', tool: 'github__delete_repo', decision: 'allow' },
+      ],
+      [
+        'approval:apr_1:allow-session',
+        'Allow for this session',
+        {
+          kind: 'decide-approval',
+          approvalId: 'apr_1',
+          tool: 'github__delete_repo',
+          decision: 'allow',
+          remember: 'session',
+        },
+      ],
+      [
+        'approval:apr_1:allow-always',
+        'Always allow for Acme Corp',
+        {
+          kind: 'decide-approval',
+          approvalId: 'apr_1',
+          tool: 'github__delete_repo',
+          decision: 'allow',
+          remember: 'always',
+        },
+      ],
+      [
+        'approval:apr_1:deny',
+        'Deny',
+        { kind: 'decide-approval', approvalId: 'apr_1', tool: 'github__delete_repo', decision: 'deny' },
+      ],
+    ]);
+    expect(item(items, 'approvals:open').action).toEqual({ kind: 'open-window', route: 'approvals' });
+    expect(item(buildTrayMenu({ ...running, approvals: waiting.slice(0, 1) }), 'approvals').label).toBe(
+      '1 call waiting for approval',
+    );
+  });
+
+  it('caps the list: the rest are "N more in Portico…"; ids stay unique; nothing while not running', () => {
+    const many = Array.from(
+      { length: MAX_TRAY_APPROVALS + 3 },
+      (_, i): PendingApproval => ({ id: `apr_${i}`, tool: 't__x', customerId: 'acme', customer: 'Acme' }),
+    );
+    const items = buildTrayMenu({ ...running, approvals: many });
+    const section = item(items, 'approvals');
+    expect(section.label).toBe(`${MAX_TRAY_APPROVALS + 3} calls waiting for approval`);
+    expect(section.submenu?.filter((i) => i.type === 'submenu')).toHaveLength(MAX_TRAY_APPROVALS);
+    expect(section.submenu?.at(-1)).toMatchObject({
+      label: '3 more in Portico…',
+      action: { kind: 'open-window', route: 'approvals' },
+    });
+    const ids: string[] = [];
+    const walk = (list: TrayMenuItem[]): void => {
+      for (const i of list) {
+        ids.push(i.id);
+        if (i.submenu) walk(i.submenu);
+      }
+    };
+    walk(items);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(findItem(buildTrayMenu({ ...starting, approvals: many }), 'approvals')).toBeUndefined();
+  });
+
+  it('keeps a long tool or customer name to one short line', () => {
+    const long: PendingApproval = {
+      id: 'apr_l',
+      tool: 'x'.repeat(64),
+      customerId: 'c',
+      customer: `Very\n${'long '.repeat(20)}`,
+    };
+    const items = buildTrayMenu({ ...running, approvals: [long] });
+    for (const id of ['approval:apr_l', 'approval:apr_l:allow-always']) {
+      const text = item(items, id).label;
+      expect(text).not.toContain('\n');
+      expect(text.length).toBeLessThanOrEqual(64);
+    }
   });
 });
 

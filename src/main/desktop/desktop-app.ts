@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { StartOptions } from '../core/app';
 import { startPortico } from '../core/app';
 import type { KeyProvider } from '../core/store/secrets';
+import { watchApprovals } from './approval-alerts';
 import { watchConnections } from './connection-alerts';
 import { CoreHost } from './core-host';
 import { linkFromArgv, PROTOCOL, parseLink } from './deep-link';
@@ -214,6 +215,7 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
       clients: clientsCache.clients ?? [],
       customers: [],
       moreCustomers: false,
+      approvals: [],
       startAtLogin: { supported: login.supported, enabled: login.supported && login.enabled() },
       ...(secrets.warning ? { secretsWarning: secrets.warning } : {}),
     };
@@ -242,7 +244,12 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
     stopWatching = undefined;
     const state = host.state;
     if (state.phase === 'running') {
-      stopWatching = watchConnections(state.app, notify);
+      const offConnections = watchConnections(state.app, notify);
+      const offApprovals = watchApprovals(state.app, notify);
+      stopWatching = () => {
+        offConnections();
+        offApprovals();
+      };
       o.log(`listening on ${state.app.url} (data dir ${o.dataDir})`);
       o.ready(state.app.url);
     } else if (state.phase === 'failed') {

@@ -139,6 +139,13 @@ export interface SafeStorageApi {
   decryptString(encrypted: Buffer): string;
 }
 
+export interface NotificationOptions {
+  title: string;
+  body: string;
+  /** Buttons (shown on macOS and Windows; elsewhere only a click on the notification works). */
+  actions?: { type: 'button'; text: string }[];
+}
+
 /** Electron's main-process modules, as far as the desktop shell uses them. */
 export interface DesktopElectron {
   app: AppApi;
@@ -156,12 +163,16 @@ export interface DesktopElectron {
     removeHandler(channel: string): void;
   };
   shell: { openExternal(url: string): Promise<void> };
-  Notification: { isSupported(): boolean } & (new (options: {
-    title: string;
-    body: string;
-  }) => {
+  Notification: { isSupported(): boolean } & (new (
+    options: NotificationOptions,
+  ) => {
     show(): void;
     on(event: 'click', listener: () => void): unknown;
+    /** A button of `actions` was clicked (macOS, Windows): its index, in `details` (and, deprecated, after it). */
+    on(
+      event: 'action',
+      listener: (details: { actionIndex?: number } | undefined, actionIndex?: number) => void,
+    ): unknown;
   });
   clipboard: { writeText(text: string): void };
   safeStorage: SafeStorageApi;

@@ -10,6 +10,8 @@ export interface Notice {
   body: string;
   /** The window's page a click on the notification opens (e.g. "customers/acme"). */
   route?: string;
+  /** Button texts (macOS, Windows); a click on one calls the notifier's `onAction` with its index. */
+  actions?: string[];
 }
 
 /** Notifications carry one short paragraph; the OS truncates anything longer anyway. */
@@ -92,7 +94,50 @@ export function secretsFallbackNotice(reason: string): Notice {
   };
 }
 
-export type Notify = (notice: Notice) => void;
+/** The buttons of a notice asking for an approval, in this order (the action's index). */
+export const APPROVAL_ACTIONS = ['Allow', 'Deny'] as const;
+
+export interface ApprovalLabel {
+  id: string;
+  tool: string;
+  customerId: string;
+  /** The customer's name (its id when it has none). */
+  customer: string;
+  arguments: Record<string, unknown>;
+}
+
+/** A customer's call waits for a decision: Allow / Deny, or a click opens the Approvals page. */
+export function approvalRequestNotice(a: ApprovalLabel): Notice {
+  let args: string;
+  try {
+    args = JSON.stringify(a.arguments) ?? '{}';
+  } catch {
+    args = '{…}';
+  }
+  const who = a.customer === a.customerId ? a.customerId : `${a.customer} (${a.customerId})`;
+  return {
+    title: bounded(`Approve ${a.tool}?`, 100),
+    body: bounded(`${who} · arguments: ${args}`, 200),
+    route: 'approvals',
+    actions: [...APPROVAL_ACTIONS],
+  };
+}
+
+/** A decision from the desktop did not apply (decided elsewhere first, expired): the server's words. */
+export function approvalDecisionFailedNotice(
+  tool: string,
+  decision: 'allow' | 'deny',
+  error: string,
+): Notice {
+  return {
+    title: bounded(`Could not ${decision} ${tool}`, 100),
+    body: bounded(error),
+    route: 'approvals',
+  };
+}
+
+/** Shows a notice; `onAction` hears which of its `actions` was clicked. */
+export type Notify = (notice: Notice, onAction?: (index: number) => void) => void;
 
 /** Shows notices as system notifications (when supported) and logs each one. */
 export function createNotifier(
@@ -100,11 +145,23 @@ export function createNotifier(
   log: (line: string) => void,
   open: (route: string | undefined) => void,
 ): Notify {
-  return (notice) => {
+  return (notice, onAction) => {
     log(`${notice.title}: ${notice.body}`);
     if (!electron.Notification.isSupported()) return;
-    const shown = new electron.Notification({ title: notice.title, body: notice.body });
+    const shown = new electron.Notification({
+      title: notice.title,
+      body: notice.body,
+      ...(notice.actions?.length
+        ? { actions: notice.actions.map((text) => ({ type: 'button' as const, text })) }
+        : {}),
+    });
     shown.on('click', () => open(notice.route));
+    if (notice.actions?.length && onAction) {
+      shown.on('action', (details, deprecatedIndex) => {
+        const index = details?.actionIndex ?? deprecatedIndex;
+        if (typeof index === 'number' && index >= 0 && index < (notice.actions?.length ?? 0)) onAction(index);
+      });
+    }
     shown.show();
   };
 }

@@ -2,6 +2,7 @@
 // the admin registry as the tray ('tray' in the activity log); results and failures become
 // notifications. Electron is passed in.
 import { clientIdSchema } from '../../shared/admin/client-configs';
+import { decideFromDesktop } from './approval-alerts';
 import { addClientConfig } from './clients-add';
 import type { CoreHost } from './core-host';
 import type { DesktopElectron } from './electron-api';
@@ -91,6 +92,19 @@ export function createTrayActions(deps: TrayActionDeps): TrayActions {
     deps.refresh();
   };
 
+  const decide = async (action: Extract<TrayAction, { kind: 'decide-approval' }>) => {
+    const app = host.app;
+    if (!app) return;
+    await decideFromDesktop(
+      app.client('tray'),
+      deps.notify,
+      { id: action.approvalId, tool: action.tool },
+      action.decision,
+      action.remember,
+    );
+    deps.refresh();
+  };
+
   const dispatch = (action: TrayAction): void => {
     switch (action.kind) {
       case 'set-plane':
@@ -114,6 +128,9 @@ export function createTrayActions(deps: TrayActionDeps): TrayActions {
           deps.notify({ title: 'Could not change Start at login', body: message(error) });
         }
         deps.refresh();
+        return;
+      case 'decide-approval':
+        void decide(action);
         return;
       case 'problem':
         void choose(action.choice).catch((error: unknown) => deps.log(message(error)));

@@ -9,6 +9,17 @@ export type Plane = 'admin' | 'gateway';
 
 /** Customers listed in the tray; the rest are a click away in the window's Clients page. */
 export const MAX_TRAY_CUSTOMERS = 20;
+/** Waiting calls listed in the tray; the rest are a click away in the window's Approvals page. */
+export const MAX_TRAY_APPROVALS = 10;
+
+/** A customer's call waiting for a person's decision (list_approvals). */
+export interface PendingApproval {
+  id: string;
+  tool: string;
+  customerId: string;
+  /** The customer's name (its id when unknown). */
+  customer: string;
+}
 
 export interface TraySnapshot {
   phase: 'starting' | 'running' | 'failed' | 'stopped';
@@ -22,6 +33,8 @@ export interface TraySnapshot {
   /** The first customers (list_customers), and whether there are more. */
   customers: { id: string; name: string }[];
   moreCustomers: boolean;
+  /** Calls waiting for approval, newest first (all of them: the menu shows the first few). */
+  approvals: PendingApproval[];
   startAtLogin: { supported: boolean; enabled: boolean };
   /** Why the gateway is not running, and the ways out (failed only). */
   problem?: { headline: string; choices: ProblemChoice[] };
@@ -36,6 +49,13 @@ export type TrayAction =
   | { kind: 'open-window'; route?: string }
   | { kind: 'copy-admin-url' }
   | { kind: 'set-start-at-login'; enabled: boolean }
+  | {
+      kind: 'decide-approval';
+      approvalId: string;
+      tool: string;
+      decision: 'allow' | 'deny';
+      remember?: 'session' | 'always';
+    }
   | { kind: 'problem'; choice: ProblemChoice }
   | { kind: 'quit' };
 
@@ -159,11 +179,63 @@ function customersItem(s: TraySnapshot, running: boolean): TrayMenuItem {
   };
 }
 
+/** "N calls waiting for approval", for the menu and the tooltip. */
+export function approvalsLabel(count: number): string {
+  return `${plural(count, 'call')} waiting for approval`;
+}
+
+function approvalItem(a: PendingApproval): TrayMenuItem {
+  const decide = (decision: 'allow' | 'deny', remember?: 'session' | 'always'): TrayAction => ({
+    kind: 'decide-approval',
+    approvalId: a.id,
+    tool: a.tool,
+    decision,
+    ...(remember ? { remember } : {}),
+  });
+  const customer = shortLabel(a.customer, 32);
+  return {
+    id: `approval:${a.id}`,
+    label: shortLabel(`${a.tool} — ${a.customer}`, 64),
+    type: 'submenu',
+    submenu: [
+      { id: `approval:${a.id}:allow`, label: 'Allow once', action: decide('allow') },
+      {
+        id: `approval:${a.id}:allow-session`,
+        label: 'Allow for this session',
+        action: decide('allow', 'session'),
+      },
+      {
+        id: `approval:${a.id}:allow-always`,
+        label: `Always allow for ${customer}`,
+        action: decide('allow', 'always'),
+      },
+      { id: `approval:${a.id}:deny`, label: 'Deny', action: decide('deny') },
+    ],
+  };
+}
+
+/** The waiting calls (running only, and only when there are some): each with its four decisions. */
+function approvalItems(s: TraySnapshot): TrayMenuItem[] {
+  if (s.phase !== 'running' || s.approvals.length === 0) return [];
+  const submenu = s.approvals.slice(0, MAX_TRAY_APPROVALS).map(approvalItem);
+  const more = s.approvals.length - MAX_TRAY_APPROVALS;
+  submenu.push(separator('sep:approvals-open'), {
+    id: 'approvals:open',
+    label: more > 0 ? `${more} more in Portico…` : 'Open approvals in Portico…',
+    action: { kind: 'open-window', route: 'approvals' },
+  });
+  return [
+    separator('sep:approvals'),
+    { id: 'approvals', label: approvalsLabel(s.approvals.length), type: 'submenu', submenu },
+  ];
+}
+
 export function buildTrayMenu(s: TraySnapshot): TrayMenuItem[] {
   // Actions that talk to the gateway make no sense until it runs.
   const running = s.phase === 'running';
   const items: TrayMenuItem[] = [...statusItems(s)];
   if (s.secretsWarning) items.push(info('status:secrets', shortLabel(`⚠ ${s.secretsWarning}`, 80)));
+  items.push(...approvalItems(s));
   items.push(
     separator('sep:planes'),
     planeItem(s, 'admin', 'Admin MCP (control plane)'),

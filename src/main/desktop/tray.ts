@@ -3,6 +3,7 @@
 // item's click dispatched as a TrayAction. Electron is passed in (electron-api.ts).
 import type { DesktopElectron, MenuItemOptions, TrayApi } from './electron-api';
 import {
+  approvalsLabel,
   buildTrayMenu,
   type TrayAction,
   type TrayIconState,
@@ -74,7 +75,11 @@ export function createTray(deps: TrayDeps): PorticoTray {
       icon = state;
       tray.setImage(deps.iconFor(state));
     }
-    tray.setToolTip(snapshot.url ? `Portico — ${snapshot.url}` : 'Portico');
+    const waiting =
+      snapshot.phase === 'running' && snapshot.approvals.length
+        ? ` · ${approvalsLabel(snapshot.approvals.length)}`
+        : '';
+    tray.setToolTip(`${snapshot.url ? `Portico — ${snapshot.url}` : 'Portico'}${waiting}`);
     tray.setContextMenu(deps.electron.Menu.buildFromTemplate(items.map(toElectron)));
   };
 
