@@ -3,6 +3,8 @@
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { describe, expect, inject, it } from 'vitest';
+import { ActivityLog } from '../../src/main/core/activity/activity-log';
+import { databaseFile, openDatabase } from '../../src/main/core/store/database';
 import { postgresMigrations } from '../../src/main/core/store/migrations/postgres';
 import { sqliteMigrations } from '../../src/main/core/store/migrations/sqlite';
 import { kyselySqlite, loadSqlite } from '../../src/main/core/store/sqlite-driver';
@@ -134,9 +136,12 @@ describe.each(engines())('migrations on %s', (engine) => {
         );
         expect(revs[1]).toBeGreaterThan(revs[0] ?? Number.POSITIVE_INFINITY);
         // Applying again does nothing.
-        const again = await migrator.migrateToLatest();
+        const again = await migrator.migrateTo(name);
         expect(again.error).toBeUndefined();
         expect(again.results).toEqual([]);
+        // The later migrations still apply on top of this one.
+        const rest = await migrator.migrateToLatest();
+        expect(rest.error).toBeUndefined();
         expect(
           (await sql<{ n: number }>`select count(*) as n from changes`.execute(db)).rows[0]?.n,
         ).toBeDefined();
@@ -145,4 +150,35 @@ describe.each(engines())('migrations on %s', (engine) => {
       }
     });
   }
+});
+
+describe('a database the server has not upgraded yet', () => {
+  it('opens read-only when only read-compatible migrations are missing, and upgrades on a write open', async () => {
+    const dataDir = tempDir();
+    const { DatabaseSync } = loadSqlite();
+    const raw = new DatabaseSync(databaseFile(dataDir));
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: kyselySqlite(raw) }) });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } });
+    expect((await migrator.migrateTo('0001_workspace')).error).toBeUndefined();
+    await db.destroy();
+
+    const readOnly = await openDatabase({ dataDir, readOnly: true });
+    expect(readOnly?.hasSchema).toBe(true);
+    expect(await new ActivityLog(readOnly).query({ limit: 5 })).toEqual([]);
+    await readOnly?.close();
+
+    const writable = await openDatabase({ dataDir });
+    const log = new ActivityLog(writable);
+    log.record({
+      plane: 'admin',
+      entry_point: 'internal',
+      customer_id: null,
+      tool: 'approval',
+      duration_ms: 1,
+      outcome: 'ok',
+      detail: 'upgraded',
+    });
+    expect((await log.query({ limit: 5 }))[0]?.detail).toBe('upgraded');
+    await writable?.close();
+  });
 });

@@ -4,6 +4,7 @@ import { SecretsUnavailableError } from '../core/store/secrets';
 import { AlreadyRunningError } from '../core/store/server-info';
 import { VERSION } from '../core/util/version';
 import { adminCommand, adminHelp } from './admin-command';
+import { approvalsCommand } from './approvals-command';
 import { bridgeCommand } from './bridge/command';
 import { clientsCommand } from './clients-command';
 import { exportCommand, importCommand } from './export-command';
@@ -31,6 +32,8 @@ Usage: portico COMMAND [options]
   export FILE [--customer ID] [--include-secrets] [--force]   the workspace as a diff-friendly JSON file (secrets
                           only with --include-secrets, encrypted with the passphrase in env PORTICO_EXPORT_PASSPHRASE)
   import FILE [--dry-run]  load an export (all or nothing; passphrase from env PORTICO_EXPORT_PASSPHRASE)
+  approvals [list [--all] [--customer ID]]   tool calls waiting for a person's approval (--all: decided too)
+  approvals allow ID [--session|--always] | deny ID   decide one (the first decision wins)
 
 Every command takes --data-dir DIR (env PORTICO_DATA_DIR), --database-url postgres://… (env
 PORTICO_DATABASE_URL; default: SQLite in the data dir) and --json where it prints data. While a server
@@ -82,6 +85,8 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         return await exportCommand(target, args, asJson, io);
       case 'import':
         return await importCommand(target, args, asJson, io);
+      case 'approvals':
+        return await approvalsCommand(target, args, asJson, io);
       case 'ui':
         return await uiCommand(dataDir, args, asJson, io);
       case 'status':

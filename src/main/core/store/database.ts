@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import { postgresMigrations } from './migrations/postgres';
+import { READ_COMPATIBLE } from './migrations/shared';
 import { sqliteMigrations } from './migrations/sqlite';
 import { isBusy, kyselySqlite, loadSqlite } from './sqlite-driver';
 import type { Tables } from './tables';
@@ -212,7 +213,9 @@ async function prepareSchema(
     );
   }
   if (!migrations) {
-    const pending = Object.keys(known).filter((name) => !applied.includes(name));
+    const pending = Object.keys(known).filter(
+      (name) => !applied.includes(name) && !READ_COMPATIBLE.has(name),
+    );
     // An empty database (created but never migrated) reads as an empty workspace.
     if (pending.length && applied.length) {
       throw new DatabaseError(

@@ -135,6 +135,12 @@ export function initialSchema(types: ColumnTypes): Migration {
   };
 }
 
+/**
+ * Migrations a read-only open may find not yet applied: they only add what readers do without
+ * (`portico keys list` on a database the server has not upgraded yet still works).
+ */
+export const READ_COMPATIBLE = new Set(['0002_activity_detail']);
+
 /** Version 2: a short detail per activity entry (an approval's tool and decision), never arguments. */
 export const activityDetail: Migration = {
   async up(db: Kysely<unknown>) {
