@@ -136,6 +136,9 @@ export function approvalDecisionFailedNotice(
   };
 }
 
+/** Notifications kept referenced, newest last. */
+const KEPT_NOTIFICATIONS = 50;
+
 /** Shows a notice; `onAction` hears which of its `actions` was clicked. */
 export type Notify = (notice: Notice, onAction?: (index: number) => void) => void;
 
@@ -145,6 +148,9 @@ export function createNotifier(
   log: (line: string) => void,
   open: (route: string | undefined) => void,
 ): Notify {
+  // Electron drops a notification's click and action events once the object is garbage collected:
+  // the newest ones stay referenced here (a decision may come minutes later).
+  const kept: object[] = [];
   return (notice, onAction) => {
     log(`${notice.title}: ${notice.body}`);
     if (!electron.Notification.isSupported()) return;
@@ -163,5 +169,7 @@ export function createNotifier(
       });
     }
     shown.show();
+    kept.push(shown);
+    if (kept.length > KEPT_NOTIFICATIONS) kept.shift();
   };
 }
