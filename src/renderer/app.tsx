@@ -20,6 +20,8 @@ const ConnectorsPage = lazy(() => import('./features/connectors/connectors-page'
 const ConnectorPage = lazy(() => import('./features/connectors/connector-page'));
 const WebhooksPage = lazy(() => import('./features/webhooks/webhooks-page'));
 const ActivityPage = lazy(() => import('./features/activity/activity-page'));
+const ApprovalsPage = lazy(() => import('./features/approvals/approvals-page'));
+const ToolChangesPage = lazy(() => import('./features/tool-changes/tool-changes-page'));
 
 function NotFound() {
   return (
@@ -47,6 +49,8 @@ function Routes() {
         </Route>
         <Route path="/webhooks" component={WebhooksPage} />
         <Route path="/activity" component={ActivityPage} />
+        <Route path="/approvals" component={ApprovalsPage} />
+        <Route path="/tool-changes" component={ToolChangesPage} />
         <Route path="/login">{() => <OverviewPage />}</Route>
         <Route component={NotFound} />
       </Switch>

@@ -1,6 +1,8 @@
 // The frame around every signed-in page: navigation, the live-updates indicator, sign-out.
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
+import { PendingApprovalsCount } from '../features/approvals/pending-count';
+import { PendingToolChangesCount } from '../features/tool-changes/pending-count';
 import { type LiveState, useLiveUpdates } from './live';
 import { inDesktop } from './registry';
 
@@ -12,12 +14,21 @@ const AREAS = [
   ['/connectors', 'Connectors'],
   ['/webhooks', 'Webhooks'],
   ['/activity', 'Activity'],
+  ['/approvals', 'Approvals'],
+  ['/tool-changes', 'Tool changes'],
 ] as const;
+
+/** What needs a person's attention, counted beside its area's name. */
+const COUNTS: Record<string, () => ReactNode> = {
+  '/approvals': PendingApprovalsCount,
+  '/tool-changes': PendingToolChangesCount,
+};
 
 function NavLink({ to, label }: { to: string; label: string }) {
   const [exact] = useRoute(to);
   const [nested] = useRoute(`${to}/*`);
   const active = exact || (to !== '/' && nested);
+  const Count = COUNTS[to];
   return (
     <Link
       href={to}
@@ -25,6 +36,7 @@ function NavLink({ to, label }: { to: string; label: string }) {
       aria-current={active ? 'page' : undefined}
     >
       {label}
+      {Count && <Count />}
     </Link>
   );
 }

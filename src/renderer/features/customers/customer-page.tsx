@@ -6,8 +6,10 @@ import { ErrorMessage, Loading } from '../../common/feedback';
 import { Page, Section } from '../../common/page';
 import { useTool } from '../../common/queries';
 import { ConnectionsSection, useCustomerConnections } from '../connections/connections-section';
+import { ApprovalPolicySection } from './components/approval-policy';
 import { DeleteCustomerButton } from './components/delete-customer-button';
 import { ExposureEditor } from './components/exposure-editor';
+import { RateLimitsSection } from './components/rate-limits-form';
 import { RenameCustomerDialog } from './components/rename-customer-dialog';
 import { ToolPreview } from './components/tool-preview';
 import { describeExposure } from './lib/exposure-draft';
@@ -88,7 +90,7 @@ export default function CustomerPage({ id }: { id: string }) {
             )}
           </dd>
           <dt>Rate limits</dt>
-          <dd title="For all of this customer's keys together; set with the admin tool set_rate_limits.">
+          <dd title="For all of this customer's keys together; set them under Rate limits below.">
             {limitsText(c.limits)}
           </dd>
         </dl>
@@ -110,6 +112,8 @@ export default function CustomerPage({ id }: { id: string }) {
         </dl>
         <ToolPreview customerId={c.id} />
       </Section>
+      <ApprovalPolicySection customerId={c.id} approvals={c.approvals} />
+      <RateLimitsSection customerId={c.id} limits={c.limits} />
       <ExposureEditor
         open={configuring}
         onClose={() => setConfiguring(false)}

@@ -8,6 +8,7 @@ import { Page } from '../../common/page';
 import { useTool, useToolMutation } from '../../common/queries';
 import { limitsText } from '../customers/lib/limits-text';
 import { CreateKeyDialog } from './create-key-dialog';
+import { EditLimitsButton } from './edit-limits-button';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
 
@@ -68,6 +69,7 @@ export default function KeysPage() {
                     <td>{when(k.created_at)}</td>
                     <td>{when(k.last_used_at)}</td>
                     <td>
+                      {k.scope === 'gateway' && !k.revoked_at && <EditLimitsButton apiKey={k} />}{' '}
                       {k.revoked_at ? (
                         <Badge tone="error">revoked</Badge>
                       ) : (

@@ -1,0 +1,124 @@
+// A customer's or a gateway key's rate limits (set_rate_limits): calls per minute and calls at
+// once, each optional — an empty field means no limit. Validated with the contract's own rules.
+import { useEffect } from 'react';
+import { setRateLimits } from '../../../../shared/admin/governance';
+import { Field } from '../../../common/controls';
+import { ErrorMessage, useToast } from '../../../common/feedback';
+import { fieldError, useSchemaForm } from '../../../common/form';
+import { Section } from '../../../common/page';
+import { useToolMutation } from '../../../common/queries';
+import { limitsText } from '../lib/limits-text';
+import './governance.css';
+
+const schema = setRateLimits.input.pick({ calls_per_minute: true, concurrent: true });
+
+type Limits = { calls_per_minute: number | null; concurrent: number | null } | undefined;
+export type LimitsTarget = { customer_id: string } | { key_id: string };
+
+// An empty field clears the limit (null), as set_rate_limits reads it.
+const asLimit = (v: unknown) => (v === '' || v === null || v === undefined ? null : Number(v));
+
+export function RateLimitsForm({
+  target,
+  limits,
+  onSaved,
+  onCancel,
+}: {
+  target: LimitsTarget;
+  limits: Limits;
+  onSaved?(): void;
+  onCancel?(): void;
+}) {
+  const save = useToolMutation('set_rate_limits');
+  const toast = useToast();
+  const current = {
+    calls_per_minute: limits?.calls_per_minute ?? null,
+    concurrent: limits?.concurrent ?? null,
+  };
+  const form = useSchemaForm(schema, current);
+  const errors = form.formState.errors as Record<string, unknown>;
+  const { reset } = form;
+  const who = 'customer_id' in target ? target.customer_id : target.key_id;
+  // Another customer or key: start from its saved limits (a live refetch must not wipe edits).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the target on purpose
+  useEffect(() => reset(current), [who, reset]);
+  const submit = (values: { calls_per_minute?: number | null; concurrent?: number | null }) =>
+    save
+      .mutateAsync({
+        ...target,
+        calls_per_minute: values.calls_per_minute ?? null,
+        concurrent: values.concurrent ?? null,
+      })
+      .then(
+        (r) => {
+          toast.success(r.message);
+          reset({ calls_per_minute: r.limits.calls_per_minute, concurrent: r.limits.concurrent });
+          onSaved?.();
+        },
+        (e: unknown) => toast.error(e),
+      );
+  return (
+    <form noValidate className="limits-form" onSubmit={form.handleSubmit(submit)}>
+      <div className="limits-fields">
+        <Field
+          label="Calls per minute"
+          error={fieldError(errors, 'calls_per_minute')}
+          hint="Empty: no limit."
+        >
+          {(props) => (
+            <input
+              {...props}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              {...form.register('calls_per_minute', { setValueAs: asLimit })}
+            />
+          )}
+        </Field>
+        <Field label="Concurrent calls" error={fieldError(errors, 'concurrent')} hint="Empty: no limit.">
+          {(props) => (
+            <input
+              {...props}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              {...form.register('concurrent', { setValueAs: asLimit })}
+            />
+          )}
+        </Field>
+      </div>
+      <ErrorMessage error={save.error} title="Not saved" />
+      <footer className="dialog-footer">
+        {onCancel && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+        <button
+          type="button"
+          className="secondary"
+          disabled={save.isPending || (!current.calls_per_minute && !current.concurrent)}
+          onClick={() => void submit({ calls_per_minute: null, concurrent: null })}
+        >
+          Clear limits
+        </button>
+        <button type="submit" disabled={save.isPending}>
+          Save limits
+        </button>
+      </footer>
+    </form>
+  );
+}
+
+/** The customer page's section: all of the customer's keys together. */
+export function RateLimitsSection({ customerId, limits }: { customerId: string; limits: Limits }) {
+  return (
+    <Section title="Rate limits">
+      <p className="muted">
+        For all of this customer's keys together: now {limitsText(limits)}. A call over a limit gets an error
+        saying when to retry.
+      </p>
+      <RateLimitsForm target={{ customer_id: customerId }} limits={limits} />
+    </Section>
+  );
+}
