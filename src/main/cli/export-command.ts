@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_WORKSPACE_FILE_BYTES } from '../../shared/admin/contract';
 import { sortKeys } from '../../shared/admin/portability';
 import type { CliTarget } from './context';
 import { openCliRegistry } from './context';
@@ -19,7 +20,7 @@ import { type CliIO, json, UsageError } from './output';
 
 /** Where `portico export --include-secrets` and `portico import` take the passphrase from (never argv). */
 export const PASSPHRASE_ENV = 'PORTICO_EXPORT_PASSPHRASE';
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_FILE_BYTES = MAX_WORKSPACE_FILE_BYTES;
 const KINDS = ['connectors', 'auth_configs', 'customers', 'webhooks', 'connections'] as const;
 
 const passphrase = (): string | undefined => process.env[PASSPHRASE_ENV] || undefined;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authInputSchema } from '../schemas/auth-input';
 import { slugString } from '../schemas/entities';
 import { forceInput, okOutput, pageInput, pageOutput } from './common';
-import { contract } from './contract';
+import { contract, MAX_OPENAPI_DOCUMENT_BYTES } from './contract';
 
 export const connectorOutput = z.object({
   id: z.string(),
@@ -185,6 +185,8 @@ export const importOpenapi = contract({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  // The document, escaped as a JSON string, may be a third larger than the file.
+  maxInputBytes: Math.ceil(MAX_OPENAPI_DOCUMENT_BYTES * 1.3),
 });
 
 export const refreshConnector = contract({

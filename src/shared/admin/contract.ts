@@ -25,7 +25,17 @@ export interface ToolContract<
   input: I;
   output: O;
   annotations: ToolAnnotations;
+  /**
+   * For tools that carry a whole document (an OpenAPI description, a workspace export): the input
+   * they accept over /api, beyond the workspace's request body limit.
+   */
+  maxInputBytes?: number;
 }
+
+/** The largest OpenAPI document Portico reads (by URL, file or pasted). */
+export const MAX_OPENAPI_DOCUMENT_BYTES = 25 * 1024 * 1024;
+/** The largest workspace export `portico import` reads. */
+export const MAX_WORKSPACE_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Keeps a contract's literal name and its schemas' types (the typed client derives from them). */
 export const contract = <const N extends string, I extends z.ZodObject, O extends z.ZodObject>(

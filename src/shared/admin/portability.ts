@@ -1,6 +1,6 @@
 // Contracts of workspace export / import; their handlers are in src/main/core/admin/portability.ts.
 import { z } from 'zod';
-import { contract } from './contract';
+import { contract, MAX_WORKSPACE_FILE_BYTES } from './contract';
 
 /** The version of the export file this Portico writes and reads (`portico_workspace`). */
 export const WORKSPACE_FILE_VERSION = 1;
@@ -74,6 +74,7 @@ export const importWorkspace = contract({
       .describe('What needs attention after the import (e.g. secrets the file left out).'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  maxInputBytes: MAX_WORKSPACE_FILE_BYTES,
 });
 
 export const portabilityContracts = [exportWorkspace, importWorkspace] as const;

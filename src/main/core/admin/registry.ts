@@ -172,6 +172,11 @@ export class AdminRegistry {
     return this.#tools.has(name);
   }
 
+  /** The request body a call of this tool may send: `base`, or more for a tool that carries a document. */
+  inputLimit(name: string, base: number): number {
+    return Math.max(base, this.#tools.get(name)?.maxInputBytes ?? 0);
+  }
+
   /**
    * Whether this call only reads — the tool's annotation, or for some tools its input: read-only
    * callers run it without a writable store, and the CLI's reads leave no activity row.

@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AdminRegistry, AdminServices, Caller } from '../admin/registry';
 import { verifyApiKey } from '../auth/api-keys';
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '../connectors/openapi/fetch';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import type { ApiKey, PlaneName } from '../store/schema';
@@ -50,15 +49,6 @@ const PLANE_OFF: Record<PlaneName, string> = {
 /** Where OAuth clients look for metadata, registration and tokens (RFC 8414, 9728, OIDC, the MCP defaults). */
 const OAUTH_PATH =
   /^\/(?:\.well-known\/(?:oauth-|openid-)|(?:oauth\/)?(?:register|token|authorize|revoke)(?:\/|$))/i;
-
-/**
- * The body an /api call may send: the workspace's limit, except that an OpenAPI document pasted or
- * picked in the UI may be as large as one Portico fetches by URL (GitHub's is 13 MB), plus JSON's
- * escaping of it as a string.
- */
-function apiBodyLimit(tool: string, limit: number): number {
-  return tool === 'import_openapi' ? Math.max(limit, Math.ceil(DEFAULT_MAX_DOCUMENT_BYTES * 1.3)) : limit;
-}
 
 /** The HTTP listener: guards, key auth and plane routing in front of the MCP session hubs. */
 export class PorticoHttpServer {
@@ -431,7 +421,10 @@ export class PorticoHttpServer {
       return;
     }
     if (tool && req.method === 'POST') {
-      const read = await readJsonBody(req, apiBodyLimit(tool, this.deps.store.data.settings.bodyLimitBytes));
+      const read = await readJsonBody(
+        req,
+        this.deps.registry.inputLimit(tool, this.deps.store.data.settings.bodyLimitBytes),
+      );
       if (!read.ok) {
         sendJson(res, read.status, { ok: false, error: read.message });
         return;

@@ -3,10 +3,11 @@
  * size limit and within a time limit, from the network or from disk, and never buffered past it.
  */
 import { open } from 'node:fs/promises';
+import { MAX_OPENAPI_DOCUMENT_BYTES } from '../../../../shared/admin/contract';
 import { errorMessage, isObject, OpenApiImportError } from './util';
 
 /** The most a document — the main one, and each one it references — may hold. */
-export const DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_MAX_DOCUMENT_BYTES = MAX_OPENAPI_DOCUMENT_BYTES;
 /** How long one document may take to arrive, headers and body. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 /** Redirects followed for one document. */
