@@ -17,6 +17,7 @@ import { loginItem, startedHidden } from './login-item';
 import { createNotifier, type Notify, secretsFallbackNotice, startFailedNotice } from './notifications';
 import { SafeStorageKeyProvider } from './safe-storage-key';
 import { problemChoices, problemHeadline } from './start-problem';
+import { watchToolChanges } from './tool-change-alerts';
 import { createTray, type PorticoTray } from './tray';
 import { createTrayActions, type TrayActions } from './tray-actions';
 import type { TraySnapshot } from './tray-menu';
@@ -246,9 +247,11 @@ export async function startDesktop(o: DesktopOptions): Promise<DesktopApp> {
     if (state.phase === 'running') {
       const offConnections = watchConnections(state.app, notify);
       const offApprovals = watchApprovals(state.app, notify);
+      const offToolChanges = watchToolChanges(state.app, notify);
       stopWatching = () => {
         offConnections();
         offApprovals();
+        offToolChanges();
       };
       o.log(`listening on ${state.app.url} (data dir ${o.dataDir})`);
       o.ready(state.app.url);

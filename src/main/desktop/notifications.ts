@@ -106,6 +106,23 @@ export interface ApprovalLabel {
   arguments: Record<string, unknown>;
 }
 
+/** Upstream tools changed after approval: held back from customers until reviewed. */
+export function toolChangesNotice(connector: string, tools: readonly string[], findings: number): Notice {
+  const names =
+    tools.length > 3 ? `${tools.slice(0, 3).join(', ')} and ${tools.length - 3} more` : tools.join(', ');
+  const flagged = findings
+    ? ` ${findings} finding${findings === 1 ? '' : 's'} flagged (hidden characters or text aimed at the model): look closely.`
+    : '';
+  return {
+    title: bounded(
+      tools.length === 1 ? `${connector} changed a tool` : `${connector} changed ${tools.length} tools`,
+      100,
+    ),
+    body: bounded(`${names}: held back from customers until you review the change.${flagged}`),
+    route: 'tool-changes',
+  };
+}
+
 /** A customer's call waits for a decision: Allow / Deny, or a click opens the Approvals page. */
 export function approvalRequestNotice(a: ApprovalLabel): Notice {
   let args: string;
