@@ -61,6 +61,10 @@ export function PendingApproval({ approval, now }: { approval: Approval; now: nu
             }
           >
             {a.label}
+            <span className="visually-hidden">
+              {' '}
+              — {approval.tool} for {approval.customer_id}
+            </span>
           </button>
         ))}
       </div>

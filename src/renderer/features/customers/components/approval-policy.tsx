@@ -28,9 +28,15 @@ export function ApprovalPolicySection({ customerId, approvals }: { customerId: s
   const form = useSchemaForm(schema, saved);
   const errors = form.formState.errors as Record<string, unknown>;
   const { reset } = form;
-  // Another customer: start from its saved policy (a live refetch must not wipe edits).
+  const { isDirty } = form.formState;
+  // Another customer: start from its saved policy.
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the customer on purpose
   useEffect(() => reset(saved), [customerId, reset]);
+  // Changed elsewhere (CLI, another tab): shown, unless the user is editing (their edits stay).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the saved values on purpose
+  useEffect(() => {
+    if (!isDirty) reset(saved);
+  }, [approvals.policy, approvals.timeout_s, reset]);
   return (
     <Section title="Approvals">
       <p className="muted">

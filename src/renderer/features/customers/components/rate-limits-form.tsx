@@ -39,9 +39,15 @@ export function RateLimitsForm({
   const errors = form.formState.errors as Record<string, unknown>;
   const { reset } = form;
   const who = 'customer_id' in target ? target.customer_id : target.key_id;
-  // Another customer or key: start from its saved limits (a live refetch must not wipe edits).
+  const { isDirty } = form.formState;
+  // Another customer or key: start from its saved limits.
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the target on purpose
   useEffect(() => reset(current), [who, reset]);
+  // Changed elsewhere (CLI, another tab): shown, unless the user is editing (their edits stay).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the saved values on purpose
+  useEffect(() => {
+    if (!isDirty) reset(current);
+  }, [current.calls_per_minute, current.concurrent, reset]);
   const submit = (values: { calls_per_minute?: number | null; concurrent?: number | null }) =>
     save
       .mutateAsync({
