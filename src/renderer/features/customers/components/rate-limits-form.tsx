@@ -23,8 +23,11 @@ export function RateLimitsForm({
   limits,
   onSaved,
   onCancel,
+  inSection,
 }: {
   target: LimitsTarget;
+  /** On a page rather than in a dialog: the buttons sit on the left. */
+  inSection?: boolean;
   limits: Limits;
   onSaved?(): void;
   onCancel?(): void;
@@ -64,7 +67,11 @@ export function RateLimitsForm({
         (e: unknown) => toast.error(e),
       );
   return (
-    <form noValidate className="limits-form" onSubmit={form.handleSubmit(submit)}>
+    <form
+      noValidate
+      className={inSection ? 'limits-form in-section' : 'limits-form'}
+      onSubmit={form.handleSubmit(submit)}
+    >
       <div className="limits-fields">
         <Field
           label="Calls per minute"
@@ -124,7 +131,7 @@ export function RateLimitsSection({ customerId, limits }: { customerId: string; 
         For all of this customer's keys together: now {limitsText(limits)}. A call over a limit gets an error
         saying when to retry.
       </p>
-      <RateLimitsForm target={{ customer_id: customerId }} limits={limits} />
+      <RateLimitsForm target={{ customer_id: customerId }} limits={limits} inSection />
     </Section>
   );
 }
