@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureFirstAdminKey, startPortico } from '../core/app';
 import { defaultClientContext } from '../core/clients';
+import { AccessPolicyError, accessPolicy } from '../core/server/request-guards';
 import type { CliTarget } from './context';
 import { type CliIO, UsageError } from './output';
 
@@ -62,9 +63,29 @@ export async function serveCommand(
       'no-gateway': { type: 'boolean' },
       'session-idle-timeout': { type: 'string' },
       'max-sessions-per-key': { type: 'string' },
+      'public-url': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'allowed-origin': { type: 'string', multiple: true },
     },
     strict: true,
   });
+  const list = (flag: string[] | undefined, env: string | undefined) =>
+    flag?.length
+      ? flag
+      : (env
+          ?.split(',')
+          .map((v) => v.trim())
+          .filter(Boolean) ?? []);
+  const publicUrl = values['public-url'] ?? (process.env.PORTICO_PUBLIC_URL || undefined);
+  const allowedHosts = list(values['allowed-host'], process.env.PORTICO_ALLOWED_HOSTS);
+  const allowedOrigins = list(values['allowed-origin'], process.env.PORTICO_ALLOWED_ORIGINS);
+  // Checked before anything starts (the bind host too, when given): a bad value opens nothing.
+  try {
+    accessPolicy({ host: values.host ?? '127.0.0.1', publicUrl, allowedHosts, allowedOrigins });
+  } catch (error) {
+    if (error instanceof AccessPolicyError) throw new UsageError(error.message);
+    throw error;
+  }
   // Checked before anything starts, so a typo never leaves a half-started server.
   const port = parsePort(values.port) ?? parsePort(process.env.PORTICO_PORT);
   const sessionIdleTimeoutSeconds = parseCount(
@@ -92,6 +113,9 @@ export async function serveCommand(
     databaseUrl,
     host: values.host,
     port,
+    publicUrl,
+    allowedHosts,
+    allowedOrigins,
     sessionIdleTimeoutSeconds,
     maxSessionsPerKey,
     noAdmin: values['no-admin'],
@@ -116,6 +140,7 @@ export async function serveCommand(
     );
   }
   io.out(`Web UI: ${app.loginLink()}`);
+  if (publicUrl) io.out(`Public URL: ${publicUrl} (clients, links and OAuth redirects use it)`);
   io.out('  (a one-time sign-in link, valid 15 minutes; `portico ui` prints a new one)');
   // Last, so that a reader waiting for this line has everything printed before it.
   io.out(`Portico listening on ${app.url}`);

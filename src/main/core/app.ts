@@ -10,10 +10,11 @@ import { GatewayRuntime } from './gateway/gateway-runtime';
 import { PorticoHttpServer } from './server/http-server';
 import { watchToolChanges } from './server/list-changed';
 import { LiveEvents } from './server/live-events';
+import { type AccessPolicy, accessPolicy } from './server/request-guards';
 import { sessionLimits } from './server/session-hub';
 import type { PlaneName } from './store/schema';
 import type { KeyProvider } from './store/secrets';
-import { claimServer, effectivePlanes, type ServerInfo } from './store/server-info';
+import { claimServer, effectivePlanes, externalUrl, type ServerInfo } from './store/server-info';
 import { WorkspaceStore } from './store/workspace-store';
 import { createLogger, type Logger } from './util/log';
 import { VERSION } from './util/version';
@@ -28,6 +29,11 @@ export interface StartOptions {
   noAdmin?: boolean;
   noGateway?: boolean;
   keyProvider?: KeyProvider;
+  /** Where clients and browsers reach this server (required to bind beyond loopback). */
+  publicUrl?: string;
+  /** Host names and origins allowed besides loopback and the public URL's. */
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
   /** The built renderer, served as the web UI. */
   staticDir?: string;
   /** Seconds an MCP session may stay idle before it is closed (default 1800; ≥ 1). */
@@ -87,6 +93,18 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   });
   const host = options.host ?? store.data.settings.host;
   const port = options.port ?? store.data.settings.port;
+  let access: AccessPolicy;
+  try {
+    access = accessPolicy({
+      host,
+      publicUrl: options.publicUrl,
+      allowedHosts: options.allowedHosts,
+      allowedOrigins: options.allowedOrigins,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let info: ServerInfo = {
     pid: process.pid,
     url: null,
@@ -98,6 +116,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
       ...(options.noAdmin ? ['admin' as const] : []),
       ...(options.noGateway ? ['gateway' as const] : []),
     ],
+    ...(options.publicUrl ? { publicUrl: new URL(options.publicUrl).origin } : {}),
   };
   let claim: ReturnType<typeof claimServer>;
   try {
@@ -121,7 +140,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     activity,
     events,
     log,
-    serverUrl: () => info.url,
+    serverUrl: () => externalUrl(info),
     forwardLog: (customerId, params) => {
       for (const s of http?.hubs.gateway.sessions(customerId ?? undefined) ?? []) {
         void s.server.sendLoggingMessage(params as never).catch(() => {});
@@ -153,6 +172,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     localCredential: claim.credential,
     sessionLimits: limits,
     live,
+    access,
   });
   const server = http;
   let bound: { host: string; port: number };

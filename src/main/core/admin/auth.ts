@@ -7,6 +7,7 @@ import { MASK } from '../connectors/credentials';
 import { createPending, pkceChallenge } from '../connectors/oauth-pending';
 import { ensureConnection, needsCredentials } from '../gateway/credential-free';
 import type { AuthConfig, Workspace } from '../store/schema';
+import { externalUrl } from '../store/server-info';
 import { toAuthDraft } from './auth-draft';
 import { now } from './common';
 import { requireConnector } from './connector-records';
@@ -126,7 +127,7 @@ const getConnectUrl = implement(contracts.getConnectUrl, async ({ customer_id, c
     );
   const auth = ws.authConfigs[connector.id];
   if (auth?.scheme === 'oauth2' && auth.oauth2?.grant === 'authorization_code' && auth.oauth2.authorizeUrl) {
-    const redirectUri = `${server.url}/oauth/callback`;
+    const redirectUri = `${externalUrl(server)}/oauth/callback`;
     if (!ctx.store.database)
       throw new ToolError('The workspace is read-only here; run this through the server.');
     const { state, verifier } = await createPending(
@@ -151,7 +152,7 @@ const getConnectUrl = implement(contracts.getConnectUrl, async ({ customer_id, c
     };
   }
   return {
-    url: connectPageUrl(server.url, ctx.store.secrets, customer_id, connector.id),
+    url: connectPageUrl(externalUrl(server) ?? server.url, ctx.store.secrets, customer_id, connector.id),
     kind: 'credentials' as const,
     expires_in_seconds: CONNECT_LINK_TTL_SECONDS,
     connection_id: null,

@@ -12,6 +12,7 @@ import {
   vscodeInstallLink,
 } from '../clients';
 import type { Workspace } from '../store/schema';
+import { externalUrl } from '../store/server-info';
 import { type ClientTarget, entryName } from './client-config';
 import { type AdminContext, ToolError } from './registry';
 
@@ -28,7 +29,7 @@ function baseUrlOf(host: string, port: number): string {
 
 /** The running server's URL, else the configured host and port (what `portico serve` would use). */
 export function gatewayBaseUrl(ctx: AdminContext): string {
-  const running = ctx.server()?.url;
+  const running = externalUrl(ctx.server());
   if (running) return running;
   const { host, port } = ctx.store.data.settings;
   return baseUrlOf(host, port || 7430);

@@ -6,16 +6,16 @@ import { verifyApiKey } from '../auth/api-keys';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import type { ApiKey, PlaneName } from '../store/schema';
-import { LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
+import { externalUrl, LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
-import type { Logger } from '../util/log';
+import { type Logger, redact } from '../util/log';
 import { protoKeyMessage, protoKeyPath } from '../util/proto-keys';
 import { VERSION } from '../util/version';
 import { createAdminMcpServer } from './admin-mcp';
 import { RPC, readJsonBody, sendJson, sendRpcError } from './http-util';
 import type { LiveEvents } from './live-events';
 import { handleOAuthCallback } from './oauth-callback';
-import { checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
+import { type AccessPolicy, checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
 import { SessionHub, type SessionLimits } from './session-hub';
 import { serveStatic } from './static-files';
 import { handleConnect, handleEvents, handleSession, loginLink, type UiApiDeps } from './ui-api';
@@ -35,6 +35,8 @@ export interface HttpServerDeps {
   sessionLimits?: Partial<SessionLimits>;
   /** Workspace changes and recorded calls, for the UI's event stream. */
   live: LiveEvents;
+  /** The hosts and origins allowed besides loopback (--public-url, --allowed-host, --allowed-origin). */
+  access: AccessPolicy;
 }
 
 const PLANE_OFF: Record<PlaneName, string> = {
@@ -55,8 +57,9 @@ export class PorticoHttpServer {
   readonly hubs: Record<PlaneName, SessionHub>;
   readonly #server: Server;
   #port = 0;
-  #host = '127.0.0.1';
   #inflight = 0;
+  /** Set once close() starts: readiness says so, for a load balancer to stop sending requests. */
+  #draining = false;
   #drained: (() => void) | undefined;
   /** The web UI's sign-in sessions; made once the port (part of the cookie's name) is known. */
   #web: WebSessions | undefined;
@@ -120,7 +123,6 @@ export class PorticoHttpServer {
         this.#server.off('error', onError);
         const address = this.#server.address() as AddressInfo;
         this.#port = address.port;
-        this.#host = host;
         this.#web = new WebSessions(address.port);
         resolve({ host, port: address.port });
       });
@@ -145,12 +147,40 @@ export class PorticoHttpServer {
       services: this.deps.services,
       sessions: this.#web,
       live: this.deps.live,
-      url: () => this.deps.services.server()?.url ?? `http://127.0.0.1:${this.#port}`,
+      url: () => externalUrl(this.deps.services.server()) ?? `http://127.0.0.1:${this.#port}`,
     };
+  }
+
+  /**
+   * Readiness, for a load balancer: 200 while this server takes requests and its database answers
+   * (one small query, at most 2 s); 503 with the reason while draining or when the database does not.
+   */
+  async #ready(res: ServerResponse): Promise<void> {
+    if (this.#draining) return sendJson(res, 503, { ready: false, reason: 'draining: shutting down' });
+    const database = this.deps.store.database;
+    if (!database) return sendJson(res, 200, { ready: true, database: 'none' });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        database.db.selectFrom('settings').select('key').limit(1).execute(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2_000);
+        }),
+      ]);
+      sendJson(res, 200, { ready: true, database: database.engine });
+    } catch (error) {
+      sendJson(res, 503, {
+        ready: false,
+        reason: `the database does not answer: ${redact(error instanceof Error ? error.message : String(error))}`,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Stops accepting, lets in-flight calls finish (up to `graceMs`), then closes sessions. */
   async close(graceMs = 5_000): Promise<void> {
+    this.#draining = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     if (this.#inflight > 0) {
@@ -175,7 +205,7 @@ export class PorticoHttpServer {
       sendRpcError(res, 400, 'Bad Request: the request target is not a valid URL path.');
       return;
     }
-    const guard = checkHostAndOrigin(req, this.#host, this.#port);
+    const guard = checkHostAndOrigin(req, this.#port, this.deps.access);
     if (!guard.ok) {
       sendRpcError(res, 403, guard.message);
       return;
@@ -185,6 +215,7 @@ export class PorticoHttpServer {
       sendJson(res, 200, { status: 'ok', version: VERSION, planes: this.deps.planes() });
       return;
     }
+    if (path === '/readyz') return this.#ready(res);
     if (path === '/mcp/admin' || path === '/mcp/admin/') return this.#plane('admin', req, res, url);
     if (path === '/mcp/gateway' || path === '/mcp/gateway/') return this.#plane('gateway', req, res, url);
     if (path === '/oauth/callback')

@@ -14,7 +14,13 @@ export interface ServerInfo {
   version: string;
   /** Planes switched off for this run only (`--no-admin`, `--no-gateway`). */
   offForRun: PlaneName[];
+  /** Where clients and browsers reach it (`--public-url`), when not at `url` (a proxy, a container). */
+  publicUrl?: string;
 }
+
+/** The URL to give people and clients: the public URL, else where it listens. */
+export const externalUrl = (info: ServerInfo | null | undefined): string | null =>
+  info?.publicUrl ?? info?.url ?? null;
 
 export class AlreadyRunningError extends Error {}
 
