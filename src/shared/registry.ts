@@ -10,6 +10,7 @@ import { clientConfigContracts } from './admin/client-configs';
 import { connectionContracts } from './admin/connections';
 import { connectorContracts } from './admin/connectors';
 import type { CallResult } from './admin/contract';
+import { curationContracts } from './admin/curation';
 import { customerContracts } from './admin/customers';
 import { gatewayContracts } from './admin/gateway';
 import { governanceContracts } from './admin/governance';
@@ -36,6 +37,7 @@ export const adminContracts = [
   ...governanceContracts,
   ...approvalContracts,
   ...toolPinningContracts,
+  ...curationContracts,
   ...clientConfigContracts,
   ...portabilityContracts,
 ] as const;

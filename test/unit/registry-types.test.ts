@@ -60,7 +60,8 @@ describe('RegistryClient types', () => {
     const created: Customer = {
       id: 'acme',
       name: 'Acme',
-      exposure: { mode: 'all', connector_ids: [], actions: {}, tool_mode: 'auto' },
+      exposure: { mode: 'all', connector_ids: [], actions: {}, tool_mode: 'auto', naming: 'prefixed' },
+      tool_overrides: {},
       metadata: {},
       connection_count: 0,
       created_at: '',

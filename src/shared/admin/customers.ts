@@ -8,6 +8,41 @@ import { rateLimitsOutput } from './governance';
 
 const customerId = z.string().describe("The customer's id (its endOrgId).");
 
+export const namingSchema = z
+  .enum(['prefixed', 'bare'])
+  .describe(
+    'Tool names: "prefixed" (`<connector_slug>__<tool>`, the default) or "bare" (the upstream\'s own names where they don\'t collide; a name two tools share falls back to the prefixed form for both).',
+  );
+
+/** One override of set_tool_overrides, as inputs and outputs show it. */
+export const toolOverride = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(2048)
+    .describe("The upstream item: an action's name (tool), a prompt's name, or a resource's URI."),
+  kind: z.enum(['tool', 'prompt', 'resource']).optional().describe('What `name` is (default "tool").'),
+  hidden: z.boolean().optional().describe('true: not listed and not callable for this customer.'),
+  rename: z
+    .string()
+    .optional()
+    .describe(
+      'The name agents see instead (letters, digits, "_" or "-", at most 64); tools and prompts only.',
+    ),
+  title: z.string().max(200).optional().describe('The title agents see instead.'),
+  description: z.string().max(10_000).optional().describe('The description agents see instead.'),
+  annotations: z
+    .strictObject({
+      title: z.string().max(200).optional(),
+      readOnlyHint: z.boolean().optional(),
+      destructiveHint: z.boolean().optional(),
+      idempotentHint: z.boolean().optional(),
+      openWorldHint: z.boolean().optional(),
+    })
+    .optional()
+    .describe("Annotation hints agents see, over the tool's own (fields not given keep the tool's)."),
+});
+
 export const customerOutput = z.object({
   id: z.string().describe('Customer id; the same value is its endOrgId.'),
   name: z.string(),
@@ -22,7 +57,11 @@ export const customerOutput = z.object({
         'Per-connector allow-list of action names; a connector absent here exposes all its enabled actions.',
       ),
     tool_mode: toolModeSchema,
+    naming: namingSchema,
   }),
+  tool_overrides: z
+    .record(z.string(), z.array(toolOverride))
+    .describe('Per connector id: the overrides set with set_tool_overrides.'),
   metadata: z.record(z.string(), z.string()),
   connection_count: z.number().int(),
   created_at: z.string(),
@@ -100,7 +139,8 @@ export const configureCustomerTools = contract({
   title: "Configure a customer's tools",
   description:
     'Choose which tools a customer\'s gateway exposes: mode "all" (every connector it has a connection for) or "selected" (only connector_ids, optionally only some actions of each). ' +
-    'tool_mode "direct" lists every tool, "search" exposes search_tools/describe_tool/call_tool, "auto" switches to search above the threshold (40). Connected sessions are notified.',
+    'tool_mode "direct" lists every tool, "search" exposes search_tools/describe_tool/call_tool, "auto" switches to search above the threshold (40). ' +
+    'naming "prefixed" names tools `<connector_slug>__<tool>`; "bare" uses the upstream\'s own names where no other tool of the customer shares them. Connected sessions are notified.',
   input: z.strictObject({
     customer_id: customerId,
     mode: z.enum(['all', 'selected']).describe('"all" or "selected".'),
@@ -112,6 +152,7 @@ export const configureCustomerTools = contract({
         'Optional allow-list: connector id → action names to expose. Connectors not listed expose all enabled actions.',
       ),
     tool_mode: toolModeSchema.optional().describe('"direct", "search" or "auto" (default: unchanged).'),
+    naming: namingSchema.optional().describe('"prefixed" or "bare" (default: unchanged).'),
   }),
   output: customerOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
@@ -130,6 +171,7 @@ export const previewCustomerTools = contract({
         connector_ids: z.array(z.string()).optional(),
         actions: z.record(z.string(), z.array(z.string())).optional(),
         tool_mode: toolModeSchema.optional(),
+        naming: namingSchema.optional(),
       })
       .optional()
       .describe(
@@ -145,11 +187,15 @@ export const previewCustomerTools = contract({
       z.object({
         name: z.string(),
         connector_id: z.string(),
-        action: z.string(),
+        action: z.string().describe('The action behind the tool (its name before any rename).'),
+        title: z.string().optional(),
         description: z.string(),
         connected: z.boolean(),
       }),
     ),
+    hidden: z
+      .array(z.object({ connector_id: z.string(), action: z.string() }))
+      .describe('Tools this customer hid with set_tool_overrides: neither listed nor callable.'),
     unconnected_connectors: z
       .array(z.string())
       .describe('Exposed connectors without a connection: their calls return a connect URL.'),

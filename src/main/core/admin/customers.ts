@@ -19,7 +19,9 @@ export function customerView(customer: Customer, ws: Workspace): z.infer<typeof 
       connector_ids: customer.exposure.connectorIds,
       actions: customer.exposure.actions,
       tool_mode: customer.exposure.toolMode,
+      naming: customer.exposure.naming ?? 'prefixed',
     },
+    tool_overrides: overridesView(customer),
     metadata: customer.metadata,
     connection_count: connectionsOfCustomer(ws, customer.id).length,
     created_at: customer.createdAt,
@@ -27,6 +29,14 @@ export function customerView(customer: Customer, ws: Workspace): z.infer<typeof 
     ...(customer.limits ? { limits: rateLimitsView(customer.limits) } : {}),
     approvals: approvalPolicyView(customer.approvals),
   };
+}
+
+/** The customer's overrides as outputs show them (set_tool_overrides). */
+export function overridesView(customer: Customer): z.infer<typeof customerOutput>['tool_overrides'] {
+  const out: z.infer<typeof customerOutput>['tool_overrides'] = {};
+  for (const [connectorId, list] of Object.entries(customer.overrides ?? {}))
+    out[connectorId] = list.map((o) => ({ ...o }));
+  return out;
 }
 
 export function requireCustomer(ws: Workspace, id: string): Customer {
@@ -120,11 +130,12 @@ interface ExposureInput {
   connector_ids?: string[];
   actions?: Record<string, string[]>;
   tool_mode?: Customer['exposure']['toolMode'];
+  naming?: 'prefixed' | 'bare';
 }
 
 /** The exposure `input` gives a customer, checked against the workspace (configure and preview share it). */
 function nextExposure(ws: Workspace, customer: Customer, input: ExposureInput): Customer['exposure'] {
-  const { mode, connector_ids, actions, tool_mode } = input;
+  const { mode, connector_ids, actions, tool_mode, naming } = input;
   const ids = connector_ids ?? (mode === 'selected' ? customer.exposure.connectorIds : []);
   const unknown = [...ids, ...Object.keys(actions ?? {})].filter((id) => !Object.hasOwn(ws.connectors, id));
   if (unknown.length) {
@@ -146,6 +157,7 @@ function nextExposure(ws: Workspace, customer: Customer, input: ExposureInput): 
     connectorIds: mode === 'selected' ? [...new Set(ids)] : [],
     actions: actions ?? customer.exposure.actions,
     toolMode: tool_mode ?? customer.exposure.toolMode,
+    ...((naming ?? customer.exposure.naming) === 'bare' ? { naming: 'bare' as const } : {}),
   };
 }
 
@@ -162,6 +174,7 @@ const configureCustomerTools = implement(
       customer_id,
       exposure: updated.exposure.mode,
       tool_mode: updated.exposure.toolMode,
+      naming: updated.exposure.naming ?? 'prefixed',
     });
     return customerView(updated, store.data);
   },
@@ -189,9 +202,11 @@ const previewCustomerTools = implement(
         name: t.name,
         connector_id: t.connector.id,
         action: t.action.name,
-        description: t.action.description.slice(0, 300),
+        ...(t.title ? { title: t.title } : {}),
+        description: t.description.slice(0, 300),
         connected: t.connection !== undefined,
       })),
+      hidden: toolset.hidden.map((h) => ({ connector_id: h.connector.id, action: h.action.name })),
       unconnected_connectors: toolset.unconnected,
       message: toolset.tools.length ? null : 'No tools configured. Click Configure to enable connectors.',
     };

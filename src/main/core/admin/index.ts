@@ -6,6 +6,7 @@ import { catalogTools } from './catalog';
 import { clientConfigTools } from './client-config-tools';
 import { connectionTools } from './connections';
 import { connectorTools } from './connectors';
+import { curationTools } from './curation';
 import { customerTools } from './customers';
 import { gatewayTools } from './gateway';
 import { governanceTools } from './governance';
@@ -34,6 +35,7 @@ export const adminTools = [
   ...governanceTools,
   ...approvalTools,
   ...toolPinningTools,
+  ...curationTools,
   ...clientConfigTools,
   ...portabilityTools,
 ] as const;

@@ -59,8 +59,8 @@ export class SearchIndex {
         (entry.action.inputSchema.properties as Record<string, unknown> | undefined) ?? {},
       );
       const tokens = [
-        ...repeat(tokenize(`${entry.name} ${entry.action.title ?? ''}`), 3),
-        ...tokenize(entry.action.description.slice(0, 2_000)),
+        ...repeat(tokenize(`${entry.name} ${entry.title ?? ''}`), 3),
+        ...tokenize(entry.description.slice(0, 2_000)),
         ...repeat(tokenize(params.join(' ')), 2),
       ];
       const tf = new Map<string, number>();

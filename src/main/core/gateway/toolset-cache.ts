@@ -43,11 +43,11 @@ export function toolListing(entry: ToolEntry): Tool {
   const outputSchema = advertisedOutputSchema(action.outputSchema, entry.connector.strictOutput);
   return {
     name: entry.name,
-    ...(action.title ? { title: action.title } : {}),
-    description: action.description || `${action.name} (${entry.connector.name})`,
+    ...(entry.title ? { title: entry.title } : {}),
+    description: entry.description || `${action.name} (${entry.connector.name})`,
     inputSchema: listedSchema(action.inputSchema, 'input'),
     ...(outputSchema ? { outputSchema: listedSchema(outputSchema, 'output') } : {}),
-    annotations: { ...(action.title ? { title: action.title } : {}), ...action.annotations },
+    annotations: { ...(entry.title ? { title: entry.title } : {}), ...entry.annotations },
   };
 }
 

@@ -60,8 +60,31 @@ export const exposureSchema = z.object({
   /** Optional per-connector allow-list of action names; absent means every enabled action. */
   actions: ownRecord(z.array(z.string())).default(() => Object.create(null)),
   toolMode: toolModeSchema,
+  /** `bare`: the upstream's own tool names where they don't collide (tool-names.ts); absent: `prefixed`. */
+  naming: z.enum(['prefixed', 'bare']).optional(),
 });
 export type Exposure = z.infer<typeof exposureSchema>;
+
+/** One customer's change to one upstream tool, prompt or resource of a connector (set_tool_overrides). */
+export const toolOverrideSchema = z.object({
+  /** The action's name (a tool), the prompt's name, or the resource's URI, as the upstream gives it. */
+  name: z.string().min(1).max(2048),
+  kind: z.enum(['tool', 'prompt', 'resource']).default('tool'),
+  hidden: z.boolean().optional(),
+  rename: z.string().optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  annotations: z
+    .object({
+      title: z.string().optional(),
+      readOnlyHint: z.boolean().optional(),
+      destructiveHint: z.boolean().optional(),
+      idempotentHint: z.boolean().optional(),
+      openWorldHint: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type ToolOverride = z.infer<typeof toolOverrideSchema>;
 
 /** Rate limits of a key or a customer (set_rate_limits): absent fields mean no limit. */
 export const rateLimitsSchema = z.object({
@@ -90,6 +113,8 @@ export const customerSchema = z.object({
   limits: rateLimitsSchema.optional(),
   /** Absent: no call waits for approval (the default for new customers). */
   approvals: customerApprovalsSchema.optional(),
+  /** Per connector id: this customer's overrides of its tools, prompts and resources (absent: none). */
+  overrides: ownRecord(z.array(toolOverrideSchema)).optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
