@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import { Badge } from '../../../common/controls';
 import { useToast } from '../../../common/feedback';
 import { useToolMutation } from '../../../common/queries';
+import { VisibleText } from '../../tool-changes/components/visible-text';
 import { timeLeft, when } from '../lib/time-left';
 import type { Approval } from '../lib/types';
 
@@ -39,7 +40,10 @@ export function PendingApproval({ approval, now }: { approval: Approval; now: nu
         <dd>{when(approval.created_at)}</dd>
         <dt>Arguments</dt>
         <dd>
-          <pre>{JSON.stringify(approval.arguments, null, 2)}</pre>
+          {/* Hidden characters shown: the person allowing the call sees what the upstream will get. */}
+          <pre>
+            <VisibleText text={JSON.stringify(approval.arguments, null, 2)} />
+          </pre>
         </dd>
       </dl>
       <div className="approval-actions">
