@@ -243,6 +243,32 @@ describe('set_tool_overrides', () => {
     expect(await acme.names()).toEqual(['fetch_note', 'times', 'web__add', 'web__list_notes']);
   });
 
+  it('approval exceptions keep naming the action: a renamed tool waits, shown by its new name', async () => {
+    await ok('set_approval_policy', {
+      customer_id: 'acme',
+      policy: 'never',
+      actions: [{ connector_id: 'calc', action: 'multiply', policy: 'always' }],
+    });
+    const requested = new Promise<Record<string, unknown>>((resolve) => {
+      const off = app.services.events.on((event) => {
+        if (event.type !== 'approval.requested') return;
+        off();
+        resolve(event.data);
+      });
+    });
+    const acme = await agent('acme');
+    const waiting = acme.run('times', { a: 3, b: 4 });
+    const approval = await requested;
+    expect(approval).toMatchObject({ tool: 'times', connector_id: 'calc', action: 'multiply' });
+    await ok('decide_approval', { approval_id: approval.approval_id, decision: 'allow' });
+    expect(text(await waiting)).toBe('ran multiply');
+    await ok('set_approval_policy', {
+      customer_id: 'acme',
+      policy: 'never',
+      actions: [{ connector_id: 'calc', action: 'multiply', policy: null }],
+    });
+  });
+
   it('refuses bad input with a message that says what to do', async () => {
     const base = { customer_id: 'acme', connector_id: 'calc' };
     expect(
