@@ -29,6 +29,13 @@ export interface Database {
   hasSchema: boolean;
   /** Runs `fn` in a write transaction, one writer at a time across every process on this database. */
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** Tells every process listening that the workspace changed (PostgreSQL NOTIFY, sent on commit); SQLite: nothing. */
+  announce(tx: WriteTx): Promise<void>;
+  /**
+   * Calls `listener` when any process announces a change (PostgreSQL LISTEN on its own connection,
+   * reconnected when lost); returns the stop function. Absent on SQLite: other processes are polled.
+   */
+  listen?(listener: () => void, onError: (message: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,8 @@ async function openSqlite(path: string, readOnly: boolean): Promise<Database> {
     readOnly,
     hasSchema: true,
     write: (fn) => sqliteWrite(db, fn),
+    // One file: other processes are polled (watch), nothing is sent.
+    announce: async () => {},
     close: () => db.destroy(),
   };
   database.hasSchema = await prepareSchema(database, readOnly ? null : sqliteMigrations).catch(
@@ -143,6 +152,58 @@ async function sqliteWrite<T>(db: Db, fn: (tx: WriteTx) => Promise<T>): Promise<
 
 /** Serializes workspace writes across every process and replica on one PostgreSQL database. */
 const PG_WRITE_LOCK = 7430_0001;
+/** The channel workspace changes are announced on. */
+const PG_CHANGES_CHANNEL = 'portico_changes';
+
+/** The slice of pg.Client that LISTEN needs. */
+interface ListenClient {
+  connect(): Promise<unknown>;
+  query(text: string): Promise<unknown>;
+  on(event: 'notification', listener: () => void): unknown;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
+  end(): Promise<void>;
+}
+
+/** LISTENs on a dedicated connection; a lost one is replaced (after a pause), until stopped. */
+function listenPostgres(
+  connect: () => ListenClient,
+  listener: () => void,
+  onError: (message: string) => void,
+): () => void {
+  let stopped = false;
+  let client: ListenClient | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const start = () => {
+    if (stopped) return;
+    const current = connect();
+    client = current;
+    let lost = false;
+    const reconnect = (error?: Error) => {
+      if (lost || stopped) return;
+      lost = true;
+      onError(
+        `Listening for other replicas' changes stopped (${error?.message ?? 'connection closed'}); reconnecting.`,
+      );
+      void current.end().catch(() => {});
+      // Whatever was announced meanwhile is caught up on the next notice or poll.
+      retry = setTimeout(start, 1_000);
+      retry.unref();
+    };
+    current.on('notification', listener);
+    current.on('error', reconnect);
+    current.on('end', reconnect);
+    current
+      .connect()
+      .then(() => current.query(`LISTEN ${PG_CHANGES_CHANNEL}`))
+      .then(listener, reconnect);
+  };
+  start();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    void client?.end().catch(() => {});
+  };
+}
 
 async function openPostgres(url: string, readOnly: boolean): Promise<Database> {
   const location = redactUrl(url);
@@ -169,6 +230,11 @@ async function openPostgres(url: string, readOnly: boolean): Promise<Database> {
         await sql`select pg_advisory_xact_lock(${PG_WRITE_LOCK})`.execute(tx);
         return fn(tx);
       }),
+    announce: async (tx) => {
+      await sql`select pg_notify(${PG_CHANGES_CHANNEL}, '')`.execute(tx);
+    },
+    listen: (listener, onError) =>
+      listenPostgres(() => new pg.Client({ connectionString: url, types }), listener, onError),
     close: () => db.destroy(),
   };
   try {

@@ -232,6 +232,7 @@ export class WorkspaceStore {
         }
         const loaded = await readRecords(tx, refs);
         await writeRecords(tx, base, target, mine);
+        if (mine.length) await database.announce(tx);
         return { loaded, rev: (await changeHead(tx)).last };
       })
       .catch(async (error: unknown) => {
@@ -283,11 +284,19 @@ export class WorkspaceStore {
     return true;
   }
 
-  /** Polls for other processes' changes every `intervalMs` (off the request path). Returns a stop function. */
-  watch(onError: (message: string) => void = () => {}, intervalMs = 250): () => void {
+  /**
+   * Catches up with other processes' changes: at once when one is announced (PostgreSQL LISTEN),
+   * and by polling every `intervalMs` (SQLite; on PostgreSQL a safety net, every 2 s, for notices
+   * lost while reconnecting). Off the request path. Returns a stop function.
+   */
+  watch(onError: (message: string) => void = () => {}, intervalMs?: number): () => void {
     let busy = false;
-    this.#syncTimer = setInterval(() => {
-      if (busy) return;
+    let again = false;
+    const sync = () => {
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       this.sync()
         .catch((error: unknown) =>
@@ -297,10 +306,20 @@ export class WorkspaceStore {
         )
         .finally(() => {
           busy = false;
+          if (again) {
+            again = false;
+            sync();
+          }
         });
-    }, intervalMs);
+    };
+    const listen = this.database?.readOnly ? undefined : this.database?.listen;
+    const stopListening = listen?.call(this.database, sync, onError);
+    this.#syncTimer = setInterval(sync, intervalMs ?? (stopListening ? 2_000 : 250));
     this.#syncTimer.unref();
-    return () => clearInterval(this.#syncTimer);
+    return () => {
+      clearInterval(this.#syncTimer);
+      stopListening?.();
+    };
   }
 
   /** Keeps the change log bounded: its newest `keep` rows stay (see change-log.ts). */
