@@ -1,10 +1,16 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   type CallToolResult,
+  ElicitationCompleteNotificationSchema,
   ErrorCode,
   LoggingMessageNotificationSchema,
   McpError,
   type Progress,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -15,6 +21,7 @@ import {
   listAllTools,
   type McpConnector,
   openUpstream,
+  type UpstreamClientRole,
   type UpstreamHandle,
   type UpstreamSecrets,
   UpstreamUnauthorizedError,
@@ -32,12 +39,27 @@ export interface UpstreamTarget {
    */
   version: string;
   secrets(): UpstreamSecrets;
+  /**
+   * A gateway session whose client answers elicitation or sampling: it gets an upstream session of
+   * its own, so what the upstream asks (elicitation, sampling) reaches only that session's client.
+   */
+  scope?: { id: string; role: UpstreamClientRole };
+}
+
+/** Where an upstream notification came from. */
+export interface UpstreamSource {
+  connectorId: string;
+  customerId: string | null;
+  /** The gateway session that has this upstream session to itself (undefined: shared). */
+  scopeId: string | undefined;
 }
 
 interface PooledSession {
   key: string;
   version: string;
   connectorId: string;
+  connectionId: string | null;
+  source: UpstreamSource;
   slug: string;
   handle: Promise<UpstreamHandle>;
   lastUsed: number;
@@ -55,6 +77,8 @@ export interface PoolEvents {
   toolsChanged(connectorId: string, tools: Tool[]): void;
   /** A log message from the upstream, for the customer's sessions. */
   log(customerId: string | null, params: unknown): void;
+  /** resources/updated, resources/list_changed, prompts/list_changed or elicitation/complete from an upstream. */
+  notify?(source: UpstreamSource, method: string, params: Record<string, unknown> | undefined): void;
   /** Something worth telling the operator (a crash, a restart). */
   report(message: string): void;
 }
@@ -96,6 +120,8 @@ export class McpUpstreamPool {
   readonly #sessions = new Map<string, PooledSession>();
   readonly #failures = new Map<string, { count: number; until: number }>();
   readonly #closing = new Set<Promise<void>>();
+  readonly #instructions = new Map<string, string>();
+  readonly #capabilities = new Map<string, ReturnType<Client['getServerCapabilities']>>();
   readonly #sweeper: NodeJS.Timeout;
   #closed = false;
 
@@ -117,8 +143,39 @@ export class McpUpstreamPool {
     args: Record<string, unknown>,
     options: PoolCallOptions = {},
   ): Promise<CallToolResult> {
+    return this.request(
+      target,
+      (client, requestOptions) =>
+        client.callTool(
+          { name: tool, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
+          undefined,
+          requestOptions,
+        ) as Promise<CallToolResult>,
+      options,
+    );
+  }
+
+  /** The instructions the connector's upstream gave at initialize (the last session opened). */
+  instructions(connectorId: string): string | undefined {
+    return this.#instructions.get(connectorId);
+  }
+
+  /** The capabilities the connector's upstream declared (the last session opened), if one was opened. */
+  capabilities(connectorId: string): ReturnType<Client['getServerCapabilities']> {
+    return this.#capabilities.get(connectorId);
+  }
+
+  /**
+   * Any request on the target's upstream session (resources, prompts, completions, tools/call),
+   * with the same reconnect, timeout and error handling as a tool call.
+   */
+  async request<T>(
+    target: UpstreamTarget,
+    send: (client: Client, options: RequestOptions) => Promise<T>,
+    options: PoolCallOptions = {},
+  ): Promise<T> {
     const { connector } = target;
-    const key = `${connector.id}|${target.connectionId ?? '-'}`;
+    const key = `${connector.id}|${target.connectionId ?? '-'}${target.scope ? `|${target.scope.id}` : ''}`;
     const timeoutMs = options.timeoutMs ?? 60_000;
     for (let attempt = 0; ; attempt += 1) {
       const session = this.#get(key, target, timeoutMs);
@@ -126,16 +183,12 @@ export class McpUpstreamPool {
       let handle: UpstreamHandle | undefined;
       try {
         handle = await abortable(session.handle, options.signal);
-        const result = (await handle.client.callTool(
-          { name: tool, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
-          undefined,
-          {
-            signal: options.signal,
-            timeout: timeoutMs,
-            onprogress: options.onprogress,
-            resetTimeoutOnProgress: Boolean(options.onprogress),
-          },
-        )) as CallToolResult;
+        const result = await send(handle.client, {
+          signal: options.signal,
+          timeout: timeoutMs,
+          onprogress: options.onprogress,
+          resetTimeoutOnProgress: Boolean(options.onprogress),
+        });
         this.#failures.delete(key);
         return result;
       } catch (error) {
@@ -198,10 +251,13 @@ export class McpUpstreamPool {
       ...Object.values(secrets.env ?? {}),
       ...Object.values(secrets.headers ?? {}),
     ]);
+    const source: UpstreamSource = { connectorId: connector.id, customerId, scopeId: target.scope?.id };
     const session: PooledSession = {
       key,
       version: target.version,
       connectorId: connector.id,
+      connectionId: target.connectionId,
+      source,
       slug: connector.slug,
       handle: undefined as never,
       lastUsed: Date.now(),
@@ -209,9 +265,22 @@ export class McpUpstreamPool {
       retired: false,
       scrub: (text) => scrubber.text(text),
     };
-    session.handle = openUpstream(connector, secrets, timeoutMs).then(
+    session.handle = openUpstream(connector, secrets, timeoutMs, target.scope?.role).then(
       (handle) => {
         const { client } = handle;
+        const instructions = client.getInstructions();
+        if (instructions) this.#instructions.set(connector.id, instructions);
+        else this.#instructions.delete(connector.id);
+        this.#capabilities.set(connector.id, client.getServerCapabilities());
+        for (const schema of [
+          ResourceUpdatedNotificationSchema,
+          ResourceListChangedNotificationSchema,
+          PromptListChangedNotificationSchema,
+          ElicitationCompleteNotificationSchema,
+        ])
+          client.setNotificationHandler(schema, (n) => {
+            if (!session.retired) this.events.notify?.(source, n.method, n.params);
+          });
         client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
           this.#listChanged(session, handle),
         );
@@ -318,9 +387,14 @@ export class McpUpstreamPool {
   /** Closes the sessions whose connector or connection no longer exists (`alive` says which do). */
   retireOrphans(alive: (connectorId: string, connectionId: string | undefined) => boolean): void {
     for (const session of [...this.#sessions.values()]) {
-      const connectionId = session.key.slice(session.key.indexOf('|') + 1);
-      if (!alive(session.connectorId, connectionId === '-' ? undefined : connectionId)) this.#retire(session);
+      if (!alive(session.connectorId, session.connectionId ?? undefined)) this.#retire(session);
     }
+  }
+
+  /** Closes the upstream sessions a gateway session had to itself (it ended). */
+  closeScope(scopeId: string): void {
+    for (const session of [...this.#sessions.values()])
+      if (session.source.scopeId === scopeId) this.#retire(session);
   }
 
   /** Closes every session of a connector (its config changed or it was deleted). */

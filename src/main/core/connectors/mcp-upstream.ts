@@ -5,7 +5,14 @@ import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type ClientCapabilities,
+  ErrorCode,
+  McpError,
+  type Request,
+  type Result,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Action, Connector } from '../store/schema';
 import { VERSION } from '../util/version';
 import { guardedMcpFetch } from './network-guard';
@@ -30,6 +37,43 @@ export interface UpstreamHandle {
   stderrTail(): string;
   /** Ends the session (an HTTP upstream is told with DELETE) and waits for a stdio child to exit. */
   close(): Promise<void>;
+}
+
+/**
+ * Who answers what an upstream asks its client (elicitation, sampling): the gateway session the
+ * upstream session was opened for. It throws an McpError (sent back to the upstream as is) when
+ * its client cannot answer.
+ */
+export interface UpstreamClientRole {
+  answer(request: Request, signal: AbortSignal): Promise<Result>;
+}
+
+/**
+ * What every upstream session declares, whoever its client is: the same capabilities everywhere,
+ * so an upstream that offers some tools only to clients able to answer (server-everything does)
+ * shows every session, and discovery, the same tools. Whether the gateway client behind it can
+ * answer is decided per request (client-requests.ts).
+ */
+export const UPSTREAM_CLIENT_CAPABILITIES: ClientCapabilities = {
+  elicitation: { form: {}, url: {} },
+  sampling: { tools: {} },
+};
+
+/** What an upstream asking a session that has no client to ask (the customer's shared session, discovery) gets. */
+export function refuse(
+  request: Request,
+  why = "this upstream session is shared by the customer's gateway sessions whose AI clients did not declare it",
+): never {
+  const capability = request.method.startsWith('sampling/')
+    ? 'sampling'
+    : request.method.startsWith('elicitation/')
+      ? 'elicitation'
+      : undefined;
+  if (!capability) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+  throw new McpError(
+    ErrorCode.InvalidRequest,
+    `Portico cannot forward ${request.method}: ${why} — no AI client here declared the \`${capability}\` capability, so there is no one to ask. Do without it, or have the user connect with a client that supports ${capability}.`,
+  );
 }
 
 /**
@@ -66,8 +110,20 @@ export async function openUpstream(
   connector: McpConnector,
   secrets: UpstreamSecrets,
   timeoutMs = 30_000,
+  role?: UpstreamClientRole,
 ): Promise<UpstreamHandle> {
-  const client = new Client({ name: 'portico', version: VERSION });
+  const client = new Client(
+    { name: 'portico', version: VERSION },
+    { capabilities: UPSTREAM_CLIENT_CAPABILITIES },
+  );
+  // Elicitation and sampling go to the gateway session the upstream session was opened for (which
+  // refuses what its client did not declare); without one, the upstream gets a clear McpError.
+  client.fallbackRequestHandler = async (request, extra) => {
+    if (request.method !== 'elicitation/create' && request.method !== 'sampling/createMessage')
+      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+    if (!role) refuse(request);
+    return role.answer(request, extra.signal);
+  };
   const transport =
     connector.transport === 'stdio'
       ? new StdioClientTransport({
@@ -129,13 +185,16 @@ export async function openUpstream(
   };
 }
 
-/** Opens an MCP client to the connector's upstream (stdio child or Streamable HTTP). */
+/** Opens an MCP client to the connector's upstream (stdio child or Streamable HTTP), for discovery. */
 export async function connectUpstream(
   connector: McpConnector,
   secrets: UpstreamSecrets,
   timeoutMs = 30_000,
 ): Promise<Client> {
-  return (await openUpstream(connector, secrets, timeoutMs)).client;
+  const role: UpstreamClientRole = {
+    answer: async (request) => refuse(request, 'Portico is only reading its tools'),
+  };
+  return (await openUpstream(connector, secrets, timeoutMs, role)).client;
 }
 
 /** Every tool of an upstream, following pagination. */

@@ -9,6 +9,7 @@ import {
 import type { Customer } from '../store/schema';
 import { VERSION } from '../util/version';
 import type { ApprovalView, ElicitedDecision } from './approvals';
+import { AGGREGATOR_CAPABILITIES, registerAggregator, withUpstreamInstructions } from './customer-aggregator';
 import type { CallContext, GatewayRuntime } from './gateway-runtime';
 
 export const EMPTY_TOOLSET_MESSAGE = 'No tools configured. Click Configure to enable connectors.';
@@ -125,15 +126,25 @@ export function createCustomerMcpServer(
   const server = new Server(
     { name: `portico-${customer.id}`, title: `Portico gateway — ${customer.name}`, version: VERSION },
     {
-      capabilities: { tools: { listChanged: true }, logging: {} },
-      instructions: instructionsFor(customer, initial.tools.length, initial.mode === 'search'),
+      capabilities: { tools: { listChanged: true }, ...AGGREGATOR_CAPABILITIES },
+      instructions: withUpstreamInstructions(
+        instructionsFor(customer, initial.tools.length, initial.mode === 'search'),
+        runtime,
+        customer.id,
+      ),
     },
   );
   const listTools = () => {
     const toolset = runtime.toolsets.get(customer.id);
     return { tools: toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS : toolset.listing };
   };
-  server.onclose = () => runtime.approvals.forgetSession(sessionRef);
+  // The session's tools/call ids in flight: an upstream's elicitation or sampling request goes on one's stream.
+  const calls: (string | number)[] = [];
+  const aggregator = registerAggregator(server, runtime, customer.id, sessionRef, calls);
+  server.onclose = () => {
+    runtime.approvals.forgetSession(sessionRef);
+    aggregator.close();
+  };
   server.setRequestHandler(ListToolsRequestSchema, listTools);
   const canElicit = () => server.getClientCapabilities()?.elicitation !== undefined;
   /** The tool a call runs (search mode's call_tool names it in its arguments). */
@@ -201,10 +212,12 @@ export function createCustomerMcpServer(
       );
       return elicitedDecision(result);
     };
+    const scope = aggregator.scope();
     const ctx: CallContext = {
       signal: extra.signal,
       keyId,
       sessionRef,
+      ...(scope ? { scope } : {}),
       ...(canElicit() ? { elicit } : {}),
       onprogress:
         progressToken === undefined
@@ -218,7 +231,13 @@ export function createCustomerMcpServer(
               );
             },
     };
-    const result = await callTool(name, args, ctx);
+    calls.push(extra.requestId);
+    let result: CallToolResult;
+    try {
+      result = await callTool(name, args, ctx);
+    } finally {
+      calls.splice(calls.indexOf(extra.requestId), 1);
+    }
     if (sent.length) {
       await Promise.all(sent);
       // A turn of the event loop, so the last note leaves before the result rather than in the same write.
@@ -233,7 +252,10 @@ export function createCustomerMcpServer(
     },
     callTool: (name, args, signal) => callTool(name, args, { signal, keyId, sessionRef }),
     sdkOnly: (name, args) =>
-      canElicit() && runtime.approvalRequired(customer.id, target(name, args), sessionRef),
+      // An MCP upstream may ask this session's client something mid-call: that needs the SSE stream.
+      (aggregator.scope() !== undefined &&
+        runtime.toolsets.get(customer.id).byName.get(target(name, args))?.connector.kind === 'mcp') ||
+      (canElicit() && runtime.approvalRequired(customer.id, target(name, args), sessionRef)),
   };
   return { server, fast };
 }

@@ -1,7 +1,7 @@
 import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ActivityLog } from '../activity/activity-log';
 import { connectPageUrl } from '../auth/connect-links';
-import { McpUpstreamPool } from '../connectors/mcp-pool';
+import { McpUpstreamPool, type UpstreamTarget } from '../connectors/mcp-pool';
 import { newlyHeld, toolsToActions } from '../connectors/mcp-upstream';
 import { OAuthManager } from '../connectors/oauth-manager';
 import { emitConnectionStatus } from '../events/connection-status';
@@ -10,6 +10,7 @@ import type { Connector } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { Logger } from '../util/log';
 import { ApprovalHub, type ApprovalRequest } from './approvals';
+import { GatewaySessions } from './gateway-sessions';
 import { CallPipeline, errorResult } from './pipeline';
 import { type LimitSubject, RateLimiter } from './rate-limiter';
 import { ToolsetCache } from './toolset-cache';
@@ -32,6 +33,8 @@ export interface CallContext {
   sessionRef?: string;
   /** Asks the person in the AI client to approve, when the client supports elicitation. */
   elicit?: ApprovalRequest['elicit'];
+  /** The session's own upstream sessions, when its client answers elicitation or sampling. */
+  scope?: UpstreamTarget['scope'];
 }
 
 /** The data plane: each customer's toolset, the MCP upstream pool, OAuth, and the call pipeline. */
@@ -45,6 +48,8 @@ export class GatewayRuntime {
   readonly limits = new RateLimiter();
   /** Calls waiting for a person's approval (set_approval_policy). */
   readonly approvals: ApprovalHub;
+  /** Open data-plane sessions, for what upstreams send unasked (resource updates, list changes). */
+  readonly sessions: GatewaySessions;
 
   constructor(private readonly deps: GatewayDeps) {
     this.toolsets = new ToolsetCache(deps.store);
@@ -55,8 +60,10 @@ export class GatewayRuntime {
     this.pool = new McpUpstreamPool({
       toolsChanged: (connectorId, tools) => this.#refreshUpstreamTools(connectorId, tools),
       log: (customerId, params) => deps.forwardLog?.(customerId, params),
+      notify: (source, method, params) => this.sessions.notify(source, method, params),
       report: (message) => deps.log(message),
     });
+    this.sessions = new GatewaySessions(this.pool);
     this.pipeline = new CallPipeline({
       store: deps.store,
       activity: deps.activity,
@@ -75,6 +82,11 @@ export class GatewayRuntime {
   }
 
   readonly #offStore: () => void;
+
+  /** The workspace as it is now. */
+  get workspace() {
+    return this.deps.store.data;
+  }
 
   /** The URL that (re)connects a customer's connector: OAuth start, or the UI's credential form. */
   connectHint(customerId: string, connectorId: string): string {
@@ -157,6 +169,7 @@ export class GatewayRuntime {
       keyId: ctx.keyId,
       signal: ctx.signal,
       onprogress: ctx.onprogress,
+      ...(ctx.scope ? { scope: ctx.scope } : {}),
     });
   }
 

@@ -12,7 +12,7 @@ import {
 import { type Credentials, MASK } from '../connectors/credentials';
 import { buildHttpRequest, RequestBuildError } from '../connectors/http-request';
 import { sendHttp } from '../connectors/http-runtime';
-import type { McpUpstreamPool } from '../connectors/mcp-pool';
+import type { McpUpstreamPool, UpstreamTarget } from '../connectors/mcp-pool';
 import { isUnauthorized } from '../connectors/mcp-upstream';
 import { ConnectionExpiredError, type OAuthManager } from '../connectors/oauth-manager';
 import { advertisedOutputSchema } from '../connectors/openapi/schema';
@@ -94,6 +94,8 @@ export interface PipelineCall {
   keyId?: string;
   signal?: AbortSignal;
   onprogress?: (progress: Progress) => void;
+  /** The gateway session's own upstream sessions, when its client answers elicitation or sampling. */
+  scope?: UpstreamTarget['scope'];
   /** Build everything, send nothing: the result describes the request that would go out, secrets masked. */
   dryRun?: boolean;
   /** Set by run() when OpenTelemetry is on: the span context sent upstream as `traceparent`. */
@@ -201,7 +203,7 @@ export class CallPipeline {
   }
 
   /** A connector that needs no credentials is connected on its first call (credential-free.ts). */
-  #connectCredentialFree(call: PipelineCall): Connection | undefined {
+  #connectCredentialFree(call: Pick<PipelineCall, 'customerId' | 'connector'>): Connection | undefined {
     const ensured = ensureConnection(this.deps.store, call.customerId, call.connector.id);
     if (ensured?.created) {
       const { id, customerId, connectorId } = ensured.connection;
@@ -267,22 +269,8 @@ export class CallPipeline {
     const { connector, action } = call;
     const timeoutMs = store.data.settings.upstreamTimeoutMs;
     if (connector.kind === 'mcp') {
-      // A changed command, URL, shared env/headers or credential restarts this customer's session.
-      const launch =
-        connector.transport === 'stdio'
-          ? [connector.command, connector.args, connector.env]
-          : [connector.url, connector.headers];
-      const version = createHash('sha256')
-        .update(JSON.stringify([...launch, credentials]))
-        .digest('base64url');
       const result = await this.deps.pool.call(
-        {
-          connector,
-          connectionId: connection.id,
-          customerId: call.customerId,
-          version,
-          secrets: () => upstreamSecrets(store, connector, credentials),
-        },
+        this.#target(connector, connection, credentials, call.scope),
         action.upstreamName ?? action.name,
         call.args,
         {
@@ -307,6 +295,72 @@ export class CallPipeline {
       scrub: (text) => scrubberFor(store, connector, credentials).text(text),
       timeoutMs,
     });
+  }
+
+  /** The upstream session a customer's connection uses (per gateway session when scoped). */
+  #target(
+    connector: Extract<Connector, { kind: 'mcp' }>,
+    connection: Connection,
+    credentials: Credentials,
+    scope: UpstreamTarget['scope'],
+  ): UpstreamTarget {
+    const { store } = this.deps;
+    // A changed command, URL, shared env/headers or credential restarts this customer's session.
+    const launch =
+      connector.transport === 'stdio'
+        ? [connector.command, connector.args, connector.env]
+        : [connector.url, connector.headers];
+    const version = createHash('sha256')
+      .update(JSON.stringify([...launch, credentials]))
+      .digest('base64url');
+    return {
+      connector,
+      connectionId: connection.id,
+      customerId: connection.customerId,
+      version,
+      secrets: () => upstreamSecrets(store, connector, credentials),
+      ...(scope ? { scope } : {}),
+    };
+  }
+
+  /**
+   * A request other than tools/call (resources, prompts, completions, logging) on the customer's
+   * upstream session of an MCP connector, with the customer's credentials (refreshed when due);
+   * the answer is scrubbed of the connection's secrets like a tool result. Throws an Error whose
+   * message says what to do when the connector is not connected or its connection expired.
+   */
+  async upstreamRequest<T>(
+    customerId: string,
+    connector: Extract<Connector, { kind: 'mcp' }>,
+    scope: UpstreamTarget['scope'],
+    send: Parameters<McpUpstreamPool['request']>[1],
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const { store, oauth } = this.deps;
+    let connection = connectionFor(store.data, customerId, connector.id);
+    if (!connection) connection = this.#connectCredentialFree({ customerId, connector });
+    if (!connection)
+      throw new Error(
+        `${connector.name} is not connected for customer "${customerId}". ${this.deps.connectHint(customerId, connector.id)}`,
+      );
+    const initial = openCredentials(store, connection) ?? {};
+    const scrubber = scrubberFor(store, connector, initial);
+    try {
+      const credentials = await oauth.fresh(connection, store.data.authConfigs[connector.id], initial);
+      const result = await this.deps.pool.request(
+        this.#target(connector, connection, credentials, scope),
+        send,
+        { signal, timeoutMs: store.data.settings.upstreamTimeoutMs },
+      );
+      return scrubberFor(store, connector, credentials).value(result) as T;
+    } catch (error) {
+      if (error instanceof ConnectionExpiredError)
+        throw new Error(
+          `${connector.name}'s connection for "${customerId}" has expired: ${error.message}. ${this.deps.connectHint(customerId, connector.id)}`,
+        );
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`The upstream MCP server "${connector.slug}" failed: ${scrubber.text(message)}`);
+    }
   }
 
   /** A dry run: what would be sent, with the call's secrets masked. */

@@ -1,0 +1,94 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { McpUpstreamPool, UpstreamSource, UpstreamTarget } from '../connectors/mcp-pool';
+import type { McpConnector } from '../connectors/mcp-upstream';
+
+/** A resource as the customer sees it, and where it lives upstream. */
+export interface ResourceRoute {
+  connector: McpConnector;
+  /** The URI the upstream gave. */
+  uri: string;
+}
+
+/** One open data-plane session, as the aggregator needs it. */
+export interface AggregatorSession {
+  /** The session's own id (sessionRef): the scope of its own upstream sessions, if it has them. */
+  ref: string;
+  customerId: string;
+  server: Server;
+  /** Its own upstream sessions' scope (its client answers elicitation or sampling), else undefined. */
+  scope(): UpstreamTarget['scope'];
+  /** Resources it subscribed to, by the URI the customer sees. */
+  subscriptions: Map<string, ResourceRoute>;
+}
+
+/**
+ * The open data-plane sessions, so what an upstream sends without being asked reaches the right
+ * ones: a resource update only the sessions that subscribed to it through that upstream session,
+ * list changes the customer's sessions, an elicitation's completion the session it was for.
+ */
+export class GatewaySessions {
+  readonly #sessions = new Map<string, AggregatorSession>();
+  /** Per customer: the last resources listing's routes, by the URI the customer sees. */
+  readonly routes = new Map<string, Map<string, ResourceRoute>>();
+  /** Per customer and connector: the last resource templates listing (to route reads and completions). */
+  readonly templates = new Map<string, Map<string, string[]>>();
+
+  constructor(private readonly pool: McpUpstreamPool) {}
+
+  add(session: AggregatorSession): void {
+    this.#sessions.set(session.ref, session);
+  }
+
+  /** The session ended: its subscriptions end and its own upstream sessions are closed. */
+  remove(ref: string): AggregatorSession | undefined {
+    const session = this.#sessions.get(ref);
+    this.#sessions.delete(ref);
+    this.pool.closeScope(ref);
+    if (![...this.#sessions.values()].some((s) => s.customerId === session?.customerId) && session) {
+      this.routes.delete(session.customerId);
+      this.templates.delete(session.customerId);
+    }
+    return session;
+  }
+
+  /** Whether another session still needs `route` through the same upstream session as `session`. */
+  stillSubscribed(session: AggregatorSession, route: ResourceRoute): boolean {
+    const scope = session.scope()?.id;
+    return [...this.#sessions.values()].some(
+      (s) =>
+        s !== session &&
+        s.customerId === session.customerId &&
+        s.scope()?.id === scope &&
+        [...s.subscriptions.values()].some(
+          (r) => r.connector.id === route.connector.id && r.uri === route.uri,
+        ),
+    );
+  }
+
+  /** Routes an upstream notification to the sessions that should see it. */
+  notify(source: UpstreamSource, method: string, params: Record<string, unknown> | undefined): void {
+    const send = (
+      session: AggregatorSession,
+      notification: { method: string; params?: Record<string, unknown> },
+    ) =>
+      // A session whose client is gone by now just misses it.
+      void session.server.notification(notification as never).catch(() => {});
+    for (const session of this.#sessions.values()) {
+      if (session.customerId !== source.customerId) continue;
+      const sameUpstream = session.scope()?.id === source.scopeId;
+      if (method === 'notifications/resources/updated') {
+        if (!sameUpstream) continue;
+        for (const [uri, route] of session.subscriptions)
+          if (route.connector.id === source.connectorId && route.uri === params?.uri)
+            send(session, { method, params: { ...params, uri } });
+      } else if (method === 'notifications/elicitation/complete') {
+        if (source.scopeId === session.ref) send(session, { method, ...(params ? { params } : {}) });
+      } else if (
+        method === 'notifications/resources/list_changed' ||
+        method === 'notifications/prompts/list_changed'
+      ) {
+        send(session, { method });
+      }
+    }
+  }
+}
