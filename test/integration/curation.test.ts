@@ -462,3 +462,19 @@ describe('export and import', () => {
     ]);
   });
 });
+
+describe('deleting a connector', () => {
+  it("removes the customers' overrides of its tools with it", async () => {
+    await ok('import_openapi', { slug: 'gone', spec: webSpec(), base_url: web.url });
+    await ok('set_tool_overrides', {
+      customer_id: 'globex',
+      connector_id: 'gone',
+      overrides: [{ name: 'add', hidden: true }],
+    });
+    expect((await ok('get_customer', { customer_id: 'globex' })).tool_overrides).toHaveProperty('gone');
+    await ok('delete_connector', { connector_id: 'gone' });
+    const overrides = (await ok('get_customer', { customer_id: 'globex' })).tool_overrides;
+    expect(overrides).not.toHaveProperty('gone');
+    expect(overrides).toHaveProperty('web');
+  });
+});

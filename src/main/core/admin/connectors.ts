@@ -230,6 +230,13 @@ const deleteConnector = implement(contracts.deleteConnector, ({ connector_id, fo
       delete cu.exposure.actions[c.id];
       cu.updatedAt = now();
     }
+    // Customers' overrides of its tools (set_tool_overrides) go with it.
+    for (const cu of Object.values(ws.customers)) {
+      if (!cu.overrides?.[c.id]) continue;
+      delete cu.overrides[c.id];
+      if (!Object.keys(cu.overrides).length) delete cu.overrides;
+      cu.updatedAt = now();
+    }
     delete ws.authConfigs[c.id];
     delete ws.connectors[c.id];
     return {
