@@ -206,3 +206,51 @@ describe.each(engines())('the webhook outbox on %s', (engine) => {
     expect((await outbox.attempts({ limit: 100 })).total).toBe(10);
   });
 });
+
+describe.skipIf(!engines().includes('postgres'))('claims on PostgreSQL', () => {
+  it('skip rows another replica has locked and never wait for the workspace write lock', async () => {
+    const target = await workspaceTarget('postgres');
+    const store = await openStore(target);
+    const other = await openStore(target);
+    const outbox = outboxOf(store);
+    const queued = deliveries('wh_1', 6);
+    await outbox.insert(queued);
+    const database = other.database;
+    if (!database) throw new Error('no database');
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked: () => void = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    // Another replica: inside a workspace write (holding the write lock), it has locked two rows.
+    const writer = database.write(async (tx) => {
+      await tx
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          queued.slice(0, 2).map((d) => d.id),
+        )
+        .forUpdate()
+        .execute();
+      locked();
+      await held;
+    });
+    await lockTaken;
+    try {
+      const claimed = await outbox.claim('replica-a', T0 + 100, 60_000, 10);
+      expect(claimed.map((d) => d.id)).toEqual(queued.slice(2).map((d) => d.id));
+    } finally {
+      release();
+      await writer;
+    }
+    // Once released, the two rows are claimable.
+    expect((await outbox.claim('replica-a', T0 + 100, 60_000, 10)).map((d) => d.id)).toEqual(
+      queued.slice(0, 2).map((d) => d.id),
+    );
+  });
+});

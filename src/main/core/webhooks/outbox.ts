@@ -149,27 +149,36 @@ export class DeliveryOutbox {
    */
   async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    const rows = await this.#write((tx) =>
+    const claimable = (tx: WriteTx, lock: boolean) => {
+      const due = tx
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(limit);
+      // PostgreSQL: rows another replica is claiming right now are skipped, not waited for.
+      return lock ? due.forUpdate().skipLocked() : due;
+    };
+    const update = (tx: WriteTx, lock: boolean) =>
       tx
         .updateTable('webhook_deliveries')
         .set({ claimed_by: owner, claimed_until: now + leaseMs })
         .where('state', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('webhook_deliveries')
-            .select('id')
-            .where('state', '=', 'pending')
-            .where('next_attempt_at', '<=', now)
-            .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
-            .orderBy('next_attempt_at')
-            .orderBy('id')
-            .limit(limit),
-        )
+        .where('id', 'in', claimable(tx, lock))
         .returning(['id', 'webhook_id', 'event', 'attempts', 'next_attempt_at'])
-        .execute(),
-    );
+        .execute();
+    const database = this.database;
+    // On PostgreSQL claims need no workspace write lock: row locks with SKIP LOCKED let replicas
+    // claim side by side, each delivery by exactly one. SQLite has one writer anyway.
+    const rows =
+      database?.engine === 'postgres' && !database.readOnly && database.hasSchema
+        ? await database.db.transaction().execute((tx) => update(tx, true))
+        : await this.#write((tx) => update(tx, false));
     return rows
       .map((r) => ({
         id: r.id,
