@@ -11,7 +11,8 @@ export const setToolOverrides = contract({
     "Per customer and connector: hide individual tools, prompts and resources, or change a tool's name, title, description and annotations as that customer's agents see them. " +
     "Replaces: the list given becomes ALL of this connector's overrides for the customer (an item not in it shows as the upstream defines it; an empty list clears them). " +
     'Calls to a renamed tool still reach the upstream tool; approval exceptions keep naming the action. ' +
-    'A rename must be a valid tool name that no other tool of the customer has. Connected sessions are notified (tools/list_changed). ' +
+    "A rename must be a valid tool name that no other tool of the customer has. Tool names are checked against the connector's actions; " +
+    'prompt names and resource URIs are kept as given and apply when the upstream lists them. Connected sessions are notified (tools/list_changed). ' +
     'See the result with preview_customer_tools.',
   input: z.strictObject({
     customer_id: z.string().describe("The customer's id."),
