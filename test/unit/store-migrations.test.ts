@@ -79,6 +79,11 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'detail',
     ],
   },
+  '0003_oauth_clients': {
+    oauth_clients: ['id', 'data', 'created_at'],
+    oauth_grants: ['id', 'client_id', 'plane', 'data', 'created_at', 'revoked_at'],
+    oauth_tokens: ['hash', 'kind', 'grant_id', 'data', 'expires_at', 'used_at'],
+  },
 };
 
 async function openEngine(engine: 'sqlite' | 'postgres'): Promise<Kysely<Tables>> {

@@ -64,4 +64,27 @@ export interface Tables {
     next_attempt_at: string | null;
   };
   oauth_pending: { state: string; data: string; expires_at: number };
+  /** Since 0003: MCP clients registered with Portico's authorization server (RFC 7591). */
+  oauth_clients: { id: string; data: string; created_at: string };
+  /** Since 0003: an MCP client's approved access to one plane (and customers); its tokens die with it. */
+  oauth_grants: {
+    id: string;
+    client_id: string;
+    plane: string;
+    data: string;
+    created_at: string;
+    revoked_at: string | null;
+  };
+  /**
+   * Since 0003: authorization requests awaiting consent, codes, access and refresh tokens — each by
+   * the SHA-256 of its secret (a request by its id), with its expiry (epoch ms) and, once used, when.
+   */
+  oauth_tokens: {
+    hash: string;
+    kind: string;
+    grant_id: string | null;
+    data: string | null;
+    expires_at: number;
+    used_at: number | null;
+  };
 }

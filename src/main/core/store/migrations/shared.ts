@@ -139,7 +139,7 @@ export function initialSchema(types: ColumnTypes): Migration {
  * Migrations a read-only open may find not yet applied: they only add what readers do without
  * (`portico keys list` on a database the server has not upgraded yet still works).
  */
-export const READ_COMPATIBLE = new Set(['0002_activity_detail']);
+export const READ_COMPATIBLE = new Set(['0002_activity_detail', '0003_oauth_clients']);
 
 /** Version 2: a short detail per activity entry (an approval's tool and decision), never arguments. */
 export const activityDetail: Migration = {
@@ -147,3 +147,36 @@ export const activityDetail: Migration = {
     await db.schema.alterTable('activity').addColumn('detail', 'text').execute();
   },
 };
+
+/** Version 3: OAuth for MCP clients — registered clients, grants, and requests, codes and tokens (hashed). */
+export function oauthForClients(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('oauth_clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('oauth_grants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('plane', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('oauth_tokens')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('grant_id', 'text')
+        .addColumn('data', 'text')
+        .addColumn('expires_at', types.epochMs, (c) => c.notNull())
+        .addColumn('used_at', types.epochMs)
+        .execute();
+      await db.schema.createIndex('oauth_tokens_grant').on('oauth_tokens').column('grant_id').execute();
+    },
+  };
+}
