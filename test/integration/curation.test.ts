@@ -219,8 +219,10 @@ describe('set_tool_overrides', () => {
     const acme = await agent('acme');
     expect(await acme.names()).toEqual(['call_tool', 'describe_tool', 'search_tools']);
     const found = await acme.run('search_tools', { query: 'times multiplies' });
-    const hits = (found.structuredContent as { tools: { name: string }[] }).tools.map((t) => t.name);
+    const results = (found.structuredContent as { tools: { name: string; description: string }[] }).tools;
+    const hits = results.map((t) => t.name);
     expect(hits[0]).toBe('times');
+    expect(results[0]?.description).toBe('Multiplies a by b.');
     expect(hits).not.toContain('calc__add');
     const described = await acme.run('describe_tool', { name: 'times' });
     expect(described.structuredContent).toMatchObject({ name: 'times', description: 'Multiplies a by b.' });

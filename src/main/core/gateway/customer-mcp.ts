@@ -166,7 +166,7 @@ export function createCustomerMcpServer(
         const hits = toolset.search().search(query, limit);
         const tools = hits.map((h) => ({
           name: h.entry.name,
-          description: h.entry.action.description.slice(0, 300),
+          description: h.entry.description.slice(0, 300),
           score: Math.round(h.score * 100) / 100,
         }));
         const text = tools.length
