@@ -76,7 +76,7 @@ export interface PoolEvents {
   /** The upstream said its tool list changed; these are its tools now. */
   toolsChanged(connectorId: string, tools: Tool[]): void;
   /** A log message from the upstream, for the customer's sessions. */
-  log(customerId: string | null, params: unknown): void;
+  log(customerId: string | null, params: unknown, source: UpstreamSource): void;
   /** resources/updated, resources/list_changed, prompts/list_changed or elicitation/complete from an upstream. */
   notify?(source: UpstreamSource, method: string, params: Record<string, unknown> | undefined): void;
   /** Something worth telling the operator (a crash, a restart). */
@@ -285,7 +285,7 @@ export class McpUpstreamPool {
           this.#listChanged(session, handle),
         );
         client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
-          this.events.log(customerId, n.params),
+          this.events.log(customerId, n.params, source),
         );
         client.onclose = () => {
           if (this.#sessions.get(key) !== session) return;

@@ -15,7 +15,7 @@ import type { McpConnector } from '../connectors/mcp-upstream';
 import { answersUpstreams, clientRole } from './client-requests';
 import { exposedMcpConnectors } from './exposed-mcp';
 import type { GatewayRuntime } from './gateway-runtime';
-import type { AggregatorSession } from './gateway-sessions';
+import { type AggregatorSession, LOGGING_LEVELS } from './gateway-sessions';
 import { complete, getPrompt, listPrompts } from './upstream-prompts';
 import {
   type AggregatorContext,
@@ -99,14 +99,19 @@ export function registerAggregator(
   );
   server.setRequestHandler(CompleteRequestSchema, (r, extra) => complete(ctx, r.params, extra.signal));
   server.setRequestHandler(SetLevelRequestSchema, async (r, extra) => {
-    // Every exposed upstream that logs is told this session's level (upstreams that fail are skipped).
+    session.level = r.params.level;
+    // Upstream sessions shared with other sessions get the most verbose level any of them chose;
+    // each session then gets only what its own level lets through (GatewaySessions.log).
+    const level =
+      LOGGING_LEVELS.find((l) => runtime.sessions.sharing(session).some((s) => s.level === l)) ??
+      r.params.level;
+    // Every exposed upstream that logs is told (upstreams that fail are skipped).
     await Promise.allSettled(
       ctx.connectors().map((connector) =>
         ctx.request(
           connector,
           async (client, options) => {
-            if (client.getServerCapabilities()?.logging)
-              await client.setLoggingLevel(r.params.level, options);
+            if (client.getServerCapabilities()?.logging) await client.setLoggingLevel(level, options);
           },
           extra.signal,
         ),

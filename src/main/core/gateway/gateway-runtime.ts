@@ -59,7 +59,8 @@ export class GatewayRuntime {
     );
     this.pool = new McpUpstreamPool({
       toolsChanged: (connectorId, tools) => this.#refreshUpstreamTools(connectorId, tools),
-      log: (customerId, params) => deps.forwardLog?.(customerId, params),
+      // Logs go to the sessions that share the upstream session, at the level each set (gateway-sessions.ts).
+      log: (_customerId, params, source) => this.sessions.log(source, params),
       notify: (source, method, params) => this.sessions.notify(source, method, params),
       report: (message) => deps.log(message),
     });

@@ -1,4 +1,5 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { McpUpstreamPool, UpstreamSource, UpstreamTarget } from '../connectors/mcp-pool';
 import type { McpConnector } from '../connectors/mcp-upstream';
 
@@ -19,7 +20,21 @@ export interface AggregatorSession {
   scope(): UpstreamTarget['scope'];
   /** Resources it subscribed to, by the URI the customer sees. */
   subscriptions: Map<string, ResourceRoute>;
+  /** The logging level its client set (logging/setLevel), if it did. */
+  level?: LoggingLevel;
 }
+
+/** MCP's logging levels, most verbose first. */
+export const LOGGING_LEVELS: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
 
 /**
  * The open data-plane sessions, so what an upstream sends without being asked reaches the right
@@ -49,6 +64,28 @@ export class GatewaySessions {
       this.templates.delete(session.customerId);
     }
     return session;
+  }
+
+  /** The sessions that use the same upstream sessions as `session` (itself included). */
+  sharing(session: AggregatorSession): AggregatorSession[] {
+    const scope = session.scope()?.id;
+    return [...this.#sessions.values()].filter(
+      (s) => s.customerId === session.customerId && s.scope()?.id === scope,
+    );
+  }
+
+  /**
+   * A log message from an upstream session, to the sessions using it whose level lets it through
+   * (an upstream session shared by several is set to the most verbose level any of them chose).
+   */
+  log(source: UpstreamSource, params: unknown): void {
+    const level = (params as { level?: LoggingLevel } | undefined)?.level;
+    const rank = level ? LOGGING_LEVELS.indexOf(level) : LOGGING_LEVELS.length;
+    for (const session of this.#sessions.values()) {
+      if (session.customerId !== source.customerId || session.scope()?.id !== source.scopeId) continue;
+      if (session.level && rank < LOGGING_LEVELS.indexOf(session.level)) continue;
+      void session.server.notification({ method: 'notifications/message', params } as never).catch(() => {});
+    }
   }
 
   /** Whether another session still needs `route` through the same upstream session as `session`. */
