@@ -3,7 +3,7 @@
 const LAYERS = [
   ['util'],
   ['store'],
-  ['events', 'auth', 'activity', 'clients'],
+  ['events', 'auth', 'activity', 'clients', 'oauth'],
   ['connectors'],
   ['catalog'],
   ['gateway'],

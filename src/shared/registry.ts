@@ -15,6 +15,7 @@ import { customerContracts } from './admin/customers';
 import { gatewayContracts } from './admin/gateway';
 import { governanceContracts } from './admin/governance';
 import { keyContracts } from './admin/keys';
+import { oauthClientContracts } from './admin/oauth-clients';
 import { oauthConnectContracts } from './admin/oauth-connect';
 import { portabilityContracts } from './admin/portability';
 import { toolPinningContracts } from './admin/tool-pinning';
@@ -32,6 +33,7 @@ export const adminContracts = [
   ...oauthConnectContracts,
   ...customerContracts,
   ...keyContracts,
+  ...oauthClientContracts,
   ...webhookContracts,
   ...gatewayContracts,
   ...governanceContracts,

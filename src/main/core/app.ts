@@ -7,6 +7,7 @@ import { KeyUsage } from './auth/key-usage';
 import { type ClientContext, sweepClientTempFiles } from './clients';
 import { EventBus } from './events/event-bus';
 import { GatewayRuntime } from './gateway/gateway-runtime';
+import { onGrantRevoked } from './oauth/grants';
 import { PorticoHttpServer } from './server/http-server';
 import { watchToolChanges } from './server/list-changed';
 import { LiveEvents } from './server/live-events';
@@ -34,6 +35,11 @@ export interface StartOptions {
   /** Host names and origins allowed besides loopback and the public URL's. */
   allowedHosts?: string[];
   allowedOrigins?: string[];
+  /**
+   * OAuth for MCP clients (Protected Resource Metadata, the built-in authorization server, tokens on
+   * both planes). Default: on with a public URL (team mode), off otherwise.
+   */
+  oauth?: boolean;
   /** The built renderer, served as the web UI. */
   staticDir?: string;
   /** Seconds an MCP session may stay idle before it is closed (default 1800; ≥ 1). */
@@ -173,6 +179,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     sessionLimits: limits,
     live,
     access,
+    oauth: options.oauth ?? Boolean(options.publicUrl),
   });
   const server = http;
   let bound: { host: string; port: number };
@@ -207,13 +214,19 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   // Revoked keys and deleted customers lose their open sessions at once.
   const offChange = store.onChange(() => {
     const ws = store.data;
+    // OAuth grants (`oauth:ID`) are not workspace records: their revocation closes them below.
     const dead = (owner: { keyId: string; customerId?: string }) =>
-      !ws.apiKeys[owner.keyId] ||
-      Boolean(ws.apiKeys[owner.keyId]?.revokedAt) ||
+      (!owner.keyId.startsWith('oauth:') &&
+        (!ws.apiKeys[owner.keyId] || Boolean(ws.apiKeys[owner.keyId]?.revokedAt))) ||
       (owner.customerId !== undefined && !ws.customers[owner.customerId]);
     void server.hubs.admin.closeWhere(dead);
     server.closeWebSessions((keyId) => Boolean(ws.apiKeys[keyId] && !ws.apiKeys[keyId]?.revokedAt));
     void server.hubs.gateway.closeWhere(dead);
+  });
+  const offGrants = onGrantRevoked((grantId) => {
+    const revoked = (owner: { keyId: string }) => owner.keyId === `oauth:${grantId}`;
+    void server.hubs.admin.closeWhere(revoked);
+    void server.hubs.gateway.closeWhere(revoked);
   });
 
   let closing: Promise<void> | undefined;
@@ -237,6 +250,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     close() {
       closing ??= (async () => {
         offChange();
+        offGrants();
         live.close();
         stopWatching();
         clearInterval(housekeepingTimer);

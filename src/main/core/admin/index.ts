@@ -11,6 +11,7 @@ import { customerTools } from './customers';
 import { gatewayTools } from './gateway';
 import { governanceTools } from './governance';
 import { keyTools } from './keys';
+import { oauthClientTools } from './oauth-clients';
 import { oauthConnectTools } from './oauth-connect';
 import { portabilityTools } from './portability';
 import { AdminRegistry } from './registry';
@@ -30,6 +31,7 @@ export const adminTools = [
   ...oauthConnectTools,
   ...customerTools,
   ...keyTools,
+  ...oauthClientTools,
   ...webhookTools,
   ...gatewayTools,
   ...governanceTools,

@@ -5,6 +5,8 @@ import type { AdminRegistry, AdminServices, Caller } from '../admin/registry';
 import { verifyApiKey } from '../auth/api-keys';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
+import { requestBase, resourceMetadataUrl } from '../oauth/metadata';
+import { isAccessToken, verifyAccessToken } from '../oauth/tokens';
 import type { ApiKey, PlaneName } from '../store/schema';
 import { externalUrl, LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -15,6 +17,7 @@ import { createAdminMcpServer } from './admin-mcp';
 import { RPC, readJsonBody, sendJson, sendRpcError } from './http-util';
 import type { LiveEvents } from './live-events';
 import { handleOAuthCallback } from './oauth-callback';
+import { handleOAuthRoute } from './oauth-routes';
 import { type AccessPolicy, checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
 import { SessionHub, type SessionLimits } from './session-hub';
 import { serveStatic } from './static-files';
@@ -37,6 +40,15 @@ export interface HttpServerDeps {
   live: LiveEvents;
   /** The hosts and origins allowed besides loopback (--public-url, --allowed-host, --allowed-origin). */
   access: AccessPolicy;
+  /** OAuth for MCP clients: Protected Resource Metadata, the built-in authorization server, tokens on the planes. */
+  oauth?: boolean;
+}
+
+/** Who a plane request is from: an API key, or an OAuth grant (`oauth:ID`) with the same powers. */
+interface Principal {
+  id: string;
+  scope: PlaneName;
+  customers: string[] | null;
 }
 
 const PLANE_OFF: Record<PlaneName, string> = {
@@ -229,6 +241,8 @@ export class PorticoHttpServer {
       );
       return;
     }
+    const database = this.#oauthDatabase();
+    if (database && (await handleOAuthRoute(req, res, url, database, this.#base(req)))) return;
     if (OAUTH_PATH.test(path)) return this.#oauthNotFound(req, res, url);
     // The page and its files; any other path is a JSON 404, never the page.
     await serveStatic(this.deps.staticDir, req, path, res);
@@ -258,11 +272,29 @@ export class PorticoHttpServer {
     return refused(why, 'Bearer realm="portico", error="invalid_token"');
   }
 
+  /** The database behind OAuth for MCP clients, when that is on. */
+  #oauthDatabase() {
+    return this.deps.oauth ? (this.deps.store.database ?? undefined) : undefined;
+  }
+
+  /** This server's URL as the request knows it: the public URL, else the (checked) Host it named. */
+  #base(req: IncomingMessage): string {
+    return requestBase(this.deps.services.server()?.publicUrl, req.headers.host);
+  }
+
+  /** A plane's 401 challenge: with OAuth on, where its Protected Resource Metadata is (RFC 9728 §5.1). */
+  #challenge(challenge: string, req: IncomingMessage, plane: PlaneName | undefined): string {
+    if (!plane || !this.#oauthDatabase()) return challenge;
+    return `${challenge}, resource_metadata="${resourceMetadataUrl(this.#base(req), plane)}"`;
+  }
+
   /** Authenticates a request; on failure answers 401 and returns undefined. */
-  #authenticate(req: IncomingMessage, res: ServerResponse, url: URL): ApiKey | undefined {
+  #authenticate(req: IncomingMessage, res: ServerResponse, url: URL, plane?: PlaneName): ApiKey | undefined {
     const check = this.#checkKey(req, url);
     if (!check.ok) {
-      sendRpcError(res, 401, check.message, { headers: { 'www-authenticate': check.challenge } });
+      sendRpcError(res, 401, check.message, {
+        headers: { 'www-authenticate': this.#challenge(check.challenge, req, plane) },
+      });
       return undefined;
     }
     this.deps.services.keyUsage.touch(check.key.id);
@@ -283,10 +315,48 @@ export class PorticoHttpServer {
       : presentedKey(req, url)
         ? `Portico refused the key this request carries: ${check.why}. ${KEY_HELP}`
         : `A 401 from /mcp/admin or /mcp/gateway means the API key was missing, unknown or revoked. ${KEY_HELP}`;
-    sendJson(res, 404, {
-      error: 'not_found',
-      message: `Not found: ${url.pathname}. Portico does not use OAuth for MCP clients; they authenticate with a Portico API key. ${key}`,
-    });
+    const oauth = this.#oauthDatabase()
+      ? `Portico's OAuth endpoints are listed at ${this.#base(req)}/.well-known/oauth-authorization-server; clients may also authenticate with a Portico API key.`
+      : 'Portico does not use OAuth for MCP clients; they authenticate with a Portico API key.';
+    sendJson(res, 404, { error: 'not_found', message: `Not found: ${url.pathname}. ${oauth} ${key}` });
+  }
+
+  /**
+   * A plane request's caller: an OAuth access token (Authorization: Bearer, OAuth on) checked
+   * against the database — so a revocation anywhere holds at once — and bound to its plane (RFC 8707
+   * audience); otherwise an API key. On failure answers 401 and returns undefined.
+   */
+  async #principal(
+    plane: PlaneName,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<Principal | undefined> {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const database = this.#oauthDatabase();
+    if (database && bearer && isAccessToken(bearer)) {
+      const check = await verifyAccessToken(database.db, bearer);
+      const endpoint = `/mcp/${plane}`;
+      const why = !check.ok
+        ? check.why
+        : check.grant.plane !== plane
+          ? `this OAuth access token was issued for /mcp/${check.grant.plane}, not ${endpoint} (its audience)`
+          : undefined;
+      if (!check.ok || why) {
+        const challenge = this.#challenge('Bearer realm="portico", error="invalid_token"', req, plane);
+        sendRpcError(
+          res,
+          401,
+          `Unauthorized: ${why}. Sign in again with OAuth (MCP clients do it by themselves), or pass an API key. ${KEY_HELP}`,
+          { headers: { 'www-authenticate': challenge } },
+        );
+        return undefined;
+      }
+      const grant = check.grant;
+      return { id: `oauth:${grant.id}`, scope: grant.plane, customers: grant.customers };
+    }
+    const key = this.#authenticate(req, res, url, plane);
+    return key && { id: key.id, scope: key.scope, customers: key.customers };
   }
 
   /** The CLI's local credential, compared in constant time; never accepted from a browser page. */
@@ -305,7 +375,7 @@ export class PorticoHttpServer {
       });
       return;
     }
-    const key = this.#authenticate(req, res, url);
+    const key = await this.#principal(plane, req, res, url);
     if (!key) return;
     if (key.scope !== plane) {
       const endpoint = plane === 'admin' ? '/mcp/admin' : '/mcp/gateway';
