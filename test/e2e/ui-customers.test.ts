@@ -193,6 +193,7 @@ describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
       connector_ids: ['pets'],
       actions: { pets: ['list_pets'] },
       tool_mode: 'search',
+      naming: 'prefixed',
     });
     const preview = await call('preview_customer_tools', { customer_id: 'acme' });
     expect(preview.tools.map((t) => t.name)).toEqual(['pets__list_pets']);

@@ -47,6 +47,7 @@ describe('httpRegistryClient against portico serve', () => {
       connector_ids: [],
       actions: {},
       tool_mode: 'auto',
+      naming: 'prefixed',
     });
 
     const listed = await admin.call('list_customers', {});
