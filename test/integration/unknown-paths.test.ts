@@ -1,6 +1,8 @@
 // Class 10 of the hardening issue: a path that is neither a UI route nor an endpoint answers a
 // JSON 404 — never the web page (an MCP client doing OAuth discovery must not get HTML with 200)
-// and never a file outside the renderer folder, whatever the encoding.
+// and never a file outside the renderer folder, whatever the encoding. With OAuth for MCP clients
+// on, the discovery documents and the authorization server's endpoints answer JSON; the rest of
+// the well-known and OAuth-looking paths stay JSON 404s.
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ const SECRET = 'SECRET-OUTSIDE-THE-RENDERER';
 
 let built: PorticoApp;
 let unbuilt: PorticoApp;
+let withOAuth: PorticoApp;
 
 beforeAll(async () => {
   const top = tempDir();
@@ -34,10 +37,19 @@ beforeAll(async () => {
     staticDir: root,
   });
   unbuilt = await startPortico({ dataDir: tempDir(), port: 0, host: '127.0.0.1', log: () => {} });
+  withOAuth = await startPortico({
+    dataDir: tempDir(),
+    port: 0,
+    host: '127.0.0.1',
+    log: () => {},
+    staticDir: root,
+    oauth: true,
+  });
 });
 afterAll(async () => {
   await built?.close();
   await unbuilt?.close();
+  await withOAuth?.close();
 });
 
 /** Sends the path exactly as written (fetch would normalize dot segments before sending). */
@@ -188,6 +200,43 @@ describe('unknown paths answer a JSON 404, never the page', () => {
     );
     expect(text).not.toContain('Unauthorized');
     expect(text).not.toContain(wrong);
+  });
+});
+
+describe('with OAuth for MCP clients on', () => {
+  const SERVED: Record<string, { method: string; status: number }> = {
+    '/.well-known/oauth-protected-resource': { method: 'GET', status: 200 },
+    '/.well-known/oauth-protected-resource/mcp/admin': { method: 'GET', status: 200 },
+    '/.well-known/oauth-protected-resource/mcp/gateway': { method: 'GET', status: 200 },
+    '/.well-known/oauth-authorization-server': { method: 'GET', status: 200 },
+    // Without parameters: the RFC's invalid_request, as JSON.
+    '/oauth/authorize': { method: 'GET', status: 400 },
+    '/oauth/token': { method: 'POST', status: 400 },
+    '/oauth/register': { method: 'POST', status: 400 },
+  };
+
+  it('discovery and the authorization server answer JSON; every other such path is still a JSON 404', async () => {
+    for (const path of [...WELL_KNOWN, ...OAUTH_ENDPOINTS, '/oauth/register']) {
+      for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
+        const res = await raw(withOAuth, method, path);
+        const what = `${method} ${path}`;
+        const served = SERVED[path];
+        const expected = served ? (served.method === method ? served.status : 405) : 404;
+        expect([expected, 400], what).toContain(res.status);
+        if (expected !== 400 && res.status === 400) expect(path, what).toMatch(/%/);
+        expect(res.type, what).toMatch(/^application\/json/);
+        expect(res.body, what).not.toMatch(/<html|<!doctype|PORTICO-UI/i);
+        expect(() => JSON.parse(res.body), what).not.toThrow();
+      }
+    }
+    const metadata = JSON.parse(
+      (await raw(withOAuth, 'GET', '/.well-known/oauth-authorization-server')).body,
+    );
+    expect(metadata.issuer).toBe(`http://127.0.0.1:${withOAuth.port}`);
+    const missing = await raw(withOAuth, 'GET', '/.well-known/openid-configuration');
+    expect(JSON.parse(missing.body).message).toMatch(
+      /OAuth endpoints are listed at .*oauth-authorization-server/,
+    );
   });
 });
 

@@ -24,6 +24,7 @@ Usage: portico COMMAND [options]
         [--public-url URL] [--allowed-host H]… [--allowed-origin O]…   beyond loopback or behind a proxy
                           (binding a non-loopback --host requires --public-url; env PORTICO_PUBLIC_URL,
                           PORTICO_ALLOWED_HOSTS, PORTICO_ALLOWED_ORIGINS, comma-separated)
+        [--oauth | --no-oauth]   OAuth sign-in for MCP clients (default: on with --public-url; env PORTICO_OAUTH=1|0)
   keys create --name NAME --scope admin|gateway [--customer ID]…   create an API key (shown once)
   keys list [--all]       the API keys (revoked ones too with --all)
   keys revoke ID          revoke a key at once

@@ -66,6 +66,8 @@ export async function serveCommand(
       'public-url': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
       'allowed-origin': { type: 'string', multiple: true },
+      oauth: { type: 'boolean' },
+      'no-oauth': { type: 'boolean' },
     },
     strict: true,
   });
@@ -79,6 +81,11 @@ export async function serveCommand(
   const publicUrl = values['public-url'] ?? (process.env.PORTICO_PUBLIC_URL || undefined);
   const allowedHosts = list(values['allowed-host'], process.env.PORTICO_ALLOWED_HOSTS);
   const allowedOrigins = list(values['allowed-origin'], process.env.PORTICO_ALLOWED_ORIGINS);
+  // OAuth for MCP clients: on with a public URL (team mode) unless --no-oauth; --oauth turns it on locally.
+  const oauthEnv = process.env.PORTICO_OAUTH;
+  const oauth = values['no-oauth']
+    ? false
+    : values.oauth || (oauthEnv ? oauthEnv === '1' || oauthEnv === 'true' : undefined);
   // Checked before anything starts (the bind host too, when given): a bad value opens nothing.
   try {
     accessPolicy({ host: values.host ?? '127.0.0.1', publicUrl, allowedHosts, allowedOrigins });
@@ -116,6 +123,7 @@ export async function serveCommand(
     publicUrl,
     allowedHosts,
     allowedOrigins,
+    oauth,
     sessionIdleTimeoutSeconds,
     maxSessionsPerKey,
     noAdmin: values['no-admin'],
