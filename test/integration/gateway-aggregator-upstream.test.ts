@@ -301,4 +301,37 @@ describe('an SDK upstream behind the gateway', () => {
     await Promise.all([g.client.ping(), g.client.listTools()]);
     expect(g.changes).toEqual([]);
   });
+
+  it("follows the customer's curation: hidden resources and prompts, renamed prompts, bare naming", async () => {
+    await adminOk('set_tool_overrides', {
+      customer_id: 'globex',
+      connector_id: 'who',
+      overrides: [
+        { name: 'who://profile', kind: 'resource', hidden: true },
+        { name: 'greet', kind: 'prompt', rename: 'say_hello' },
+      ],
+    });
+    await adminOk('configure_customer_tools', { customer_id: 'acme', mode: 'all', naming: 'bare' });
+    try {
+      const globex = await session('globex');
+      expect((await globex.client.listResources()).resources).toEqual([]);
+      await expect(globex.client.readResource({ uri: 'who://profile' })).rejects.toThrow(
+        /Resource not found/,
+      );
+      expect((await globex.client.listPrompts()).prompts.map((p) => p.name)).toEqual(['say_hello']);
+      const hello = await globex.client.getPrompt({ name: 'say_hello', arguments: { name: 'Ada' } });
+      expect(hello.messages[0]?.content).toEqual({ type: 'text', text: 'hello Ada from globex' });
+      await expect(
+        globex.client.getPrompt({ name: 'who__greet', arguments: { name: 'Ada' } }),
+      ).rejects.toThrow(/Unknown prompt "who__greet"/);
+      const acme = await session('acme');
+      expect((await acme.client.listPrompts()).prompts.map((p) => p.name)).toEqual(['greet']);
+      const completed = await acme.client.getPrompt({ name: 'greet', arguments: { name: 'Bo' } });
+      expect(completed.messages[0]?.content).toEqual({ type: 'text', text: 'hello Bo from acme' });
+      expect((await acme.client.listResources()).resources.map((r) => r.uri)).toEqual(['who://profile']);
+    } finally {
+      await adminOk('set_tool_overrides', { customer_id: 'globex', connector_id: 'who', overrides: [] });
+      await adminOk('configure_customer_tools', { customer_id: 'acme', mode: 'all', naming: 'prefixed' });
+    }
+  });
 });

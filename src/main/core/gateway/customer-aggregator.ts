@@ -75,6 +75,7 @@ export function registerAggregator(
     session,
     sessions: runtime.sessions,
     connectors: () => exposedMcpConnectors(runtime.workspace, customerId),
+    customer: () => runtime.workspace.customers[customerId],
     request: (connector: McpConnector, send, signal) =>
       runtime.pipeline.upstreamRequest(customerId, connector, session.scope(), send, signal),
   };

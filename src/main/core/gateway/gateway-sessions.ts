@@ -47,6 +47,8 @@ export class GatewaySessions {
   readonly routes = new Map<string, Map<string, ResourceRoute>>();
   /** Per customer and connector: the last resource templates listing (to route reads and completions). */
   readonly templates = new Map<string, Map<string, string[]>>();
+  /** Per customer: the last prompts listing's routes, by the name the customer sees. */
+  readonly prompts = new Map<string, Map<string, { connector: McpConnector; name: string }>>();
 
   constructor(private readonly pool: McpUpstreamPool) {}
 
@@ -62,6 +64,7 @@ export class GatewaySessions {
     if (![...this.#sessions.values()].some((s) => s.customerId === session?.customerId) && session) {
       this.routes.delete(session.customerId);
       this.templates.delete(session.customerId);
+      this.prompts.delete(session.customerId);
     }
     return session;
   }

@@ -7,6 +7,7 @@ import {
   type Prompt,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpConnector } from '../connectors/mcp-upstream';
+import { curatedNames } from './curation';
 import {
   type AggregatorContext,
   acrossConnectors,
@@ -16,27 +17,21 @@ import {
 
 const MAX_PAGES = 50;
 
-/** A prompt's name as the customer sees it: `<connector_slug>__<prompt>`, like tools. */
-export const promptName = (slug: string, name: string) => `${slug}__${name}`;
-
-/** The connector and upstream prompt a customer's prompt name stands for (the longest slug wins). */
-function parsePromptName(ctx: AggregatorContext, name: string): { connector: McpConnector; name: string } {
-  const connector = ctx
-    .connectors()
-    .filter((c) => name.startsWith(`${c.slug}__`) && name.length > c.slug.length + 2)
-    .sort((a, b) => b.slug.length - a.slug.length)[0];
-  if (!connector)
-    throw new McpError(
-      ErrorCode.InvalidParams,
-      `Unknown prompt "${name}": prompts are named <connector_slug>__<prompt>; list them again (prompts/list).`,
-    );
-  return { connector, name: name.slice(connector.slug.length + 2) };
+interface PromptRoute {
+  connector: McpConnector;
+  /** The upstream's name of the prompt. */
+  name: string;
 }
 
-export async function listPrompts(
+/**
+ * The customer's prompts: named like its tools (`<connector_slug>__<prompt>`, or the upstream's own
+ * name with `bare` naming where unique, or the customer's rename), hidden ones left out — all by
+ * curation.ts. Remembers which upstream prompt each name stands for.
+ */
+async function curatedPrompts(
   ctx: AggregatorContext,
   signal?: AbortSignal,
-): Promise<{ prompts: Prompt[] }> {
+): Promise<{ prompts: Prompt[]; routes: Map<string, PromptRoute> }> {
   const lists = await acrossConnectors(
     ctx,
     'prompts',
@@ -53,11 +48,51 @@ export async function listPrompts(
     },
     signal,
   );
-  return {
-    prompts: lists.flatMap(({ connector, value }) =>
-      value.map((prompt) => ({ ...prompt, name: promptName(connector.slug, prompt.name) })),
-    ),
-  };
+  const all = lists.flatMap(({ connector, value }) =>
+    [...value]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((prompt) => ({ connector, prompt })),
+  );
+  const { names } = curatedNames(
+    ctx.customer(),
+    'prompt',
+    all.map(({ connector, prompt }) => ({
+      connectorId: connector.id,
+      slug: connector.slug,
+      name: prompt.name,
+    })),
+  );
+  const prompts: Prompt[] = [];
+  const routes = new Map<string, PromptRoute>();
+  all.forEach(({ connector, prompt }, i) => {
+    const name = names[i];
+    if (name === undefined) return; // hidden by the customer's curation
+    routes.set(name, { connector, name: prompt.name });
+    prompts.push({ ...prompt, name });
+  });
+  ctx.sessions.prompts.set(ctx.session.customerId, routes);
+  return { prompts, routes };
+}
+
+/** The upstream prompt a customer's prompt name stands for (listing again when it is not known yet). */
+async function promptRoute(ctx: AggregatorContext, name: string, signal?: AbortSignal): Promise<PromptRoute> {
+  const known = ctx.sessions.prompts.get(ctx.session.customerId)?.get(name);
+  const exposed = (r: PromptRoute | undefined) => r && ctx.connectors().some((c) => c.id === r.connector.id);
+  if (known && exposed(known)) return known;
+  const route = (await curatedPrompts(ctx, signal)).routes.get(name);
+  if (!route)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Unknown prompt "${name}": it may have been removed or hidden; list the prompts again (prompts/list).`,
+    );
+  return route;
+}
+
+export async function listPrompts(
+  ctx: AggregatorContext,
+  signal?: AbortSignal,
+): Promise<{ prompts: Prompt[] }> {
+  return { prompts: (await curatedPrompts(ctx, signal)).prompts };
 }
 
 export async function getPrompt(
@@ -66,7 +101,7 @@ export async function getPrompt(
   args: Record<string, string> | undefined,
   signal?: AbortSignal,
 ): Promise<GetPromptResult> {
-  const target = parsePromptName(ctx, name);
+  const target = await promptRoute(ctx, name, signal);
   return ctx.request(
     target.connector,
     (client, options) =>
@@ -83,7 +118,7 @@ export async function complete(
 ): Promise<CompleteResult> {
   const { ref } = params;
   if (ref.type === 'ref/prompt') {
-    const target = parsePromptName(ctx, ref.name);
+    const target = await promptRoute(ctx, ref.name, signal);
     return ctx.request(
       target.connector,
       (client, options) => client.complete({ ...params, ref: { ...ref, name: target.name } }, options),

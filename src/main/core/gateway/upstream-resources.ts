@@ -7,6 +7,8 @@ import {
   type ResourceTemplate,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpConnector } from '../connectors/mcp-upstream';
+import type { Customer } from '../store/schema';
+import { isHidden } from './curation';
 import type { AggregatorSession, GatewaySessions, ResourceRoute } from './gateway-sessions';
 
 /** What the aggregator's handlers need of one customer session. */
@@ -15,6 +17,8 @@ export interface AggregatorContext {
   sessions: GatewaySessions;
   /** The customer's exposed MCP connectors, by slug. */
   connectors(): McpConnector[];
+  /** The customer as it is now (its curation: curation.ts). */
+  customer(): Customer | undefined;
   /** A request on the session's upstream session of a connector (credentials, scrubbing: pipeline.ts). */
   request<T>(
     connector: McpConnector,
@@ -112,6 +116,7 @@ export async function listResources(
   const resources: Resource[] = [];
   for (const { connector, value } of lists) {
     for (const resource of value) {
+      if (isHidden(ctx.customer(), connector.id, 'resource', resource.uri)) continue;
       const uri = routes.has(resource.uri) ? collisionUri(connector.slug, resource.uri) : resource.uri;
       if (routes.has(uri)) continue; // the same resource listed twice by one upstream
       routes.set(uri, { connector, uri: resource.uri });
@@ -136,11 +141,15 @@ export async function listResourceTemplates(
       }),
     signal,
   );
+  const shown = lists.map(({ connector, value }) => ({
+    connector,
+    value: value.filter((t) => !isHidden(ctx.customer(), connector.id, 'resource', t.uriTemplate)),
+  }));
   ctx.sessions.templates.set(
     ctx.session.customerId,
-    new Map(lists.map(({ connector, value }) => [connector.id, value.map((t) => t.uriTemplate)])),
+    new Map(shown.map(({ connector, value }) => [connector.id, value.map((t) => t.uriTemplate)])),
   );
-  return { resourceTemplates: lists.flatMap((l) => l.value) };
+  return { resourceTemplates: shown.flatMap((l) => l.value) };
 }
 
 /** The literal start of a URI template (up to its first expression). */
@@ -151,6 +160,11 @@ const templatePrefix = (template: string) => template.split('{')[0] ?? '';
  * listed it, then connectors whose templates it fits, then the rest (in slug order).
  */
 export function resourceCandidates(ctx: AggregatorContext, uri: string): ResourceRoute[] {
+  // A resource the customer's curation hides can't be read or subscribed to either.
+  return routesOf(ctx, uri).filter((r) => !isHidden(ctx.customer(), r.connector.id, 'resource', r.uri));
+}
+
+function routesOf(ctx: AggregatorContext, uri: string): ResourceRoute[] {
   const connectors = ctx.connectors();
   const named = parseCollisionUri(uri, connectors);
   if (named) return [named];
