@@ -192,8 +192,12 @@ async function session(customerId: string, capabilities: Record<string, unknown>
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
     note(`log:${String(n.params.data)}`),
   );
-  const waitFor = (what: string) =>
-    changes.includes(what) ? Promise.resolve() : new Promise<void>((r) => (notices[what] ??= []).push(r));
+  const waitFor = (what: string) => {
+    if (changes.includes(what)) return Promise.resolve();
+    const waiting = notices[what] ?? [];
+    notices[what] = waiting;
+    return new Promise<void>((resolve) => waiting.push(resolve));
+  };
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`${gw.app.url}/mcp/gateway?customer_id=${customerId}`), {
       requestInit: { headers: bearer(gw.mint('gateway', [customerId])) },
