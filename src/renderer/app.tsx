@@ -22,6 +22,7 @@ const WebhooksPage = lazy(() => import('./features/webhooks/webhooks-page'));
 const ActivityPage = lazy(() => import('./features/activity/activity-page'));
 const ApprovalsPage = lazy(() => import('./features/approvals/approvals-page'));
 const ToolChangesPage = lazy(() => import('./features/tool-changes/tool-changes-page'));
+const ConsentPage = lazy(() => import('./features/consent/consent-page'));
 
 function NotFound() {
   return (
@@ -51,6 +52,7 @@ function Routes() {
         <Route path="/activity" component={ActivityPage} />
         <Route path="/approvals" component={ApprovalsPage} />
         <Route path="/tool-changes" component={ToolChangesPage} />
+        <Route path="/consent/:id">{(params) => <ConsentPage id={decodeURIComponent(params.id)} />}</Route>
         <Route path="/login">{() => <OverviewPage />}</Route>
         <Route component={NotFound} />
       </Switch>

@@ -6,6 +6,7 @@ import { ConfirmButton } from '../../common/dialog';
 import { Empty, QueryState, useToast } from '../../common/feedback';
 import { Page } from '../../common/page';
 import { useTool, useToolMutation } from '../../common/queries';
+import { OAuthGrantsSection } from '../consent/oauth-grants';
 import { limitsText } from '../customers/lib/limits-text';
 import { CreateKeyDialog } from './create-key-dialog';
 import { EditLimitsButton } from './edit-limits-button';
@@ -97,6 +98,7 @@ export default function KeysPage() {
             </table>
           </div>
         ))}
+      <OAuthGrantsSection />
       <CreateKeyDialog open={creating} onClose={() => setCreating(false)} />
     </Page>
   );
