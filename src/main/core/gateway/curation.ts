@@ -6,6 +6,18 @@ import { assignNames, type NameConflict, type Naming } from './tool-names';
 
 export type CuratedKind = ToolOverride['kind'];
 
+/** Each connector's overrides by kind and name, built once per (immutable) list. */
+const indexes = new WeakMap<readonly ToolOverride[], Map<string, ToolOverride>>();
+
+function indexOf(list: readonly ToolOverride[]): Map<string, ToolOverride> {
+  let index = indexes.get(list);
+  if (!index) {
+    index = new Map(list.map((o) => [`${o.kind}\u0000${o.name}`, o]));
+    indexes.set(list, index);
+  }
+  return index;
+}
+
 /** The customer's override of one upstream item of a connector, if any. */
 export function overrideFor(
   customer: Customer | undefined,
@@ -14,7 +26,7 @@ export function overrideFor(
   upstreamName: string,
 ): ToolOverride | undefined {
   const list = customer?.overrides?.[connectorId];
-  return list?.find((o) => o.name === upstreamName && o.kind === kind);
+  return list ? indexOf(list).get(`${kind}\u0000${upstreamName}`) : undefined;
 }
 
 /** Whether the customer hid this tool, prompt or resource (it is neither listed nor callable). */
