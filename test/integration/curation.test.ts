@@ -480,3 +480,34 @@ describe('deleting a connector', () => {
     expect(overrides).toHaveProperty('web');
   });
 });
+
+describe('names like prototype members', () => {
+  it('are ordinary connector ids and tool names in overrides', async () => {
+    await ok('create_connector', { slug: 'constructor', name: 'Ctor', kind: 'http', base_url: web.url });
+    for (const name of ['constructor', 'toString', 'valueOf'])
+      await ok('create_action', { connector_id: 'constructor', name, method: 'GET', path: `/echo/${name}` });
+    await ok('create_customer', { id: 'proto', name: 'Proto' });
+    await ok('configure_customer_tools', {
+      customer_id: 'proto',
+      mode: 'selected',
+      connector_ids: ['constructor'],
+      naming: 'bare',
+    });
+    expect(await previewNames('proto')).toEqual(['constructor', 'toString', 'valueOf']);
+    await ok('set_tool_overrides', {
+      customer_id: 'proto',
+      connector_id: 'constructor',
+      overrides: [
+        { name: 'constructor', hidden: true },
+        { name: 'toString', rename: 'hasOwnProperty' },
+      ],
+    });
+    expect(await previewNames('proto')).toEqual(['hasOwnProperty', 'valueOf']);
+    const customer = await ok('get_customer', { customer_id: 'proto' });
+    expect(Object.keys(customer.tool_overrides as object)).toEqual(['constructor']);
+    const session = await agent('proto');
+    const before = web.received.length;
+    expect((await session.run('hasOwnProperty')).isError).toBeFalsy();
+    expect(web.received.slice(before).map((r) => r.path)).toEqual(['/echo/toString']);
+  });
+});

@@ -33,7 +33,8 @@ export function customerView(customer: Customer, ws: Workspace): z.infer<typeof 
 
 /** The customer's overrides as outputs show them (set_tool_overrides). */
 export function overridesView(customer: Customer): z.infer<typeof customerOutput>['tool_overrides'] {
-  const out: z.infer<typeof customerOutput>['tool_overrides'] = {};
+  // No prototype: a connector id like `__proto__` is an ordinary key.
+  const out: z.infer<typeof customerOutput>['tool_overrides'] = Object.create(null);
   for (const [connectorId, list] of Object.entries(customer.overrides ?? {}))
     out[connectorId] = list.map((o) => ({ ...o }));
   return out;
