@@ -307,6 +307,7 @@ describe('an SDK upstream behind the gateway', () => {
   });
 
   it("follows the customer's curation: hidden resources and prompts, renamed prompts, bare naming", async () => {
+    const watching = await session('globex');
     await adminOk('set_tool_overrides', {
       customer_id: 'globex',
       connector_id: 'who',
@@ -317,6 +318,8 @@ describe('an SDK upstream behind the gateway', () => {
     });
     await adminOk('configure_customer_tools', { customer_id: 'acme', mode: 'all', naming: 'bare' });
     try {
+      // Sessions already open are told their resources and prompts changed.
+      await Promise.all([watching.waitFor('resources'), watching.waitFor('prompts')]);
       const globex = await session('globex');
       expect((await globex.client.listResources()).resources).toEqual([]);
       await expect(globex.client.readResource({ uri: 'who://profile' })).rejects.toThrow(

@@ -4,7 +4,7 @@ import type { SessionHub } from './session-hub';
 
 /**
  * After any workspace change (admin tool, CLI, UI, another process), tells each customer's
- * open sessions `notifications/tools/list_changed` when the customer, its exposed connectors or
+ * open sessions `notifications/tools/list_changed` (and resources' and prompts') when the customer, its exposed connectors or
  * its connections changed — decided from record identity, without rebuilding the tool list, so
  * the notice goes out as soon as the change is made.
  */
@@ -22,7 +22,11 @@ export function watchToolChanges(store: WorkspaceStore, hub: SessionHub): () => 
       seen.set(customerId, inputs);
       if (before === undefined || sameInputs(before, inputs)) continue;
       for (const s of sessions) {
-        if (s.owner.customerId === customerId) void s.server.sendToolListChanged().catch(() => {});
+        if (s.owner.customerId !== customerId) continue;
+        void s.server.sendToolListChanged().catch(() => {});
+        // Its MCP connectors' resources and prompts (and their curation) may have changed too.
+        void s.server.sendResourceListChanged().catch(() => {});
+        void s.server.sendPromptListChanged().catch(() => {});
       }
     }
   };
