@@ -14,6 +14,7 @@ const BOTH_ENGINES = [
   'test/integration/planes.test.ts',
   'test/integration/usage.test.ts',
   'test/integration/activity-retention.test.ts',
+  'test/integration/oauth-mcp-clients.test.ts',
 ];
 
 /** What both projects share. The global setups are per project (a root-level one would run a third time). */
