@@ -22,6 +22,7 @@ import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import { s256 } from '../../src/main/core/oauth/tokens';
 import { initializeBody, rawPost } from '../helpers/gateway';
 import { workspaceTarget } from '../helpers/store';
+import { tempDir } from '../helpers/temp';
 
 /** An MCP client's OAuth state, kept in memory as a desktop client would keep it on disk. */
 class TestProvider implements OAuthClientProvider {
@@ -376,7 +377,7 @@ describe('the gateway plane', () => {
     expect(res.status).toBe(200);
   });
 
-  it('a revoked grant is refused at once and its open sessions are closed', async () => {
+  it('a revoked grant is refused at once (on every replica) and its open sessions are closed', async () => {
     const token = gateway.provider.saved?.access_token;
     const headers = withToken(token);
     const client = new Client({ name: 'raw-token', version: '1.0.0' });
@@ -386,6 +387,14 @@ describe('the gateway plane', () => {
       }),
     );
     expect(app.sessionCount().gateway).toBeGreaterThan(0);
+    // Team mode: another replica on the same PostgreSQL takes the token, and refuses it once revoked.
+    const replica = target.databaseUrl
+      ? await start({ dataDir: tempDir(), databaseUrl: target.databaseUrl })
+      : undefined;
+    if (replica) apps.push(replica);
+    const onReplica = () =>
+      rawPost(`${replica?.url}/mcp/gateway?customer_id=acme`, initializeBody, withToken(token));
+    if (replica) expect((await onReplica()).status).toBe(200);
     const listed = await app.callTool('list_oauth_grants', {}, 'internal');
     const grant = (
       listed.ok ? (listed.value as { grants: { id: string; plane: string }[] }).grants : []
@@ -396,6 +405,7 @@ describe('the gateway plane', () => {
     const res = await rawPost(`${base}/mcp/gateway?customer_id=acme`, initializeBody, withToken(token));
     expect(res.status).toBe(401);
     expect(res.json?.error?.message).toMatch(/unknown or revoked OAuth access token/);
+    if (replica) expect((await onReplica()).status).toBe(401);
     await client.close().catch(() => {});
   });
 });
