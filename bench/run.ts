@@ -1,7 +1,7 @@
 // Portico's benchmarks: every scenario against a baseline measured in the same run.
 // Usage (through scripts/bench.mjs): npm run bench -- [--json] [--quick] [--only a,b] [--out FILE]
-// --only takes: latency, throughput (or http), passthrough, scale (scale-tools and scale-customers),
-// scrub, import, burst, start, ui, webhooks, limits.
+// --only takes: latency, throughput (or http), passthrough, resources, scale (scale-tools and
+// scale-customers), scrub, import, burst, start, ui, webhooks, limits.
 import { writeFileSync } from 'node:fs';
 import { machine, type Row, table } from './lib/report';
 import { burstScenario } from './scenarios/burst';
@@ -9,6 +9,7 @@ import { httpScenarios } from './scenarios/http';
 import { importScenario } from './scenarios/import';
 import { limitsScenario } from './scenarios/limits';
 import { passthroughScenario } from './scenarios/passthrough';
+import { resourcesScenario } from './scenarios/resources';
 import { scaleScenario } from './scenarios/scale';
 import { scaleCustomersScenario } from './scenarios/scale-customers';
 import { scrubScenario } from './scenarios/scrub';
@@ -26,7 +27,8 @@ const json = flag('--json');
 const quick = flag('--quick');
 const only = new Set(
   (
-    option('--only') ?? 'latency,throughput,passthrough,scale,scrub,import,burst,start,ui,webhooks,limits'
+    option('--only') ??
+    'latency,throughput,passthrough,resources,scale,scrub,import,burst,start,ui,webhooks,limits'
   ).split(','),
 );
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -52,6 +54,7 @@ const SCENARIOS = {
       },
       log,
     ),
+  resources: () => resourcesScenario({ reads: quick ? 300 : 2_000 }, log),
   scale: () =>
     scaleScenario(
       {

@@ -17,6 +17,8 @@ interface Config {
   setup: 'http' | 'everything' | 'scale' | 'soak' | 'scrub';
   upstream?: string;
   everything?: { command: string; args: string[] };
+  /** everything: server-everything's Streamable HTTP URL instead of a stdio command. */
+  everythingUrl?: string;
   connectors?: number;
   actions?: number;
   customers?: number;
@@ -82,9 +84,9 @@ async function setupEverything(customers: string[]): Promise<void> {
     slug: 'everything',
     name: 'Everything',
     kind: 'mcp',
-    transport: 'stdio',
-    command,
-    args,
+    ...(config.everythingUrl
+      ? { transport: 'http', url: config.everythingUrl }
+      : { transport: 'stdio', command, args }),
   });
   const connectorId = String(created.id);
   await admin('refresh_connector', { connector_id: connectorId });
