@@ -25,6 +25,7 @@ Usage: portico COMMAND [options]
                           (binding a non-loopback --host requires --public-url; env PORTICO_PUBLIC_URL,
                           PORTICO_ALLOWED_HOSTS, PORTICO_ALLOWED_ORIGINS, comma-separated)
         [--oauth | --no-oauth]   OAuth sign-in for MCP clients (default: on with --public-url; env PORTICO_OAUTH=1|0)
+        [--oauth-issuer URL]     an external OpenID Connect provider signs the tokens (env PORTICO_OAUTH_ISSUER)
   keys create --name NAME --scope admin|gateway [--customer ID]…   create an API key (shown once)
   keys list [--all]       the API keys (revoked ones too with --all)
   keys revoke ID          revoke a key at once

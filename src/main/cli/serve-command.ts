@@ -68,6 +68,7 @@ export async function serveCommand(
       'allowed-origin': { type: 'string', multiple: true },
       oauth: { type: 'boolean' },
       'no-oauth': { type: 'boolean' },
+      'oauth-issuer': { type: 'string' },
     },
     strict: true,
   });
@@ -83,6 +84,11 @@ export async function serveCommand(
   const allowedOrigins = list(values['allowed-origin'], process.env.PORTICO_ALLOWED_ORIGINS);
   // OAuth for MCP clients: on with a public URL (team mode) unless --no-oauth; --oauth turns it on locally.
   const oauthEnv = process.env.PORTICO_OAUTH;
+  const oauthIssuer = values['oauth-issuer'] ?? (process.env.PORTICO_OAUTH_ISSUER || undefined);
+  if (oauthIssuer && !/^https?:\/\/[^/]/.test(oauthIssuer))
+    throw new UsageError(
+      `--oauth-issuer "${oauthIssuer}" is not a URL; give the OpenID Connect issuer, e.g. https://login.example.com/realms/team.`,
+    );
   const oauth = values['no-oauth']
     ? false
     : values.oauth || (oauthEnv ? oauthEnv === '1' || oauthEnv === 'true' : undefined);
@@ -124,6 +130,7 @@ export async function serveCommand(
     allowedHosts,
     allowedOrigins,
     oauth,
+    oauthIssuer,
     sessionIdleTimeoutSeconds,
     maxSessionsPerKey,
     noAdmin: values['no-admin'],

@@ -40,6 +40,8 @@ export interface StartOptions {
    * both planes). Default: on with a public URL (team mode), off otherwise.
    */
   oauth?: boolean;
+  /** An external OpenID Connect provider as the authorization server (implies oauth): its JWTs, checked against its JWKS. */
+  oauthIssuer?: string;
   /** The built renderer, served as the web UI. */
   staticDir?: string;
   /** Seconds an MCP session may stay idle before it is closed (default 1800; ≥ 1). */
@@ -179,7 +181,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     sessionLimits: limits,
     live,
     access,
-    oauth: options.oauth ?? Boolean(options.publicUrl),
+    oauth: options.oauth ?? Boolean(options.publicUrl || options.oauthIssuer),
+    oauthIssuer: options.oauthIssuer,
   });
   const server = http;
   let bound: { host: string; port: number };
@@ -214,9 +217,9 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   // Revoked keys and deleted customers lose their open sessions at once.
   const offChange = store.onChange(() => {
     const ws = store.data;
-    // OAuth grants (`oauth:ID`) are not workspace records: their revocation closes them below.
+    // OAuth grants (`oauth:ID`) and OIDC subjects (`oidc:SUB`) are not workspace records.
     const dead = (owner: { keyId: string; customerId?: string }) =>
-      (!owner.keyId.startsWith('oauth:') &&
+      (!/^(oauth|oidc):/.test(owner.keyId) &&
         (!ws.apiKeys[owner.keyId] || Boolean(ws.apiKeys[owner.keyId]?.revokedAt))) ||
       (owner.customerId !== undefined && !ws.customers[owner.customerId]);
     void server.hubs.admin.closeWhere(dead);

@@ -44,7 +44,7 @@ function redirectProblem(uri: string): string | undefined {
 }
 
 /** Reads a response body up to `limit` bytes; more is an error. */
-async function boundedText(response: Response, limit: number): Promise<string> {
+export async function boundedText(response: Response, limit: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > limit) throw new Error(`it is larger than ${limit} bytes`);
   const reader = response.body?.getReader();

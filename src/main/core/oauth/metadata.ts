@@ -31,11 +31,18 @@ export function requestBase(publicUrl: string | null | undefined, host: string |
 export const resourceMetadataUrl = (base: string, plane: PlaneName): string =>
   `${base}/.well-known/oauth-protected-resource${PLANE_PATH[plane]}`;
 
-/** Protected Resource Metadata (RFC 9728) for one plane, or (plane null, the root form) the server as a whole. */
-export function protectedResourceMetadata(base: string, plane: PlaneName | null): Record<string, unknown> {
+/**
+ * Protected Resource Metadata (RFC 9728) for one plane, or (plane null, the root form) the server
+ * as a whole; the authorization server is Portico's own (base) or an external OIDC issuer.
+ */
+export function protectedResourceMetadata(
+  base: string,
+  plane: PlaneName | null,
+  authorizationServer = base,
+): Record<string, unknown> {
   return {
     resource: plane ? `${base}${PLANE_PATH[plane]}` : base,
-    authorization_servers: [base],
+    authorization_servers: [authorizationServer],
     bearer_methods_supported: ['header'],
     ...(plane ? { scopes_supported: [plane] } : {}),
     resource_name: plane

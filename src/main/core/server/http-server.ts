@@ -6,6 +6,7 @@ import { verifyApiKey } from '../auth/api-keys';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import { requestBase, resourceMetadataUrl } from '../oauth/metadata';
+import { looksLikeJwt, OidcVerifier } from '../oauth/oidc';
 import { isAccessToken, verifyAccessToken } from '../oauth/tokens';
 import type { ApiKey, PlaneName } from '../store/schema';
 import { externalUrl, LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
@@ -42,6 +43,8 @@ export interface HttpServerDeps {
   access: AccessPolicy;
   /** OAuth for MCP clients: Protected Resource Metadata, the built-in authorization server, tokens on the planes. */
   oauth?: boolean;
+  /** An external OpenID Connect provider as the authorization server (implies `oauth`): its JWTs are taken. */
+  oauthIssuer?: string;
 }
 
 /** Who a plane request is from: an API key, or an OAuth grant (`oauth:ID`) with the same powers. */
@@ -75,8 +78,11 @@ export class PorticoHttpServer {
   #drained: (() => void) | undefined;
   /** The web UI's sign-in sessions; made once the port (part of the cookie's name) is known. */
   #web: WebSessions | undefined;
+  /** The external OIDC issuer's token checker (`--oauth-issuer`), if one is set. */
+  readonly #oidc: OidcVerifier | undefined;
 
   constructor(private readonly deps: HttpServerDeps) {
+    this.#oidc = deps.oauthIssuer ? new OidcVerifier(deps.oauthIssuer) : undefined;
     this.hubs = {
       admin: new SessionHub(
         'admin',
@@ -242,7 +248,8 @@ export class PorticoHttpServer {
       return;
     }
     const database = this.#oauthDatabase();
-    if (database && (await handleOAuthRoute(req, res, url, database, this.#base(req)))) return;
+    if (database && (await handleOAuthRoute(req, res, url, database, this.#base(req), this.#oidc?.issuer)))
+      return;
     if (OAUTH_PATH.test(path)) return this.#oauthNotFound(req, res, url);
     // The page and its files; any other path is a JSON 404, never the page.
     await serveStatic(this.deps.staticDir, req, path, res);
@@ -274,7 +281,7 @@ export class PorticoHttpServer {
 
   /** The database behind OAuth for MCP clients, when that is on. */
   #oauthDatabase() {
-    return this.deps.oauth ? (this.deps.store.database ?? undefined) : undefined;
+    return this.deps.oauth || this.#oidc ? (this.deps.store.database ?? undefined) : undefined;
   }
 
   /** This server's URL as the request knows it: the public URL, else the (checked) Host it named. */
@@ -315,9 +322,11 @@ export class PorticoHttpServer {
       : presentedKey(req, url)
         ? `Portico refused the key this request carries: ${check.why}. ${KEY_HELP}`
         : `A 401 from /mcp/admin or /mcp/gateway means the API key was missing, unknown or revoked. ${KEY_HELP}`;
-    const oauth = this.#oauthDatabase()
-      ? `Portico's OAuth endpoints are listed at ${this.#base(req)}/.well-known/oauth-authorization-server; clients may also authenticate with a Portico API key.`
-      : 'Portico does not use OAuth for MCP clients; they authenticate with a Portico API key.';
+    const oauth = this.#oidc
+      ? `MCP clients sign in with ${this.#oidc.issuer} (see ${this.#base(req)}/.well-known/oauth-protected-resource/mcp/admin), or authenticate with a Portico API key.`
+      : this.#oauthDatabase()
+        ? `Portico's OAuth endpoints are listed at ${this.#base(req)}/.well-known/oauth-authorization-server; clients may also authenticate with a Portico API key.`
+        : 'Portico does not use OAuth for MCP clients; they authenticate with a Portico API key.';
     sendJson(res, 404, { error: 'not_found', message: `Not found: ${url.pathname}. ${oauth} ${key}` });
   }
 
@@ -334,7 +343,22 @@ export class PorticoHttpServer {
   ): Promise<Principal | undefined> {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     const database = this.#oauthDatabase();
-    if (database && bearer && isAccessToken(bearer)) {
+    if (this.#oidc && bearer && looksLikeJwt(bearer)) {
+      const check = await this.#oidc.check(bearer, this.#base(req), plane);
+      if (!check.ok) {
+        const challenge = this.#challenge('Bearer realm="portico", error="invalid_token"', req, plane);
+        sendRpcError(
+          res,
+          401,
+          `Unauthorized: ${check.why}. Sign in again with ${this.#oidc.issuer} (MCP clients do it by themselves), or pass an API key. ${KEY_HELP}`,
+          { headers: { 'www-authenticate': challenge } },
+        );
+        return undefined;
+      }
+      const { subject, customers } = check.principal;
+      return { id: `oidc:${subject}`, scope: plane, customers };
+    }
+    if (database && !this.#oidc && bearer && isAccessToken(bearer)) {
       const check = await verifyAccessToken(database.db, bearer);
       const endpoint = `/mcp/${plane}`;
       const why = !check.ok

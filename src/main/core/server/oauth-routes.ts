@@ -48,7 +48,8 @@ const PRM = /^\/\.well-known\/oauth-protected-resource(\/mcp\/(admin|gateway))?\
 
 /**
  * The built-in authorization server and the planes' Protected Resource Metadata, when OAuth for
- * MCP clients is on. Returns false for a path that is none of them (the caller answers 404).
+ * MCP clients is on; with an external issuer (`external`), the metadata only, naming it. Returns
+ * false for a path that is none of them (the caller answers 404).
  */
 export async function handleOAuthRoute(
   req: IncomingMessage,
@@ -56,6 +57,7 @@ export async function handleOAuthRoute(
   url: URL,
   database: Database,
   base: string,
+  external?: string,
 ): Promise<boolean> {
   const path = url.pathname;
   const method = req.method ?? 'GET';
@@ -73,9 +75,10 @@ export async function handleOAuthRoute(
   if (prm) {
     if (!only('GET')) return true;
     const plane = prm[2] === 'admin' || prm[2] === 'gateway' ? prm[2] : null;
-    sendJson(res, 200, protectedResourceMetadata(base, plane));
+    sendJson(res, 200, protectedResourceMetadata(base, plane, external ?? base));
     return true;
   }
+  if (external) return false;
   if (path === '/.well-known/oauth-authorization-server') {
     if (!only('GET')) return true;
     sendJson(res, 200, authorizationServerMetadata(base));
