@@ -34,6 +34,13 @@ export async function issueTokens(
 ): Promise<{ access: string; refresh: string }> {
   const access = randomSecret(ACCESS_PREFIX);
   const refresh = randomSecret(REFRESH_PREFIX);
+  // Tokens past their lifetime go when new ones come (a used refresh token stays until then, so
+  // that its reuse is recognized and revokes its grant).
+  await tx
+    .deleteFrom('oauth_tokens')
+    .where('kind', 'in', ['access', 'refresh'])
+    .where('expires_at', '<', now)
+    .execute();
   await tx
     .insertInto('oauth_tokens')
     .values([
