@@ -63,6 +63,8 @@ export class OidcVerifier {
   #jwksUri: string | undefined;
   #keys = new Map<string, { key: KeyObject; alg?: string }>();
   #fetchedAt = 0;
+  /** Why the last read of the keys failed: repeated for 30 s rather than asking the issuer on every request. */
+  #failure: Error | undefined;
   #loading: Promise<void> | undefined;
 
   constructor(issuer: string) {
@@ -106,8 +108,12 @@ export class OidcVerifier {
           }
         }
         this.#keys = keys;
-        this.#fetchedAt = Date.now();
+        this.#failure = undefined;
+      } catch (error) {
+        this.#failure = error instanceof Error ? error : new Error(String(error));
+        throw this.#failure;
       } finally {
+        this.#fetchedAt = Date.now();
         this.#loading = undefined;
       }
     })();
@@ -118,7 +124,10 @@ export class OidcVerifier {
     const cached =
       this.#keys.get(kid) ?? (kid === '' && this.#keys.size === 1 ? [...this.#keys.values()][0] : undefined);
     if (cached) return cached;
-    if (Date.now() - this.#fetchedAt < 30_000 && this.#fetchedAt > 0) return undefined;
+    if (Date.now() - this.#fetchedAt < 30_000 && this.#fetchedAt > 0) {
+      if (this.#failure) throw this.#failure;
+      return undefined;
+    }
     await this.#loadKeys();
     return (
       this.#keys.get(kid) ?? (kid === '' && this.#keys.size === 1 ? [...this.#keys.values()][0] : undefined)
