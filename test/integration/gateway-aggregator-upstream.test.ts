@@ -71,6 +71,7 @@ function upstreamServer(who: string): McpServer {
       return { content: [{ type: 'text', text: `refused: ${(error as Error).message}` }], isError: true };
     }
   });
+  server.registerTool('hang', { description: 'Never answers.' }, () => new Promise<CallToolResult>(() => {}));
   server.registerTool('ask-url', { description: 'URL-mode elicitation.' }, async () => {
     try {
       const answer = await server.server.elicitInput({
@@ -339,6 +340,36 @@ describe('an SDK upstream behind the gateway', () => {
     } finally {
       await adminOk('set_tool_overrides', { customer_id: 'globex', connector_id: 'who', overrides: [] });
       await adminOk('configure_customer_tools', { customer_id: 'acme', mode: 'all', naming: 'prefixed' });
+    }
+  });
+
+  it("a call's timeout is held while the client answers, and still applies to an upstream that hangs", async () => {
+    const timeoutMs = 400;
+    gw.app.store.mutate((ws) => {
+      ws.settings.upstreamTimeoutMs = timeoutMs;
+    });
+    try {
+      const client = new Client({ name: 'slow', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+      // A person who takes three timeouts to answer (a timer stands for their reading time).
+      client.setRequestHandler(ElicitRequestSchema, async () => {
+        await new Promise((resolve) => setTimeout(resolve, timeoutMs * 3));
+        return { action: 'accept', content: { name: 'slow reader' } };
+      });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${gw.app.url}/mcp/gateway?customer_id=acme`), {
+          requestInit: { headers: bearer(gw.mint('gateway', ['acme'])) },
+        }),
+      );
+      open.push(client);
+      const answered = await client.callTool({ name: 'who__ask', arguments: {} });
+      expect(text(answered)).toContain('slow reader');
+      const hung = await client.callTool({ name: 'who__hang', arguments: {} });
+      expect(hung.isError).toBe(true);
+      expect(text(hung)).toMatch(/did not answer within 0.4s/);
+    } finally {
+      gw.app.store.mutate((ws) => {
+        ws.settings.upstreamTimeoutMs = 60_000;
+      });
     }
   });
 });

@@ -26,6 +26,7 @@ import {
   type UpstreamSecrets,
   UpstreamUnauthorizedError,
 } from './mcp-upstream';
+import { PausedTimeouts, type RequestClock } from './paused-timeouts';
 
 /** Which upstream session a call needs. */
 export interface UpstreamTarget {
@@ -64,6 +65,8 @@ interface PooledSession {
   handle: Promise<UpstreamHandle>;
   lastUsed: number;
   inflight: number;
+  /** Its requests' timeouts, held while its upstream waits for the gateway client's answer. */
+  timeouts: PausedTimeouts;
   /** Out of the pool; closed once its last call ends. */
   retired: boolean;
   /** A tools/list after list_changed is running; `again` when another list_changed came meanwhile. */
@@ -181,14 +184,38 @@ export class McpUpstreamPool {
       const session = this.#get(key, target, timeoutMs);
       session.inflight += 1;
       let handle: UpstreamHandle | undefined;
+      let clock: RequestClock | undefined;
       try {
         handle = await abortable(session.handle, options.signal);
-        const result = await send(handle.client, {
+        let requestOptions: RequestOptions = {
           signal: options.signal,
           timeout: timeoutMs,
           onprogress: options.onprogress,
           resetTimeoutOnProgress: Boolean(options.onprogress),
-        });
+        };
+        if (target.scope) {
+          // The upstream may ask this session's client something mid-request (a person answers):
+          // its own clock, held while a question is pending, replaces the SDK's timeout.
+          const timedOut = new AbortController();
+          const running = session.timeouts.start(timeoutMs, () =>
+            timedOut.abort(new McpError(ErrorCode.RequestTimeout, 'Request timed out')),
+          );
+          clock = running;
+          const { onprogress } = options;
+          requestOptions = {
+            signal: options.signal ? AbortSignal.any([options.signal, timedOut.signal]) : timedOut.signal,
+            timeout: 2 ** 31 - 1,
+            ...(onprogress
+              ? {
+                  onprogress: (progress: Progress) => {
+                    running.reset();
+                    onprogress(progress);
+                  },
+                }
+              : {}),
+          };
+        }
+        const result = await send(handle.client, requestOptions);
         this.#failures.delete(key);
         return result;
       } catch (error) {
@@ -225,6 +252,7 @@ export class McpUpstreamPool {
         const unreachable = error instanceof StreamableHTTPError || Boolean((error as Error).cause);
         throw new Error(`${unreachable ? 'could not reach ' : ''}${handle.where}: ${describeError(error)}`);
       } finally {
+        clock?.stop();
         session.inflight -= 1;
         session.lastUsed = Date.now();
         if (session.retired && session.inflight === 0) this.#close(session);
@@ -262,10 +290,16 @@ export class McpUpstreamPool {
       handle: undefined as never,
       lastUsed: Date.now(),
       inflight: 0,
+      timeouts: new PausedTimeouts(),
       retired: false,
       scrub: (text) => scrubber.text(text),
     };
-    session.handle = openUpstream(connector, secrets, timeoutMs, target.scope?.role).then(
+    const { scope } = target;
+    const role = scope && {
+      answer: (request: Parameters<typeof scope.role.answer>[0], signal: AbortSignal) =>
+        session.timeouts.asking(() => scope.role.answer(request, signal)),
+    };
+    session.handle = openUpstream(connector, secrets, timeoutMs, role).then(
       (handle) => {
         const { client } = handle;
         const instructions = client.getInstructions();
