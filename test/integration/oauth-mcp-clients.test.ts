@@ -466,6 +466,12 @@ describe('bad requests get the RFC error codes with a clear description', () => 
       error: 'invalid_client',
       error_description: /only for a document on loopback/,
     });
+    // Portico never reaches into its own network for a client's document (link-local: cloud metadata).
+    for (const inside of ['https://169.254.169.254/client.json', 'https://10.1.2.3/client.json'])
+      expect((await authorize({ ...good(), client_id: inside })).json).toMatchObject({
+        error: 'invalid_client',
+        error_description: /private or link-local network/,
+      });
     const mismatch = await authorize({ ...good(), redirect_uri: `${cimdBase}/elsewhere` });
     expect(mismatch.status).toBe(400);
     expect(mismatch.json).toMatchObject({

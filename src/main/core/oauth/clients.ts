@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import { OAuthClientMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { z } from 'zod';
 import type { Database, Db } from '../store/database';
@@ -64,6 +66,40 @@ export async function boundedText(response: Response, limit: number): Promise<st
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Addresses a client's metadata document may not be on: private networks and link-local (cloud metadata). */
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+  ['100.64.0.0', 10],
+  ['0.0.0.0', 8],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+/**
+ * Why a metadata document's host may not be fetched (a request to /oauth/authorize must not make
+ * Portico reach into its own network), or undefined. Loopback stays allowed (a client on this
+ * machine; the tests). The check is on resolution; the fetch resolves again.
+ */
+async function privateHost(url: URL): Promise<string | undefined> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: { address: string; family: number }[];
+  try {
+    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
+  } catch {
+    return `its host ${host} does not resolve`;
+  }
+  const bad = addresses.find((a) => PRIVATE.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4'));
+  return bad ? `its host ${host} is on a private or link-local network (${bad.address})` : undefined;
+}
+
 const documentSchema = OAuthClientMetadataSchema.extend({ client_id: z.string() });
 
 /**
@@ -82,6 +118,10 @@ async function documentClient(clientId: string): Promise<ClientLookup> {
     return refuse(
       `client_id "${clientId}" must be an https URL with a path, no fragment and no credentials.`,
     );
+  if (!isLoopback(url)) {
+    const why = await privateHost(url);
+    if (why) return refuse(`the client metadata document at ${clientId} is not fetched: ${why}.`);
+  }
   let text: string;
   try {
     const response = await fetch(url, {
