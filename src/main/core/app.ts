@@ -142,18 +142,12 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   activity.tracing = telemetry !== null;
   const webhooks = new WebhookDispatcher({ store, log });
   const detachWebhooks = webhooks.attach(events);
-  let http: PorticoHttpServer | undefined;
   const gateway = new GatewayRuntime({
     store,
     activity,
     events,
     log,
     serverUrl: () => externalUrl(info),
-    forwardLog: (customerId, params) => {
-      for (const s of http?.hubs.gateway.sessions(customerId ?? undefined) ?? []) {
-        void s.server.sendLoggingMessage(params as never).catch(() => {});
-      }
-    },
   });
   const services: AdminServices = {
     store,
@@ -169,7 +163,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   // A call starting or ending its wait for approval is news for the window, like a workspace change.
   const live = new LiveEvents(store, activity, [(listener) => gateway.approvals.onChange(listener)]);
   const planes = () => effectivePlanes(store.data.settings, info);
-  http = new PorticoHttpServer({
+  const http = new PorticoHttpServer({
     store,
     registry,
     services,

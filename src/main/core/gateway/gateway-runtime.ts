@@ -21,8 +21,6 @@ export interface GatewayDeps {
   events: EventBus;
   log: Logger;
   serverUrl(): string | null;
-  /** Upstream log messages for a customer's sessions. */
-  forwardLog?(customerId: string | null, params: unknown): void;
 }
 
 export interface CallContext {
