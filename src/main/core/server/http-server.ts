@@ -6,8 +6,7 @@ import { verifyApiKey } from '../auth/api-keys';
 import { createCustomerMcpServer } from '../gateway/customer-mcp';
 import type { GatewayRuntime } from '../gateway/gateway-runtime';
 import { requestBase, resourceMetadataUrl } from '../oauth/metadata';
-import { looksLikeJwt, OidcVerifier } from '../oauth/oidc';
-import { isAccessToken, verifyAccessToken } from '../oauth/tokens';
+import { OidcVerifier } from '../oauth/oidc';
 import type { ApiKey, PlaneName } from '../store/schema';
 import { externalUrl, LOCAL_CREDENTIAL_HEADER } from '../store/server-info';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -18,6 +17,7 @@ import { createAdminMcpServer } from './admin-mcp';
 import { RPC, readJsonBody, sendJson, sendRpcError } from './http-util';
 import type { LiveEvents } from './live-events';
 import { handleOAuthCallback } from './oauth-callback';
+import { oauthPrincipal, type Principal } from './oauth-principal';
 import { handleOAuthRoute } from './oauth-routes';
 import { type AccessPolicy, checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
 import { SessionHub, type SessionLimits } from './session-hub';
@@ -45,13 +45,6 @@ export interface HttpServerDeps {
   oauth?: boolean;
   /** An external OpenID Connect provider as the authorization server (implies `oauth`): its JWTs are taken. */
   oauthIssuer?: string;
-}
-
-/** Who a plane request is from: an API key, or an OAuth grant (`oauth:ID`) with the same powers. */
-interface Principal {
-  id: string;
-  scope: PlaneName;
-  customers: string[] | null;
 }
 
 const PLANE_OFF: Record<PlaneName, string> = {
@@ -331,9 +324,8 @@ export class PorticoHttpServer {
   }
 
   /**
-   * A plane request's caller: an OAuth access token (Authorization: Bearer, OAuth on) checked
-   * against the database — so a revocation anywhere holds at once — and bound to its plane (RFC 8707
-   * audience); otherwise an API key. On failure answers 401 and returns undefined.
+   * A plane request's caller: with OAuth on, its bearer token (oauth-principal.ts); otherwise, or
+   * for a key, an API key. On failure answers 401 and returns undefined.
    */
   async #principal(
     plane: PlaneName,
@@ -341,43 +333,15 @@ export class PorticoHttpServer {
     res: ServerResponse,
     url: URL,
   ): Promise<Principal | undefined> {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     const database = this.#oauthDatabase();
-    if (this.#oidc && bearer && looksLikeJwt(bearer)) {
-      const check = await this.#oidc.check(bearer, this.#base(req), plane);
-      if (!check.ok) {
-        const challenge = this.#challenge('Bearer realm="portico", error="invalid_token"', req, plane);
-        sendRpcError(
-          res,
-          401,
-          `Unauthorized: ${check.why}. Sign in again with ${this.#oidc.issuer} (MCP clients do it by themselves), or pass an API key. ${KEY_HELP}`,
-          { headers: { 'www-authenticate': challenge } },
-        );
-        return undefined;
-      }
-      const { subject, customers } = check.principal;
-      return { id: `oidc:${subject}`, scope: plane, customers };
-    }
-    if (database && !this.#oidc && bearer && isAccessToken(bearer)) {
-      const check = await verifyAccessToken(database.db, bearer);
-      const endpoint = `/mcp/${plane}`;
-      const why = !check.ok
-        ? check.why
-        : check.grant.plane !== plane
-          ? `this OAuth access token was issued for /mcp/${check.grant.plane}, not ${endpoint} (its audience)`
-          : undefined;
-      if (!check.ok || why) {
-        const challenge = this.#challenge('Bearer realm="portico", error="invalid_token"', req, plane);
-        sendRpcError(
-          res,
-          401,
-          `Unauthorized: ${why}. Sign in again with OAuth (MCP clients do it by themselves), or pass an API key. ${KEY_HELP}`,
-          { headers: { 'www-authenticate': challenge } },
-        );
-        return undefined;
-      }
-      const grant = check.grant;
-      return { id: `oauth:${grant.id}`, scope: grant.plane, customers: grant.customers };
+    const token = database
+      ? await oauthPrincipal(req, plane, this.#base(req), { database, oidc: this.#oidc })
+      : undefined;
+    if (token?.ok) return token.principal;
+    if (token) {
+      const challenge = this.#challenge('Bearer realm="portico", error="invalid_token"', req, plane);
+      sendRpcError(res, 401, token.message, { headers: { 'www-authenticate': challenge } });
+      return undefined;
     }
     const key = this.#authenticate(req, res, url, plane);
     return key && { id: key.id, scope: key.scope, customers: key.customers };
