@@ -304,6 +304,8 @@ describe('the SDK client signs in with a Client ID Metadata Document', () => {
     const text = JSON.stringify(activity);
     expect(text).toMatch(/"key_id":"oauth:g[A-Za-z0-9]+"/);
     expect(text).not.toContain(after?.access_token ?? 'x');
+    const grants = await app.callTool('list_oauth_grants', {}, 'internal');
+    expect(grants).toMatchObject({ ok: true, value: { grants: [{ last_used_at: expect.any(String) }] } });
   });
 
   it('a used refresh token is dead, and its reuse revokes the whole grant', async () => {

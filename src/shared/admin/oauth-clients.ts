@@ -83,6 +83,7 @@ export const oauthGrantOutput = z.object({
   customers: z.array(z.string()).nullable().describe('Customers a gateway grant may reach.'),
   approved_by: z.string(),
   created_at: z.string(),
+  last_used_at: z.string().nullable().describe('When one of its tokens last opened a plane.'),
   revoked_at: z.string().nullable(),
 });
 

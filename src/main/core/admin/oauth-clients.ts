@@ -7,7 +7,7 @@ import type { Database } from '../store/database';
 import { paginate } from './pagination';
 import { type AdminContext, implement, ToolError } from './registry';
 
-function grantView(grant: Grant): z.infer<typeof oauthGrantOutput> {
+function grantView(grant: Grant, ctx: AdminContext): z.infer<typeof oauthGrantOutput> {
   return {
     id: grant.id,
     client_id: grant.clientId,
@@ -16,6 +16,7 @@ function grantView(grant: Grant): z.infer<typeof oauthGrantOutput> {
     customers: grant.customers,
     approved_by: grant.approvedBy,
     created_at: grant.createdAt,
+    last_used_at: ctx.keyUsage.lastUsed(`oauth:${grant.id}`),
     revoked_at: grant.revokedAt,
   };
 }
@@ -115,7 +116,7 @@ const listOAuthGrants = implement(
       cursor,
       limit,
     );
-    return { grants: page.map(grantView), ...rest };
+    return { grants: page.map((g) => grantView(g, ctx)), ...rest };
   },
 );
 
@@ -125,7 +126,7 @@ const revokeOAuthGrant = implement(contracts.revokeOAuthGrant, async ({ grant_id
     throw new ToolError(`No OAuth grant "${grant_id}". Use list_oauth_grants to see the ids.`);
   const grant = await revokeGrant(db, grant_id);
   if (!grant) throw new ToolError(`No OAuth grant "${grant_id}".`);
-  return grantView(grant);
+  return grantView(grant, ctx);
 });
 
 export const oauthClientTools = [

@@ -337,7 +337,10 @@ export class PorticoHttpServer {
     const token = database
       ? await oauthPrincipal(req, plane, this.#base(req), { database, oidc: this.#oidc })
       : undefined;
-    if (token?.ok) return token.principal;
+    if (token?.ok) {
+      this.deps.services.keyUsage.touch(token.principal.id);
+      return token.principal;
+    }
     if (token) {
       const challenge = this.#challenge('Bearer realm="portico", error="invalid_token"', req, plane);
       sendRpcError(res, 401, token.message, { headers: { 'www-authenticate': challenge } });

@@ -24,6 +24,7 @@ export function OAuthGrantsSection() {
                 <th scope="col">Plane</th>
                 <th scope="col">Customers</th>
                 <th scope="col">Approved</th>
+                <th scope="col">Last used</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -40,6 +41,7 @@ export function OAuthGrantsSection() {
                   </td>
                   <td>{g.plane === 'admin' ? '—' : (g.customers?.join(', ') ?? 'all')}</td>
                   <td>{new Date(g.created_at).toLocaleString()}</td>
+                  <td>{g.last_used_at ? new Date(g.last_used_at).toLocaleString() : 'never'}</td>
                   <td>
                     <ConfirmButton
                       label="Revoke"
