@@ -2,7 +2,7 @@
 // admin on #/consent/ID, which shows the client and where the answer goes, preselects the plane and
 // customer the client named, passes axe, and on Allow (or Deny) sends the browser back to the
 // client's redirect URI with the code (or access_denied), state and iss. The code then buys a token
-// that opens that customer's gateway.
+// that opens that customer's gateway, until the API keys page revokes it.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,17 @@ describe.skipIf(!chromiumAvailable)('the OAuth consent page', () => {
       authorization: `Bearer ${access_token}`,
     });
     expect(opened.status).toBe(200);
+    // API keys → OAuth clients lists it; Revoke refuses its token at once.
+    await page.goto(`${served.url}/#/keys`);
+    const row = page.getByRole('row', { name: /E2E Agent/ });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Revoked "E2E Agent".').waitFor();
+    const refused = await rawPost(`${served.url}/mcp/gateway?customer_id=acme`, initializeBody, {
+      authorization: `Bearer ${access_token}`,
+    });
+    expect(refused.status).toBe(401);
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
