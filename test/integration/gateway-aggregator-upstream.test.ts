@@ -71,6 +71,17 @@ function upstreamServer(who: string): McpServer {
       return { content: [{ type: 'text', text: `refused: ${(error as Error).message}` }], isError: true };
     }
   });
+  server.registerTool('ask-briefly', { description: 'Gives up on its question after 300 ms.' }, async () => {
+    try {
+      await server.server.elicitInput(
+        { mode: 'form', message: 'quick!', requestedSchema: { type: 'object', properties: {} } },
+        { timeout: 300 },
+      );
+      return { content: [{ type: 'text', text: 'answered' }] };
+    } catch (error) {
+      return { content: [{ type: 'text', text: `gave up: ${(error as Error).message}` }] };
+    }
+  });
   server.registerTool('hang', { description: 'Never answers.' }, () => new Promise<CallToolResult>(() => {}));
   server.registerTool('ask-url', { description: 'URL-mode elicitation.' }, async () => {
     try {
@@ -371,5 +382,36 @@ describe('an SDK upstream behind the gateway', () => {
         ws.settings.upstreamTimeoutMs = 60_000;
       });
     }
+  });
+
+  it('an upstream that gives up on its question cancels it in the client too', async () => {
+    const client = new Client({ name: 'cancel', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    let cancelled!: () => void;
+    const wasCancelled = new Promise<void>((resolve) => {
+      cancelled = resolve;
+    });
+    // The person answers the first question at once and never the second, which the upstream withdraws
+    // (notifications/cancelled). (The first is answered because the SDK client cannot cancel a request
+    // whose id is 0: it ignores falsy ids.)
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      request.params.message !== 'quick!'
+        ? Promise.resolve({ action: 'accept', content: { name: 'first' } })
+        : new Promise((_resolve, reject) => {
+            extra.signal.addEventListener('abort', () => {
+              cancelled();
+              reject(new Error('withdrawn'));
+            });
+          }),
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gw.app.url}/mcp/gateway?customer_id=acme`), {
+        requestInit: { headers: bearer(gw.mint('gateway', ['acme'])) },
+      }),
+    );
+    open.push(client);
+    expect(text(await client.callTool({ name: 'who__ask', arguments: {} }))).toContain('first');
+    const result = await client.callTool({ name: 'who__ask-briefly', arguments: {} });
+    expect(text(result)).toMatch(/gave up: .*timed out/i);
+    await wasCancelled;
   });
 });

@@ -28,9 +28,13 @@ function missingCapability(server: Server, request: Request): string | undefined
  * (elicitation, sampling) goes to this session's client only — on the SSE stream of the tools/call
  * it is working for (`calls` holds the session's calls in flight; the latest one carries it), or on
  * the session's standalone stream when no call is running — and what its client did not declare
- * is refused with an McpError naming the missing capability.
+ * is refused with an McpError naming the missing capability. A question still open when its call
+ * ends (its upstream gave up on it) is withdrawn from the client (notifications/cancelled).
  */
-export function clientRole(server: Server, calls: readonly (string | number)[]): UpstreamClientRole {
+export function clientRole(
+  server: Server,
+  calls: ReadonlyMap<string | number, AbortSignal>,
+): UpstreamClientRole {
   return {
     answer: async (request, signal) => {
       const missing = missingCapability(server, request);
@@ -39,9 +43,10 @@ export function clientRole(server: Server, calls: readonly (string | number)[]):
           ErrorCode.InvalidRequest,
           `Portico cannot forward ${request.method}: the AI client of this gateway session did not declare the \`${missing}\` capability. Do without it, or have the user connect with a client that supports it.`,
         );
-      const relatedRequestId = calls.at(-1);
+      const relatedRequestId = [...calls.keys()].at(-1);
+      const ended = relatedRequestId === undefined ? undefined : calls.get(relatedRequestId);
       return server.request({ method: request.method, params: request.params }, ResultSchema, {
-        signal,
+        signal: ended ? AbortSignal.any([signal, ended]) : signal,
         timeout: ANSWER_TIMEOUT_MS,
         ...(relatedRequestId !== undefined ? { relatedRequestId } : {}),
       });

@@ -54,7 +54,7 @@ export function registerAggregator(
   runtime: GatewayRuntime,
   customerId: string,
   ref: string,
-  calls: readonly (string | number)[],
+  calls: ReadonlyMap<string | number, AbortSignal>,
 ): { scope(): UpstreamTarget['scope']; close(): void } {
   let scope: UpstreamTarget['scope'] | null = null;
   const session: AggregatorSession = {

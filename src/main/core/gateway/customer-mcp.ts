@@ -138,8 +138,9 @@ export function createCustomerMcpServer(
     const toolset = runtime.toolsets.get(customer.id);
     return { tools: toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS : toolset.listing };
   };
-  // The session's tools/call ids in flight: an upstream's elicitation or sampling request goes on one's stream.
-  const calls: (string | number)[] = [];
+  // The session's tools/call ids in flight (each with a signal that fires when it ends): an
+  // upstream's elicitation or sampling request goes on one's stream, and is withdrawn when it ends.
+  const calls = new Map<string | number, AbortSignal>();
   const aggregator = registerAggregator(server, runtime, customer.id, sessionRef, calls);
   server.onclose = () => {
     runtime.approvals.forgetSession(sessionRef);
@@ -231,12 +232,15 @@ export function createCustomerMcpServer(
               );
             },
     };
-    calls.push(extra.requestId);
+    const ended = new AbortController();
+    calls.set(extra.requestId, ended.signal);
     let result: CallToolResult;
     try {
       result = await callTool(name, args, ctx);
     } finally {
-      calls.splice(calls.indexOf(extra.requestId), 1);
+      calls.delete(extra.requestId);
+      // A question its upstream asked and gave up on is withdrawn before the answer goes out.
+      ended.abort(new Error('The call it was asked for has ended.'));
     }
     if (sent.length) {
       await Promise.all(sent);
