@@ -53,17 +53,18 @@ const ALL_CONTENT: CallToolResult = {
   _meta: { 'example.com/trace': 'abc' },
 };
 
-function upstreamServer(who: string): McpServer {
+/** `secret` is the connection's header value: whatever echoes it must reach clients masked. */
+function upstreamServer(who: string, secret: string): McpServer {
   const server = new McpServer(
     { name: `who-${who}`, version: '1.0.0' },
-    { capabilities: { logging: {} }, instructions: `Upstream instructions for ${who}.` },
+    { capabilities: { logging: {} }, instructions: `Upstream instructions for ${who} (${secret}).` },
   );
   server.registerTool('all-content', { description: 'Every content type.' }, async () => ALL_CONTENT);
   server.registerTool('ask', { description: 'Asks the user their name (form mode).' }, async () => {
     try {
       const answer = await server.server.elicitInput({
         mode: 'form',
-        message: `${who} asks your name`,
+        message: `${who} asks your name (${secret})`,
         requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       });
       return { content: [{ type: 'text', text: `answer: ${JSON.stringify(answer)}` }] };
@@ -118,7 +119,10 @@ function upstreamServer(who: string): McpServer {
       server.sendPromptListChanged();
       // Filtered by the level the gateway set for this upstream session.
       await server.sendLoggingMessage({ level: 'debug', data: `debug from ${who}` }, extra.sessionId);
-      await server.sendLoggingMessage({ level: 'error', data: `error from ${who}` }, extra.sessionId);
+      await server.sendLoggingMessage(
+        { level: 'error', data: `error from ${who} (${secret})` },
+        extra.sessionId,
+      );
       return { content: [{ type: 'text', text: 'announced' }] };
     },
   );
@@ -139,7 +143,8 @@ async function startUpstream(): Promise<{ url: string; close(): Promise<void> }>
     let transport = typeof id === 'string' ? transports.get(id) : undefined;
     if (!transport) {
       // The header is the connection's secret: the gateway masks it in answers, so `who` is a part of it.
-      const who = /^secret-(\w+)-/.exec(String(req.headers['x-who']))?.[1] ?? 'nobody';
+      const secret = String(req.headers['x-who']);
+      const who = /^secret-(\w+)-/.exec(secret)?.[1] ?? 'nobody';
       const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (sid): void => {
@@ -147,7 +152,7 @@ async function startUpstream(): Promise<{ url: string; close(): Promise<void> }>
         },
       });
       transport = created;
-      await upstreamServer(who).connect(created);
+      await upstreamServer(who, secret).connect(created);
     }
     await transport?.handleRequest(req, res);
   });
@@ -272,7 +277,7 @@ describe('an SDK upstream behind the gateway', () => {
       expect(prompt.messages[0]?.content).toEqual({ type: 'text', text: `hello Ada from ${who}` });
     }
     const later = await session('globex');
-    expect(later.client.getInstructions()).toContain('Upstream instructions for globex.');
+    expect(later.client.getInstructions()).toContain('Upstream instructions for globex (***).');
     expect(later.client.getInstructions()).not.toContain('acme');
   });
 
@@ -292,7 +297,7 @@ describe('an SDK upstream behind the gateway', () => {
     expect(text(noTools)).toMatch(/did not declare the `sampling.tools` capability/);
     const form = await formOnly.client.callTool({ name: 'who__ask', arguments: {} });
     expect(text(form)).toContain('"name":"globex"');
-    expect(formOnly.seen).toEqual(['elicit:globex asks your name']);
+    expect(formOnly.seen).toEqual(['elicit:globex asks your name (***)']);
 
     const none = await session('globex');
     const refused = await none.client.callTool({ name: 'who__ask', arguments: {} });
@@ -311,7 +316,7 @@ describe('an SDK upstream behind the gateway', () => {
       a1.waitFor('prompts'),
       a2.waitFor('resources'),
       a2.waitFor('prompts'),
-      a1.waitFor('log:error from acme'),
+      a1.waitFor('log:error from acme (***)'),
     ]);
     expect(a1.changes).not.toContain('log:debug from acme');
     await Promise.all([g.client.ping(), g.client.listTools()]);

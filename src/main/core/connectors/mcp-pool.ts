@@ -295,15 +295,17 @@ export class McpUpstreamPool {
       scrub: (text) => scrubber.text(text),
     };
     const { scope } = target;
+    // What the upstream sends to the gateway's clients (questions, notices, logs, instructions)
+    // never carries what this session was started with.
     const role = scope && {
       answer: (request: Parameters<typeof scope.role.answer>[0], signal: AbortSignal) =>
-        session.timeouts.asking(() => scope.role.answer(request, signal)),
+        session.timeouts.asking(() => scope.role.answer(scrubber.value(request), signal)),
     };
     session.handle = openUpstream(connector, secrets, timeoutMs, role).then(
       (handle) => {
         const { client } = handle;
         const instructions = client.getInstructions();
-        if (instructions) this.#instructions.set(connector.id, instructions);
+        if (instructions) this.#instructions.set(connector.id, scrubber.text(instructions));
         else this.#instructions.delete(connector.id);
         this.#capabilities.set(connector.id, client.getServerCapabilities());
         for (const schema of [
@@ -313,13 +315,13 @@ export class McpUpstreamPool {
           ElicitationCompleteNotificationSchema,
         ])
           client.setNotificationHandler(schema, (n) => {
-            if (!session.retired) this.events.notify?.(source, n.method, n.params);
+            if (!session.retired) this.events.notify?.(source, n.method, scrubber.value(n.params));
           });
         client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
           this.#listChanged(session, handle),
         );
         client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
-          this.events.log(customerId, n.params, source),
+          this.events.log(customerId, scrubber.value(n.params), source),
         );
         client.onclose = () => {
           if (this.#sessions.get(key) !== session) return;
