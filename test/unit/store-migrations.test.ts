@@ -84,6 +84,9 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
     oauth_grants: ['id', 'client_id', 'plane', 'data', 'created_at', 'revoked_at'],
     oauth_tokens: ['hash', 'kind', 'grant_id', 'data', 'expires_at', 'used_at'],
   },
+  '0004_approvals': {
+    approvals: ['id', 'customer_id', 'status', 'created_at', 'expires_at', 'decided_at', 'data'],
+  },
 };
 
 async function openEngine(engine: 'sqlite' | 'postgres'): Promise<Kysely<Tables>> {

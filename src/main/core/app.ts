@@ -201,6 +201,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     void Promise.all([
       store.pruneChangeLog(),
       activity.prune(store.data.settings.activityRetentionDays, store.data.settings.activityMaxRows),
+      gateway.approvals.prune(),
     ]).catch((error: unknown) =>
       log(`Housekeeping failed: ${error instanceof Error ? error.message : error}`),
     );
@@ -251,6 +252,8 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
         live.close();
         stopWatching();
         clearInterval(housekeepingTimer);
+        // Calls waiting for approval end now (denied), not after the in-flight grace period.
+        await gateway.approvals.close();
         stopToolWatch();
         await server.close();
         detachWebhooks();

@@ -99,7 +99,13 @@ export function watchApprovals(core: PorticoApp, notify: Notify): () => void {
     (customerId) => core.store.data.customers[customerId]?.name.trim() || customerId,
     (approval, decision) => void decideFromDesktop(client, notify, approval, decision),
   );
-  // Calls already waiting when the watch starts (oldest first, as they came).
-  for (const approval of hub.list({ status: 'pending' }).reverse()) alerts.changed(approval);
-  return hub.onChange((approval) => alerts.changed(approval));
+  const off = hub.onChange((approval) => alerts.changed(approval));
+  // Calls already waiting when the watch starts (oldest first, as they came); seen ones are not told twice.
+  void hub.list({ status: 'pending' }).then(
+    (pending) => {
+      for (const approval of pending.reverse()) alerts.changed(approval);
+    },
+    () => {},
+  );
+  return off;
 }

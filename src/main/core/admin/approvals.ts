@@ -68,25 +68,28 @@ const setApprovalPolicy = implement(contracts.setApprovalPolicy, (input, ctx) =>
   };
 });
 
-const listApprovals = implement(contracts.listApprovals, ({ status, customer_id }, ctx) => ({
+const listApprovals = implement(contracts.listApprovals, async ({ status, customer_id }, ctx) => ({
   approvals:
-    ctx.approvals?.list({
+    (await ctx.approvals?.list({
       ...(status ? { status } : {}),
       ...(customer_id ? { customerId: customer_id } : {}),
-    }) ?? [],
+    })) ?? [],
 }));
 
-const decideApproval = implement(contracts.decideApproval, ({ approval_id, decision, remember }, ctx) => {
-  try {
-    const approval = hub(ctx).decide(approval_id, decision, remember, ctx.caller.entryPoint);
-    return {
-      approval,
-      message: `${approval.tool} for ${approval.customer_id}: ${approval.reason ?? approval.status}`,
-    };
-  } catch (error) {
-    if (error instanceof ApprovalError) throw new ToolError(error.message);
-    throw error;
-  }
-});
+const decideApproval = implement(
+  contracts.decideApproval,
+  async ({ approval_id, decision, remember }, ctx) => {
+    try {
+      const approval = await hub(ctx).decide(approval_id, decision, remember, ctx.caller.entryPoint);
+      return {
+        approval,
+        message: `${approval.tool} for ${approval.customer_id}: ${approval.reason ?? approval.status}`,
+      };
+    } catch (error) {
+      if (error instanceof ApprovalError) throw new ToolError(error.message);
+      throw error;
+    }
+  },
+);
 
 export const approvalTools = [setApprovalPolicy, listApprovals, decideApproval] as const;

@@ -4,22 +4,19 @@
 // Waiting calls live in this process (the call itself waits here); decisions are in the activity
 // log and go out as approval.requested / approval.decided events.
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
-import { type approvalRecord, DEFAULT_APPROVAL_TIMEOUT_S } from '../../../shared/admin/approvals';
+import { DEFAULT_APPROVAL_TIMEOUT_S } from '../../../shared/admin/approvals';
 import type { ActivityLog, EntryPoint } from '../activity/activity-log';
 import type { EventBus } from '../events/event-bus';
 import type { Action, ApprovalPolicy, Customer, CustomerApprovals } from '../store/schema';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { type ApprovalRecords, type ApprovalView, approvalRecords } from './approval-records';
 
-export type ApprovalView = z.infer<typeof approvalRecord>;
+export type { ApprovalView };
 export type Remember = 'session' | 'always';
 export type ApprovalOutcome = { allowed: true } | { allowed: false; message: string };
 
 /** What the person in the AI client answered; undefined when they could not be asked. */
 export type ElicitedDecision = { decision: 'allow' | 'deny'; remember?: Remember } | undefined;
-
-/** Decided approvals kept for list_approvals (the activity log keeps them all). */
-const DECIDED_KEPT = 200;
 
 /** A decision that cannot be applied: unknown id, or already decided. */
 export class ApprovalError extends Error {}
@@ -88,14 +85,26 @@ interface Waiting {
 const toolKey = (connectorId: string, action: string) => `${connectorId}\u0000${action}`;
 
 export class ApprovalHub {
+  /** Calls waiting in this process. */
   readonly #waiting = new Map<string, Waiting>();
-  /** Newest first. */
-  #decided: ApprovalView[] = [];
+  readonly #records: ApprovalRecords;
   /** Tools allowed for the rest of an MCP session, by session. */
   readonly #sessionAllowed = new Map<string, Set<string>>();
   readonly #listeners = new Set<(approval: ApprovalView) => void>();
+  /** Hearing decisions made by other replicas: started with the first waiting call. */
+  #stopListening: (() => void) | undefined;
+  #poll: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: { store: WorkspaceStore; events: EventBus; activity: ActivityLog }) {}
+  constructor(
+    private readonly deps: {
+      store: WorkspaceStore;
+      events: EventBus;
+      activity: ActivityLog;
+      log?: (line: string) => void;
+    },
+  ) {
+    this.#records = approvalRecords(deps.store.database);
+  }
 
   /** Whether this call must wait for a decision (two lookups when the customer has no policy). */
   required(customerId: string, connectorId: string, action: Action, sessionRef?: string): boolean {
@@ -107,7 +116,7 @@ export class ApprovalHub {
   }
 
   /** Holds the call until it is allowed, denied, times out or is cancelled. */
-  wait(request: ApprovalRequest): Promise<ApprovalOutcome> {
+  async wait(request: ApprovalRequest): Promise<ApprovalOutcome> {
     const customer = this.deps.store.data.customers[request.customerId];
     const timeoutS = customer?.approvals?.timeoutS ?? DEFAULT_APPROVAL_TIMEOUT_S;
     const now = Date.now();
@@ -122,8 +131,18 @@ export class ApprovalHub {
       created_at: new Date(now).toISOString(),
       expires_at: new Date(now + timeoutS * 1000).toISOString(),
     };
+    // Recorded before anyone hears of it: whoever is told can decide it, on any replica.
+    try {
+      await this.#records.insert(view);
+    } catch (error) {
+      return {
+        allowed: false,
+        message: `${request.tool} needs approval for customer "${request.customerId}", but the approval could not be recorded (${error instanceof Error ? error.message : error}); it was not run.`,
+      };
+    }
+    this.#listen();
     const outcome = new Promise<ApprovalOutcome>((resolve) => {
-      const waiting: Waiting = {
+      this.#waiting.set(view.id, {
         view,
         ...(request.sessionRef ? { sessionRef: request.sessionRef } : {}),
         ...(request.keyId ? { keyId: request.keyId } : {}),
@@ -131,17 +150,10 @@ export class ApprovalHub {
         done: new AbortController(),
         resolve,
         timer: setTimeout(
-          () =>
-            this.#settle(
-              view.id,
-              'expired',
-              'internal',
-              `No decision within ${timeoutS} s: the call was not run.`,
-            ),
+          () => void this.#expire(view.id, `No decision within ${timeoutS} s: the call was not run.`),
           timeoutS * 1000,
         ),
-      };
-      this.#waiting.set(view.id, waiting);
+      });
     });
     this.deps.events.emit('approval.requested', {
       approval_id: view.id,
@@ -155,8 +167,7 @@ export class ApprovalHub {
     this.#changed(view);
     const waiting = this.#waiting.get(view.id);
     if (waiting && request.signal) {
-      const cancelled = () =>
-        this.#settle(view.id, 'expired', 'internal', 'The client cancelled the call before a decision.');
+      const cancelled = () => void this.#expire(view.id, 'The client cancelled the call before a decision.');
       if (request.signal.aborted) cancelled();
       else request.signal.addEventListener('abort', cancelled, { signal: waiting.done.signal });
     }
@@ -174,11 +185,8 @@ export class ApprovalHub {
     void request.elicit?.(message, waiting.view, waiting.done.signal).then(
       (answer) => {
         if (!answer || !this.#waiting.has(waiting.view.id)) return;
-        try {
-          this.decide(waiting.view.id, answer.decision, answer.remember, 'mcp');
-        } catch {
-          // Decided elsewhere meanwhile: the first decision stands.
-        }
+        // Decided elsewhere meanwhile: the first decision stands.
+        this.decide(waiting.view.id, answer.decision, answer.remember, 'mcp').catch(() => {});
       },
       () => {
         // The client could not answer (gone, or the question was withdrawn): others still can.
@@ -186,27 +194,30 @@ export class ApprovalHub {
     );
   }
 
-  /** Applies a decision; the first one wins. Throws ApprovalError for an unknown or decided approval. */
-  decide(
+  /**
+   * Applies a decision, on whichever replica holds the call; the first one wins. Throws
+   * ApprovalError for an unknown or already decided approval.
+   */
+  async decide(
     id: string,
     decision: 'allow' | 'deny',
     remember: Remember | undefined,
     by: EntryPoint,
-  ): ApprovalView {
-    const waiting = this.#waiting.get(id);
-    if (!waiting) {
-      const decided = this.#decided.find((a) => a.id === id);
-      if (decided)
-        throw new ApprovalError(
-          `Approval ${id} was already ${decided.status}${decided.decided_by ? ` (by ${decided.decided_by})` : ''} at ${decided.decided_at}: the first decision stands.`,
-        );
+  ): Promise<ApprovalView> {
+    if (decision === 'deny' && remember)
+      throw new ApprovalError('`remember` goes with "allow" only: a denial is for this call.');
+    const local = this.#waiting.get(id);
+    const current = local?.view ?? (await this.#records.get(id));
+    if (!current)
       throw new ApprovalError(
         `No approval with id "${id}". Use list_approvals (or \`portico approvals list\`) to see the waiting calls.`,
       );
+    if (current.status !== 'pending') throw alreadyDecided(current);
+    const view = decided(current, decision === 'allow' ? 'allowed' : 'denied', by, undefined, remember);
+    // Not held here: the replica holding the call hears of it and settles it.
+    if (!(await this.#records.settle(view, !local))) {
+      throw alreadyDecided((await this.#records.get(id)) ?? current);
     }
-    if (decision === 'deny' && remember)
-      throw new ApprovalError('`remember` goes with "allow" only: a denial is for this call.');
-    const { view } = waiting;
     if (decision === 'allow' && remember === 'always') {
       this.deps.store.mutate((ws) => {
         const customer = ws.customers[view.customer_id];
@@ -216,42 +227,52 @@ export class ApprovalHub {
         customer.updatedAt = new Date().toISOString();
       });
     }
-    if (decision === 'allow' && remember === 'session' && waiting.sessionRef) {
+    const waiting = this.#waiting.get(id);
+    if (waiting) this.#finish(waiting, view);
+    return view;
+  }
+
+  /** This process gives up waiting (timeout, cancel, stop) — unless a decision came first. */
+  async #expire(id: string, reason: string): Promise<void> {
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    const view = decided(waiting.view, 'expired', 'internal', reason);
+    try {
+      if (await this.#records.settle(view, false)) return this.#finish(waiting, view);
+    } catch (error) {
+      this.deps.log?.(
+        `Recording approval ${id} as expired failed: ${error instanceof Error ? error.message : error}`,
+      );
+      return this.#finish(waiting, view);
+    }
+    await this.#adopt(id);
+  }
+
+  /** A decision recorded by another replica (or that beat this one): the waiting call ends with it. */
+  async #adopt(id: string): Promise<void> {
+    if (!this.#waiting.has(id)) return;
+    const view = await this.#records.get(id);
+    const waiting = this.#waiting.get(id);
+    if (waiting && view && view.status !== 'pending') this.#finish(waiting, view);
+  }
+
+  /** The waiting call ends: told to the agent, the activity log, webhooks and listeners. */
+  #finish(waiting: Waiting, view: ApprovalView): void {
+    if (this.#waiting.get(view.id) !== waiting) return;
+    this.#waiting.delete(view.id);
+    clearTimeout(waiting.timer);
+    waiting.done.abort();
+    Object.assign(waiting.view, view);
+    const { remember, status } = view;
+    if (status === 'allowed' && remember === 'session' && waiting.sessionRef) {
       const allowed = this.#sessionAllowed.get(waiting.sessionRef) ?? new Set<string>();
       allowed.add(toolKey(view.connector_id, view.action));
       this.#sessionAllowed.set(waiting.sessionRef, allowed);
     }
-    return this.#settle(id, decision === 'allow' ? 'allowed' : 'denied', by, undefined, remember);
-  }
-
-  #settle(
-    id: string,
-    status: 'allowed' | 'denied' | 'expired',
-    by: EntryPoint,
-    reason?: string,
-    remember?: Remember,
-  ): ApprovalView {
-    const waiting = this.#waiting.get(id);
-    if (!waiting) throw new ApprovalError(`Approval ${id} is not waiting.`);
-    this.#waiting.delete(id);
-    clearTimeout(waiting.timer);
-    waiting.done.abort();
-    const view = waiting.view;
-    view.status = status;
-    view.decided_at = new Date().toISOString();
-    view.decided_by = by;
-    if (remember) view.remember = remember;
-    view.reason =
-      reason ??
-      (status === 'allowed'
-        ? `Allowed${remember === 'session' ? ' for this session' : remember === 'always' ? ' always, for this customer' : ' once'}.`
-        : 'Denied.');
-    this.#decided.unshift(view);
-    if (this.#decided.length > DECIDED_KEPT) this.#decided.length = DECIDED_KEPT;
     // On the admin plane: a decision is governance, not a data-plane call (usage counts stay true).
     this.deps.activity.record({
       plane: 'admin',
-      entry_point: by,
+      entry_point: (view.decided_by ?? 'internal') as EntryPoint,
       customer_id: view.customer_id,
       tool: 'approval',
       duration_ms: Math.round(performance.now() - waiting.started),
@@ -264,34 +285,46 @@ export class ApprovalHub {
       customer_id: view.customer_id,
       tool: view.tool,
       status,
-      decided_by: by,
+      decided_by: view.decided_by,
       ...(remember ? { remember } : {}),
     });
-    waiting.resolve(
-      status === 'allowed' ? { allowed: true } : { allowed: false, message: this.#refusal(view) },
+    waiting.resolve(status === 'allowed' ? { allowed: true } : { allowed: false, message: refusal(view) });
+    this.#changed(waiting.view);
+    if (!this.#waiting.size) this.#quiet();
+  }
+
+  /**
+   * Decisions made on other replicas: announced (PostgreSQL NOTIFY) and, as a safety net, polled
+   * every second — only while calls wait here.
+   */
+  #listen(): void {
+    const database = this.deps.store.database;
+    if (database?.engine !== 'postgres' || this.#poll) return;
+    const check = (id?: string) => {
+      const ids = id ? [id] : [...this.#waiting.keys()];
+      for (const one of ids) void this.#adopt(one).catch(() => {});
+    };
+    this.#stopListening ??= database.listen?.(
+      'approvals',
+      (id) => check(id || undefined),
+      (message) => this.deps.log?.(message),
     );
-    this.#changed(view);
-    return view;
+    this.#poll = setInterval(() => check(), 1_000);
+    this.#poll.unref();
   }
 
-  /** What the agent is told when its call was not allowed. */
-  #refusal(view: ApprovalView): string {
-    const how =
-      'Ask the user to approve it in Portico (the desktop app, the web UI or `portico approvals`) and call it again.';
-    if (view.status === 'denied')
-      return `${view.tool} was denied by a person (approval ${view.id}, decided through ${view.decided_by}): it was not run. Do not retry it unless the user asks you to.`;
-    return `${view.tool} needs approval for customer "${view.customer_id}" and was not run: ${view.reason} (approval ${view.id}). ${how}`;
+  #quiet(): void {
+    clearInterval(this.#poll);
+    this.#poll = undefined;
   }
 
-  list(filter: { status?: 'pending' | 'decided'; customerId?: string } = {}): ApprovalView[] {
-    const pending = [...this.#waiting.values()].map((w) => w.view).reverse();
-    const all =
-      filter.status === 'pending'
-        ? pending
-        : filter.status === 'decided'
-          ? this.#decided
-          : [...pending, ...this.#decided];
-    return filter.customerId ? all.filter((a) => a.customer_id === filter.customerId) : [...all];
+  list(filter: { status?: 'pending' | 'decided'; customerId?: string } = {}): Promise<ApprovalView[]> {
+    return this.#records.list(filter);
+  }
+
+  /** Approvals whose server stopped before a decision end expired; decided ones are kept a week. */
+  prune(): Promise<void> {
+    return this.#records.prune(Date.now());
   }
 
   /** Calls `listener` when an approval is requested or decided (the tray, notifications, the UI). */
@@ -315,9 +348,50 @@ export class ApprovalHub {
     this.#sessionAllowed.delete(sessionRef);
   }
 
-  /** Stopping: every waiting call is denied, so none hangs. */
-  close(): void {
-    for (const id of [...this.#waiting.keys()])
-      this.#settle(id, 'expired', 'internal', 'Portico stopped before a decision.');
+  /** Stopping: every call waiting here is denied, so none hangs. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.#waiting.keys()].map((id) => this.#expire(id, 'Portico stopped before a decision.')),
+    );
+    this.#quiet();
+    this.#stopListening?.();
+    this.#stopListening = undefined;
   }
+}
+
+/** `current` decided: allowed, denied or expired, by whom, why. */
+function decided(
+  current: ApprovalView,
+  status: 'allowed' | 'denied' | 'expired',
+  by: EntryPoint,
+  reason?: string,
+  remember?: Remember,
+): ApprovalView {
+  return {
+    ...current,
+    status,
+    decided_at: new Date().toISOString(),
+    decided_by: by,
+    ...(remember ? { remember } : {}),
+    reason:
+      reason ??
+      (status === 'allowed'
+        ? `Allowed${remember === 'session' ? ' for this session' : remember === 'always' ? ' always, for this customer' : ' once'}.`
+        : 'Denied.'),
+  };
+}
+
+function alreadyDecided(view: ApprovalView): ApprovalError {
+  return new ApprovalError(
+    `Approval ${view.id} was already ${view.status}${view.decided_by ? ` (by ${view.decided_by})` : ''} at ${view.decided_at}: the first decision stands.`,
+  );
+}
+
+/** What the agent is told when its call was not allowed. */
+function refusal(view: ApprovalView): string {
+  const how =
+    'Ask the user to approve it in Portico (the desktop app, the web UI or `portico approvals`) and call it again.';
+  if (view.status === 'denied')
+    return `${view.tool} was denied by a person (approval ${view.id}, decided through ${view.decided_by}): it was not run. Do not retry it unless the user asks you to.`;
+  return `${view.tool} needs approval for customer "${view.customer_id}" and was not run: ${view.reason} (approval ${view.id}). ${how}`;
 }

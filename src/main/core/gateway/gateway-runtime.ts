@@ -226,7 +226,7 @@ export class GatewayRuntime {
 
   async close(): Promise<void> {
     this.#offStore();
-    this.approvals.close();
+    await this.approvals.close();
     await this.pool.close();
   }
 }

@@ -19,6 +19,10 @@ export const databaseFile = (dataDir: string): string => join(dataDir, 'portico.
 /** A database Portico cannot use: unreadable, damaged, or from a newer Portico. Nothing was changed. */
 export class DatabaseError extends Error {}
 
+/** What processes on one PostgreSQL database announce to each other. */
+export type Channel = 'changes' | 'approvals';
+const PG_CHANNELS: Record<Channel, string> = { changes: 'portico_changes', approvals: 'portico_approvals' };
+
 export interface Database {
   readonly engine: Engine;
   readonly db: Db;
@@ -29,13 +33,21 @@ export interface Database {
   hasSchema: boolean;
   /** Runs `fn` in a write transaction, one writer at a time across every process on this database. */
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
-  /** Tells every process listening that the workspace changed (PostgreSQL NOTIFY, sent on commit); SQLite: nothing. */
-  announce(tx: WriteTx): Promise<void>;
   /**
-   * Calls `listener` when any process announces a change (PostgreSQL LISTEN on its own connection,
-   * reconnected when lost); returns the stop function. Absent on SQLite: other processes are polled.
+   * Tells every process listening on `channel` (PostgreSQL NOTIFY, sent on commit): the workspace
+   * changed, or an approval was decided (`payload`: its id). SQLite: nothing (one server per file).
    */
-  listen?(listener: () => void, onError: (message: string) => void): () => void;
+  announce(tx: WriteTx, channel?: Channel, payload?: string): Promise<void>;
+  /**
+   * Calls `listener` with each announcement on `channel` (PostgreSQL LISTEN on its own connection,
+   * reconnected when lost — then once with no payload, to catch up); returns the stop function.
+   * Absent on SQLite: other processes are polled.
+   */
+  listen?(
+    channel: Channel,
+    listener: (payload: string) => void,
+    onError: (message: string) => void,
+  ): () => void;
   close(): Promise<void>;
 }
 
@@ -152,14 +164,12 @@ async function sqliteWrite<T>(db: Db, fn: (tx: WriteTx) => Promise<T>): Promise<
 
 /** Serializes workspace writes across every process and replica on one PostgreSQL database. */
 const PG_WRITE_LOCK = 7430_0001;
-/** The channel workspace changes are announced on. */
-const PG_CHANGES_CHANNEL = 'portico_changes';
 
 /** The slice of pg.Client that LISTEN needs. */
 interface ListenClient {
   connect(): Promise<unknown>;
   query(text: string): Promise<unknown>;
-  on(event: 'notification', listener: () => void): unknown;
+  on(event: 'notification', listener: (message: { payload?: string }) => void): unknown;
   on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
   end(): Promise<void>;
 }
@@ -167,7 +177,8 @@ interface ListenClient {
 /** LISTENs on a dedicated connection; a lost one is replaced (after a pause), until stopped. */
 function listenPostgres(
   connect: () => ListenClient,
-  listener: () => void,
+  channel: string,
+  listener: (payload: string) => void,
   onError: (message: string) => void,
 ): () => void {
   let stopped = false;
@@ -189,13 +200,13 @@ function listenPostgres(
       retry = setTimeout(start, 1_000);
       retry.unref();
     };
-    current.on('notification', listener);
+    current.on('notification', (message) => listener(message.payload ?? ''));
     current.on('error', reconnect);
     current.on('end', reconnect);
     current
       .connect()
-      .then(() => current.query(`LISTEN ${PG_CHANGES_CHANNEL}`))
-      .then(listener, reconnect);
+      .then(() => current.query(`LISTEN ${channel}`))
+      .then(() => listener(''), reconnect);
   };
   start();
   return () => {
@@ -230,11 +241,16 @@ async function openPostgres(url: string, readOnly: boolean): Promise<Database> {
         await sql`select pg_advisory_xact_lock(${PG_WRITE_LOCK})`.execute(tx);
         return fn(tx);
       }),
-    announce: async (tx) => {
-      await sql`select pg_notify(${PG_CHANGES_CHANNEL}, '')`.execute(tx);
+    announce: async (tx, channel = 'changes', payload = '') => {
+      await sql`select pg_notify(${PG_CHANNELS[channel]}, ${payload})`.execute(tx);
     },
-    listen: (listener, onError) =>
-      listenPostgres(() => new pg.Client({ connectionString: url, types }), listener, onError),
+    listen: (channel, listener, onError) =>
+      listenPostgres(
+        () => new pg.Client({ connectionString: url, types }),
+        PG_CHANNELS[channel],
+        listener,
+        onError,
+      ),
     close: () => db.destroy(),
   };
   try {

@@ -87,4 +87,17 @@ export interface Tables {
     expires_at: number;
     used_at: number | null;
   };
+  /**
+   * Since 0004: tool calls waiting for approval and recent decisions; `data` is the approval as
+   * list_approvals shows it (arguments with connection secrets masked).
+   */
+  approvals: {
+    id: string;
+    customer_id: string;
+    status: string;
+    created_at: string;
+    expires_at: string;
+    decided_at: string | null;
+    data: string;
+  };
 }

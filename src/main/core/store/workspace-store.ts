@@ -313,7 +313,7 @@ export class WorkspaceStore {
         });
     };
     const listen = this.database?.readOnly ? undefined : this.database?.listen;
-    const stopListening = listen?.call(this.database, sync, onError);
+    const stopListening = listen?.call(this.database, 'changes', sync, onError);
     this.#syncTimer = setInterval(sync, intervalMs ?? (stopListening ? 2_000 : 250));
     this.#syncTimer.unref();
     return () => {

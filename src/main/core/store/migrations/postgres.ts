@@ -1,9 +1,10 @@
 import type { Migration } from 'kysely/migration';
-import { activityDetail, initialSchema, oauthForClients } from './shared';
+import { activityDetail, approvalsTable, initialSchema, oauthForClients } from './shared';
 
 /** PostgreSQL's migrations, in order. Names never change once released; each has a test. */
 export const postgresMigrations: Record<string, Migration> = {
   '0001_workspace': initialSchema({ serial: 'bigserial', epochMs: 'bigint' }),
   '0002_activity_detail': activityDetail,
   '0003_oauth_clients': oauthForClients({ serial: 'bigserial', epochMs: 'bigint' }),
+  '0004_approvals': approvalsTable,
 };

@@ -139,7 +139,7 @@ export function initialSchema(types: ColumnTypes): Migration {
  * Migrations a read-only open may find not yet applied: they only add what readers do without
  * (`portico keys list` on a database the server has not upgraded yet still works).
  */
-export const READ_COMPATIBLE = new Set(['0002_activity_detail', '0003_oauth_clients']);
+export const READ_COMPATIBLE = new Set(['0002_activity_detail', '0003_oauth_clients', '0004_approvals']);
 
 /** Version 2: a short detail per activity entry (an approval's tool and decision), never arguments. */
 export const activityDetail: Migration = {
@@ -180,3 +180,23 @@ export function oauthForClients(types: ColumnTypes): Migration {
     },
   };
 }
+
+/**
+ * Version 4: tool calls waiting for approval, and recent decisions — in the database so that any
+ * replica lists and decides them (the first decision wins, by a conditional update).
+ */
+export const approvalsTable: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('approvals')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('customer_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('decided_at', 'text')
+      .addColumn('data', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('approvals_status').on('approvals').columns(['status', 'created_at']).execute();
+  },
+};
