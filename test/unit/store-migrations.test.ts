@@ -87,6 +87,10 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
   '0004_approvals': {
     approvals: ['id', 'customer_id', 'status', 'created_at', 'expires_at', 'decided_at', 'data'],
   },
+  '0006_rate_limits': {
+    rate_buckets: ['subject', 'per_minute', 'tokens', 'at', 'refused_in_row'],
+    rate_leases: ['id', 'subject', 'expires_at'],
+  },
 };
 
 async function openEngine(engine: 'sqlite' | 'postgres'): Promise<Kysely<Tables>> {

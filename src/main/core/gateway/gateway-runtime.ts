@@ -12,7 +12,8 @@ import type { Logger } from '../util/log';
 import { ApprovalHub, type ApprovalRequest } from './approvals';
 import { GatewaySessions } from './gateway-sessions';
 import { CallPipeline, errorResult } from './pipeline';
-import { type LimitSubject, RateLimiter } from './rate-limiter';
+import { type Limiter, type LimitSubject, RateLimiter } from './rate-limiter';
+import { SharedRateLimiter } from './shared-rate-limiter';
 import { ToolsetCache } from './toolset-cache';
 
 export interface GatewayDeps {
@@ -42,8 +43,11 @@ export class GatewayRuntime {
   readonly oauth: OAuthManager;
   /** The one call pipeline: tools/call here, and test_action through the admin registry. */
   readonly pipeline: CallPipeline;
-  /** Per key and per customer rate limits of tools/call (set_rate_limits). */
-  readonly limits = new RateLimiter();
+  /**
+   * Per key and per customer rate limits of tools/call (set_rate_limits): in memory on SQLite (one
+   * server), in the database on PostgreSQL (shared by every replica).
+   */
+  readonly limits: Limiter;
   /** Calls waiting for a person's approval (set_approval_policy). */
   readonly approvals: ApprovalHub;
   /** Open data-plane sessions, for what upstreams send unasked (resource updates, list changes). */
@@ -51,6 +55,8 @@ export class GatewayRuntime {
 
   constructor(private readonly deps: GatewayDeps) {
     this.toolsets = new ToolsetCache(deps.store);
+    const database = deps.store.database;
+    this.limits = database?.engine === 'postgres' ? new SharedRateLimiter(database) : new RateLimiter();
     this.approvals = new ApprovalHub(deps);
     this.oauth = new OAuthManager(deps.store, (c, previous) =>
       emitConnectionStatus(deps.events, c, previous),
@@ -107,12 +113,13 @@ export class GatewayRuntime {
   ): Promise<CallToolResult> {
     const subjects = this.limitSubjects(customerId, ctx.keyId);
     if (!subjects) return this.#call(customerId, name, args, ctx);
-    const admission = this.limits.admit(subjects);
+    const admission = await this.limits.admit(subjects);
     if (!admission.ok) return this.#refused(customerId, name, ctx, admission.message, 0);
     try {
       return await this.#call(customerId, name, args, ctx);
     } finally {
-      admission.release();
+      // (on PostgreSQL the call's lease is gone before its answer: a client that waits for it may call again)
+      await admission.release();
     }
   }
 
@@ -226,6 +233,7 @@ export class GatewayRuntime {
 
   async close(): Promise<void> {
     this.#offStore();
+    this.limits.close?.();
     await this.approvals.close();
     await this.pool.close();
   }

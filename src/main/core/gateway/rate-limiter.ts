@@ -8,10 +8,10 @@ export interface LimitSubject {
 }
 
 export type Admission =
-  | { ok: true; release: () => void }
+  | { ok: true; release: () => void | Promise<void> }
   | { ok: false; message: string; retryAfterS: number };
 
-interface Bucket {
+export interface Bucket {
   /** The limit the bucket was filled for: a changed limit starts a fresh, full bucket. */
   perMinute: number;
   tokens: number;
@@ -20,7 +20,38 @@ interface Bucket {
   refusedInRow: number;
 }
 
-const ALWAYS_ADMITTED: Admission = { ok: true, release: () => {} };
+export const ALWAYS_ADMITTED: Admission = { ok: true, release: () => {} };
+
+/**
+ * What the gateway asks of a limiter: the in-memory one below (one server: SQLite), or the
+ * database's (team mode on PostgreSQL: shared-rate-limiter.ts). `refuseBeforeDispatch` is
+ * synchronous on both: no database round trip before dispatch.
+ */
+export interface Limiter {
+  admit(subjects: readonly LimitSubject[]): Admission | Promise<Admission>;
+  refuseBeforeDispatch(subjects: readonly LimitSubject[]): number;
+  close?(): void;
+}
+
+/** Subjects that have a limit (the others cost nothing). */
+export const limitedOnly = (subjects: readonly LimitSubject[]): LimitSubject[] =>
+  subjects.filter((s) => s.limits?.callsPerMinute || s.limits?.concurrent);
+
+export const concurrencyRefusal = (subject: LimitSubject, concurrent: number): Admission => ({
+  ok: false,
+  retryAfterS: 1,
+  message: `Rate limit: ${concurrent} concurrent call${concurrent === 1 ? '' : 's'} for ${subject.kind} ${subject.id}. Retry in 1 s, once one of them has finished.`,
+});
+
+export const perMinuteRefusal = (
+  subject: LimitSubject,
+  callsPerMinute: number,
+  retryAfterS: number,
+): Admission => ({
+  ok: false,
+  retryAfterS,
+  message: `Rate limit: ${callsPerMinute} call${callsPerMinute === 1 ? '' : 's'} per minute for ${subject.kind} ${subject.id}. Retry in ${retryAfterS} s.`,
+});
 
 /**
  * Per key and per customer limits of the data plane: a token bucket of `callsPerMinute` (full to
@@ -28,7 +59,7 @@ const ALWAYS_ADMITTED: Admission = { ok: true, release: () => {} };
  * process; the clock is injected for tests. Subjects without limits cost nothing: no bucket, no
  * counter.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #inflight = new Map<string, number>();
 
@@ -40,29 +71,19 @@ export class RateLimiter {
    * until `release` (call it in a finally; a second call does nothing).
    */
   admit(subjects: readonly LimitSubject[]): Admission {
-    const limited = subjects.filter((s) => s.limits?.callsPerMinute || s.limits?.concurrent);
+    const limited = limitedOnly(subjects);
     if (!limited.length) return ALWAYS_ADMITTED;
     const now = this.now();
     for (const subject of limited) {
       const { callsPerMinute, concurrent } = subject.limits ?? {};
-      const name = `${subject.kind} ${subject.id}`;
       const slot = `${subject.kind}:${subject.id}`;
       if (concurrent && (this.#inflight.get(slot) ?? 0) >= concurrent)
-        return {
-          ok: false,
-          retryAfterS: 1,
-          message: `Rate limit: ${concurrent} concurrent call${concurrent === 1 ? '' : 's'} for ${name}. Retry in 1 s, once one of them has finished.`,
-        };
+        return concurrencyRefusal(subject, concurrent);
       if (callsPerMinute) {
         const bucket = this.#bucket(slot, callsPerMinute, now);
         if (bucket.tokens < 1) {
           bucket.refusedInRow += 1;
-          const retryAfterS = secondsUntilToken(bucket);
-          return {
-            ok: false,
-            retryAfterS,
-            message: `Rate limit: ${callsPerMinute} call${callsPerMinute === 1 ? '' : 's'} per minute for ${name}. Retry in ${retryAfterS} s.`,
-          };
+          return perMinuteRefusal(subject, callsPerMinute, secondsUntilToken(bucket));
         }
       }
     }
@@ -135,14 +156,14 @@ export class RateLimiter {
   }
 }
 
-function refill(bucket: Bucket, now: number): void {
+export function refill(bucket: Bucket, now: number): void {
   const elapsed = Math.max(0, now - bucket.at);
   bucket.tokens = Math.min(bucket.perMinute, bucket.tokens + (elapsed * bucket.perMinute) / 60_000);
   bucket.at = now;
 }
 
 /** Whole seconds until the bucket holds one token again (at least 1). */
-function secondsUntilToken(bucket: Bucket): number {
+export function secondsUntilToken(bucket: Bucket): number {
   // (less a hair, so floating-point dust such as 1.0000000002 s is not rounded up to 2)
   return Math.max(1, Math.ceil(((1 - bucket.tokens) * 60_000) / bucket.perMinute / 1000 - 1e-6));
 }

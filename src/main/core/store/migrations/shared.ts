@@ -139,7 +139,12 @@ export function initialSchema(types: ColumnTypes): Migration {
  * Migrations a read-only open may find not yet applied: they only add what readers do without
  * (`portico keys list` on a database the server has not upgraded yet still works).
  */
-export const READ_COMPATIBLE = new Set(['0002_activity_detail', '0003_oauth_clients', '0004_approvals']);
+export const READ_COMPATIBLE = new Set([
+  '0002_activity_detail',
+  '0003_oauth_clients',
+  '0004_approvals',
+  '0006_rate_limits',
+]);
 
 /** Version 2: a short detail per activity entry (an approval's tool and decision), never arguments. */
 export const activityDetail: Migration = {
@@ -197,6 +202,39 @@ export const approvalsTable: Migration = {
       .addColumn('decided_at', 'text')
       .addColumn('data', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('approvals_status').on('approvals').columns(['status', 'created_at']).execute();
+    await db.schema
+      .createIndex('approvals_status')
+      .on('approvals')
+      .columns(['status', 'created_at'])
+      .execute();
+  },
+};
+
+/**
+ * Version 6: rate limits shared by the replicas of one PostgreSQL database (team mode) — a token
+ * bucket per limited key or customer, and one lease per call in flight under a concurrency limit
+ * (a crashed replica's leases run out). Created on SQLite too, where the limits stay in memory.
+ */
+export const rateLimitsTables: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('rate_buckets')
+      .addColumn('subject', 'text', (c) => c.primaryKey())
+      .addColumn('per_minute', 'integer', (c) => c.notNull())
+      .addColumn('tokens', 'double precision', (c) => c.notNull())
+      .addColumn('at', 'double precision', (c) => c.notNull())
+      .addColumn('refused_in_row', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createTable('rate_leases')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'double precision', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('rate_leases_subject')
+      .on('rate_leases')
+      .columns(['subject', 'expires_at'])
+      .execute();
   },
 };

@@ -1,5 +1,5 @@
 import type { Migration } from 'kysely/migration';
-import { activityDetail, approvalsTable, initialSchema, oauthForClients } from './shared';
+import { activityDetail, approvalsTable, initialSchema, oauthForClients, rateLimitsTables } from './shared';
 
 /** SQLite's migrations, in order. Names never change once released; each has a test. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -7,4 +7,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0002_activity_detail': activityDetail,
   '0003_oauth_clients': oauthForClients({ serial: 'integer', epochMs: 'integer' }),
   '0004_approvals': approvalsTable,
+  '0006_rate_limits': rateLimitsTables,
 };
