@@ -55,6 +55,11 @@ export class SharedRateLimiter implements Limiter {
     const limited = limitedOnly(subjects).sort((a, b) => (slotOf(a) < slotOf(b) ? -1 : 1));
     if (!limited.length) return ALWAYS_ADMITTED;
     try {
+      const only = limited.length === 1 ? limited[0] : undefined;
+      if (only?.limits?.callsPerMinute && !only.limits.concurrent) {
+        const taken = await this.#take(only, only.limits.callsPerMinute);
+        if (taken) return ALWAYS_ADMITTED;
+      }
       return await this.database.db.transaction().execute((tx) => this.#admit(tx, limited));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -64,6 +69,31 @@ export class SharedRateLimiter implements Limiter {
         message: `Rate limit of ${limited.map((s) => `${s.kind} ${s.id}`).join(' and ')} could not be checked (${reason}); the call was not run. Retry in 1 s.`,
       };
     }
+  }
+
+  /**
+   * The common case in one statement (one round trip, no transaction): one subject with only a
+   * per-minute limit. Takes a token if the refilled bucket holds one — the condition is checked on
+   * the locked, latest row (ON CONFLICT … DO UPDATE … WHERE) — and says whether it did; a refusal
+   * (or a changed limit) is then worked out by the transaction.
+   */
+  async #take(subject: LimitSubject, perMinute: number): Promise<boolean> {
+    const slot = slotOf(subject);
+    const clock = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`;
+    const refilled = sql`least(excluded.per_minute::float8, rate_buckets.tokens
+      + greatest(0, excluded.at - rate_buckets.at) * excluded.per_minute / 60000.0)`;
+    const rows = (
+      await sql<BucketRow>`insert into rate_buckets as rate_buckets (subject, per_minute, tokens, at, refused_in_row)
+        values (${slot}, ${perMinute}::int, ${perMinute - 1}::float8, ${clock}, 0)
+        on conflict (subject) do update set tokens = ${refilled} - 1,
+          at = greatest(rate_buckets.at, excluded.at), refused_in_row = 0
+        where rate_buckets.per_minute = excluded.per_minute and ${refilled} >= 1
+        returning subject, per_minute, tokens, at, refused_in_row, at as now`.execute(this.database.db)
+    ).rows;
+    const row = rows[0];
+    if (!row) return false;
+    this.#seen.set(slot, { perMinute, tokens: row.tokens, at: this.now(), refusedInRow: 0 });
+    return true;
   }
 
   async #admit(tx: WriteTx, limited: LimitSubject[]): Promise<Admission> {
