@@ -2,7 +2,7 @@
 // node_modules/.cache/portico-bench, so every server runs under plain `node` with no loader. The
 // OpenAPI import worker is bundled beside the Portico server (servers/openapi-worker.js), where
 // src/main/core/connectors/openapi-offthread.ts looks first: imports run the sources under test.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,5 +41,7 @@ export async function buildBench() {
   // Under node_modules no package.json of the project applies: say that these .js files are ES modules.
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  // The team scenario starts PostgreSQL as the tests do: its watchdog script beside the bundle.
+  copyFileSync(join(root, 'test', 'helpers', 'postgres-watchdog.mjs'), join(outDir, 'postgres-watchdog.mjs'));
   return outDir;
 }

@@ -1,7 +1,7 @@
 // Portico's benchmarks: every scenario against a baseline measured in the same run.
 // Usage (through scripts/bench.mjs): npm run bench -- [--json] [--quick] [--only a,b] [--out FILE]
 // --only takes: latency, throughput (or http), passthrough, resources, scale (scale-tools and
-// scale-customers), scrub, import, burst, start, ui, webhooks, limits.
+// scale-customers), scrub, import, burst, start, ui, webhooks, limits, team.
 import { writeFileSync } from 'node:fs';
 import { machine, type Row, table } from './lib/report';
 import { burstScenario } from './scenarios/burst';
@@ -14,6 +14,7 @@ import { scaleScenario } from './scenarios/scale';
 import { scaleCustomersScenario } from './scenarios/scale-customers';
 import { scrubScenario } from './scenarios/scrub';
 import { startScenario } from './scenarios/start';
+import { teamScenario } from './scenarios/team';
 import { uiScenario } from './scenarios/ui';
 import { webhooksScenario } from './scenarios/webhooks';
 
@@ -28,7 +29,7 @@ const quick = flag('--quick');
 const only = new Set(
   (
     option('--only') ??
-    'latency,throughput,passthrough,resources,scale,scrub,import,burst,start,ui,webhooks,limits'
+    'latency,throughput,passthrough,resources,scale,scrub,import,burst,start,ui,webhooks,limits,team'
   ).split(','),
 );
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -97,6 +98,16 @@ const SCENARIOS = {
   ui: () => uiScenario({ loads: quick ? 2 : 5, customers: 10_000 }, log),
   webhooks: () => webhooksScenario({ calls: quick ? 300 : 2_000 }, log),
   limits: () => limitsScenario({ calls: quick ? 300 : 2_000 }, log),
+  team: () =>
+    teamScenario(
+      {
+        latencyCalls: quick ? 300 : 2_000,
+        rounds: quick ? 2 : 6,
+        roundMs: quick ? 1_500 : 3_000,
+        concurrency: 16,
+      },
+      log,
+    ),
 };
 /** The --only names that select each scenario. */
 const SELECTED_BY: Record<string, string[]> = {

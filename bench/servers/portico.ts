@@ -3,7 +3,7 @@
 // for the large workspaces (10,000 tools, 10,000 customers, 10,000 connections) — written straight
 // through store.mutate for speed. Prints `READY {url, adminKey, gatewayKey, dataDir, …}`; on stdin,
 // `stats` prints `STATS {…}` (memory, sessions, and the store's local and external changes).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,15 +32,24 @@ interface Config {
   maxSessionsPerKey?: number;
   /** A webhook subscribed to every event, sending to this URL. */
   webhookUrl?: string;
+  /** Team mode: the workspace on this PostgreSQL database instead of SQLite in the data dir. */
+  databaseUrl?: string;
+  /**
+   * Team mode: another replica of a workspace already set up on `databaseUrl` (no setup here), whose
+   * first replica's data dir this is — replicas share its secrets key file.
+   */
+  replicaOf?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+if (config.replicaOf) copyFileSync(join(config.replicaOf, 'secret.key'), join(dataDir, 'secret.key'));
 const app = await startPortico({
   dataDir,
   host: '127.0.0.1',
   port: 0,
   keyProvider: new KeyFileProvider(),
+  ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   log: (line) => process.stderr.write(`[portico] ${line}\n`),
   sessionIdleTimeoutSeconds: config.sessionIdleTimeoutSeconds,
   maxSessionsPerKey: config.maxSessionsPerKey,
@@ -98,11 +107,12 @@ async function setupEverything(customers: string[]): Promise<void> {
 }
 
 let extra: Record<string, unknown> = {};
-const customerCount = config.setup === 'scale' || config.setup === 'scrub' ? 0 : (config.customers ?? 1);
+const customerCount =
+  config.setup === 'scale' || config.setup === 'scrub' || config.replicaOf ? 0 : (config.customers ?? 1);
 const customerIds = Array.from({ length: customerCount }, (_, i) =>
   customerCount === 1 ? 'acme' : `cust${String(i).padStart(2, '0')}`,
 );
-if (config.setup === 'http') await setupHttp(customerIds);
+if (config.setup === 'http' && !config.replicaOf) await setupHttp(customerIds);
 if (config.setup === 'everything') await setupEverything(customerIds);
 if (config.setup === 'soak') {
   await setupHttp(customerIds);
