@@ -87,6 +87,19 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
   '0004_approvals': {
     approvals: ['id', 'customer_id', 'status', 'created_at', 'expires_at', 'decided_at', 'data'],
   },
+  '0005_mcp_sessions': {
+    mcp_sessions: [
+      'id',
+      'plane',
+      'key_id',
+      'customer_id',
+      'protocol_version',
+      'client',
+      'logging_level',
+      'created_at',
+      'last_seen',
+    ],
+  },
   '0006_rate_limits': {
     rate_buckets: ['subject', 'per_minute', 'tokens', 'at', 'refused_in_row'],
     rate_leases: ['id', 'subject', 'expires_at'],

@@ -20,7 +20,8 @@ import { handleOAuthCallback } from './oauth-callback';
 import { oauthPrincipal, type Principal } from './oauth-principal';
 import { handleOAuthRoute } from './oauth-routes';
 import { type AccessPolicy, checkHostAndOrigin, KEY_HELP, presentedKey } from './request-guards';
-import { SessionHub, type SessionLimits } from './session-hub';
+import { SessionDirectory } from './session-directory';
+import { SessionHub, type SessionLimits, sessionLimits } from './session-hub';
 import { serveStatic } from './static-files';
 import { handleConnect, handleEvents, handleSession, loginLink, type UiApiDeps } from './ui-api';
 import { WebSessions } from './web-sessions';
@@ -73,14 +74,22 @@ export class PorticoHttpServer {
   #web: WebSessions | undefined;
   /** The external OIDC issuer's token checker (`--oauth-issuer`), if one is set. */
   readonly #oidc: OidcVerifier | undefined;
+  /** Team mode (PostgreSQL): the MCP sessions of every replica, so that any replica serves any. */
+  readonly #directory: SessionDirectory | undefined;
 
   constructor(private readonly deps: HttpServerDeps) {
     this.#oidc = deps.oauthIssuer ? new OidcVerifier(deps.oauthIssuer) : undefined;
+    const database = deps.store.database;
+    if (database?.engine === 'postgres' && !database.readOnly) {
+      const idleMs = sessionLimits(deps.sessionLimits).idleTimeoutSeconds * 1000;
+      this.#directory = new SessionDirectory(database, idleMs, deps.log);
+    }
     this.hubs = {
       admin: new SessionHub(
         'admin',
         (owner) => ({ server: createAdminMcpServer(deps.registry, deps.services, owner.keyId) }),
         deps.sessionLimits,
+        this.#directory,
       ),
       gateway: new SessionHub(
         'gateway',
@@ -90,6 +99,7 @@ export class PorticoHttpServer {
           return createCustomerMcpServer(customer, deps.gateway, owner.keyId);
         },
         deps.sessionLimits,
+        this.#directory,
       ),
     };
     this.#server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
@@ -135,6 +145,7 @@ export class PorticoHttpServer {
         const address = this.#server.address() as AddressInfo;
         this.#port = address.port;
         this.#web = new WebSessions(address.port);
+        this.#directory?.start();
         resolve({ host, port: address.port });
       });
     });
@@ -203,6 +214,7 @@ export class PorticoHttpServer {
       ]);
     }
     await Promise.all([this.hubs.admin.closeAll(), this.hubs.gateway.closeAll()]);
+    await this.#directory?.stop();
     this.#server.closeAllConnections();
     await closed;
   }

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { FastPath } from '../gateway/customer-mcp';
 import type { PlaneName } from '../store/schema';
 import { RPC, sendRpcError } from './http-util';
+import type { SessionDirectory, StoredSession } from './session-directory';
+import { restoreSession } from './session-restore';
 
 /** Who opened a session: the key that authenticated it and, on the data plane, the customer. */
 export interface SessionOwner {
@@ -127,14 +133,30 @@ export class SessionHub {
   readonly #idleMs: number;
   #timer: NodeJS.Timeout | undefined;
   readonly limits: SessionLimits;
+  /** Team mode: sessions being rebuilt here from their rows, by id (one rebuild per id at a time). */
+  readonly #restoring = new Map<string, Promise<Session | undefined>>();
+  /** Team mode: initializes under way here per key id (not yet rows), for the per-key limit. */
+  readonly #opening = new Map<string, number>();
+  readonly #offDirectory: (() => void)[] = [];
 
   constructor(
     readonly plane: PlaneName,
     private readonly createServer: (owner: SessionOwner) => SessionServer,
     limits: Partial<SessionLimits> = {},
+    /**
+     * Team mode (PostgreSQL): every replica's sessions, in the database. A session this hub does
+     * not hold is looked up there and rebuilt here; ending one ends it on every replica.
+     */
+    private readonly directory?: SessionDirectory,
   ) {
     this.limits = sessionLimits(limits);
     this.#idleMs = this.limits.idleTimeoutSeconds * 1000;
+    if (directory) {
+      this.#offDirectory.push(
+        directory.onEnded((ids) => this.#endedElsewhere(ids)),
+        directory.holding(() => [...this.#sessions.values()].filter((s) => s.busy > 0).map((s) => s.id)),
+      );
+    }
   }
 
   /** Called when a session opens, with its customer. */
@@ -158,7 +180,7 @@ export class SessionHub {
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId) {
-      const session = this.#sessions.get(sessionId);
+      const session = this.#sessions.get(sessionId) ?? (await this.#restore(sessionId, owner));
       if (!session) {
         const why = this.#expired.has(sessionId)
           ? `it expired after ${formatSeconds(this.limits.idleTimeoutSeconds)} without activity (portico serve --session-idle-timeout SECONDS)`
@@ -167,11 +189,10 @@ export class SessionHub {
         return;
       }
       if (session.keyId !== owner.keyId) {
-        sendRpcError(
-          res,
-          403,
-          'This session was opened with another API key. Initialize a new session with your key.',
-        );
+        // Never borrowed: to another key, a session is as unknown as a made-up id (on every replica).
+        sendRpcError(res, 404, `Session not found for this API key. ${REINITIALIZE}`, {
+          code: RPC.unauthorized,
+        });
         return;
       }
       if (session.customerId !== owner.customerId) {
@@ -183,6 +204,10 @@ export class SessionHub {
         return;
       }
       this.#markBusy(session, res);
+      if (this.directory && isObject(body) && body.method === 'logging/setLevel' && isObject(body.params)) {
+        const { level } = body.params;
+        if (typeof level === 'string') void this.directory.setLoggingLevel(session.id, level).catch(() => {});
+      }
       if (req.method === 'POST' && (await this.#fast(session, req, res, body))) return;
       if (req.method === 'POST') cancelOnDisconnect(session.transport, res, body);
       await session.transport.handleRequest(req, res, body);
@@ -257,9 +282,25 @@ export class SessionHub {
   }
 
   async #open(req: IncomingMessage, res: ServerResponse, body: unknown, owner: SessionOwner): Promise<void> {
-    const held = this.#held.get(owner.keyId) ?? 0;
     const { maxPerKey, idleTimeoutSeconds } = this.limits;
+    let held = this.#held.get(owner.keyId) ?? 0;
+    // The slot is taken before any await, so concurrent initializes can't overshoot the limit.
+    this.#held.set(owner.keyId, held + 1);
+    if (this.directory) {
+      // Team mode: the key's sessions on every replica (their rows), plus initializes under way here.
+      const opening = this.#opening.get(owner.keyId) ?? 0;
+      this.#opening.set(owner.keyId, opening + 1);
+      try {
+        held = (await this.directory.count(owner.keyId, this.plane)) + opening;
+      } catch (error) {
+        this.#doneOpening(owner.keyId);
+        this.#release(owner.keyId);
+        throw error;
+      }
+    }
     if (held >= maxPerKey) {
+      this.#doneOpening(owner.keyId);
+      this.#release(owner.keyId);
       const endpoint = this.plane === 'admin' ? '/mcp/admin' : '/mcp/gateway';
       sendRpcError(
         res,
@@ -270,8 +311,6 @@ export class SessionHub {
       );
       return;
     }
-    // The slot is taken before any await, so concurrent initializes can't overshoot the limit.
-    this.#held.set(owner.keyId, held + 1);
     let session: Session | undefined;
     let server: Server | undefined;
     try {
@@ -280,7 +319,30 @@ export class SessionHub {
       const { fast } = made;
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
-        onsessioninitialized: (id) => {
+        onsessionclosed: (id) => this.#endEverywhere(id),
+        onsessioninitialized: async (id) => {
+          // Team mode: the row exists before the answer goes out, so the client's next request
+          // finds the session on any replica.
+          if (this.directory && isObject(body) && isObject(body.params)) {
+            const { protocolVersion, capabilities, clientInfo } = body.params;
+            await this.directory.insert({
+              id,
+              plane: this.plane,
+              ...owner,
+              protocolVersion:
+                typeof protocolVersion === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion)
+                  ? protocolVersion
+                  : LATEST_PROTOCOL_VERSION,
+              capabilities: isObject(capabilities) ? capabilities : {},
+              clientInfo: isObject(clientInfo)
+                ? {
+                    ...clientInfo,
+                    name: String(clientInfo.name ?? ''),
+                    version: String(clientInfo.version ?? ''),
+                  }
+                : { name: '', version: '' },
+            });
+          }
           session = {
             id,
             transport,
@@ -303,6 +365,7 @@ export class SessionHub {
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
     } finally {
+      this.#doneOpening(owner.keyId);
       if (!session) {
         // The initialize was refused (or failed): nothing was opened, the slot is free again.
         this.#release(owner.keyId);
@@ -314,6 +377,7 @@ export class SessionHub {
   /** A request or stream on the session has started; the session is idle again when it ends. */
   #markBusy(session: Session, res: ServerResponse): void {
     session.busy += 1;
+    this.directory?.touch(session.id);
     this.#idle.delete(session.id);
     res.once('close', () => {
       session.busy -= 1;
@@ -340,16 +404,113 @@ export class SessionHub {
     const now = Date.now();
     for (const session of this.#idle.values()) {
       if (session.idleSince + this.#idleMs > now) break;
-      this.#expired.add(session.id);
-      if (this.#expired.size > EXPIRED_REMEMBERED) {
-        const oldest = this.#expired.values().next();
-        if (!oldest.done) this.#expired.delete(oldest.value);
-      }
+      if (this.directory) {
+        // Team mode: this copy goes; the session ends only if no replica used it meanwhile (its
+        // row's last_seen), else it goes on there and is rebuilt here when the client comes back.
+        void this.directory
+          .remove([session.id], now - this.#idleMs)
+          .then((gone) => {
+            if (gone.length) this.#rememberExpired(session.id);
+          })
+          .catch(() => {});
+      } else this.#rememberExpired(session.id);
       this.#forget(session);
       // Closing the server aborts its request handlers, closes its streams and the transport.
       void session.server.close().catch(() => {});
     }
     this.#arm();
+  }
+
+  #rememberExpired(id: string): void {
+    this.#expired.add(id);
+    if (this.#expired.size > EXPIRED_REMEMBERED) {
+      const oldest = this.#expired.values().next();
+      if (!oldest.done) this.#expired.delete(oldest.value);
+    }
+  }
+
+  /**
+   * Team mode: a session this hub does not hold, from its row — rebuilt here when the presented
+   * key (or token) is its owner's (another customer is then refused by the caller, as for a
+   * session held here); undefined (a 404) when there is no such row, the key differs (never
+   * borrowed) or it cannot be rebuilt.
+   */
+  async #restore(id: string, owner: SessionOwner): Promise<Session | undefined> {
+    if (!this.directory) return undefined;
+    const stored = await this.directory.find(id, this.plane);
+    if (!stored || stored.keyId !== owner.keyId) return undefined;
+    const held = this.#sessions.get(id);
+    if (held) return held;
+    let pending = this.#restoring.get(id);
+    if (!pending) {
+      pending = this.#rebuild(stored).finally(() => this.#restoring.delete(id));
+      this.#restoring.set(id, pending);
+    }
+    return pending;
+  }
+
+  async #rebuild(stored: StoredSession): Promise<Session | undefined> {
+    const owner: SessionOwner = {
+      keyId: stored.keyId,
+      ...(stored.customerId === undefined ? {} : { customerId: stored.customerId }),
+    };
+    let made: SessionServer;
+    try {
+      made = this.createServer(owner);
+    } catch {
+      return undefined; // e.g. its customer was deleted meanwhile
+    }
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => stored.id,
+      onsessionclosed: (id) => this.#endEverywhere(id),
+    });
+    const session: Session = {
+      id: stored.id,
+      transport,
+      server: made.server,
+      ...(made.fast ? { fast: made.fast } : {}),
+      inflight: new Map(),
+      busy: 0,
+      idleSince: Date.now(),
+      closed: false,
+      ...owner,
+    };
+    this.#held.set(owner.keyId, (this.#held.get(owner.keyId) ?? 0) + 1);
+    transport.onclose = () => this.#forget(session);
+    try {
+      await made.server.connect(transport);
+      await restoreSession(transport, stored);
+    } catch {
+      this.#forget(session);
+      void made.server.close().catch(() => {});
+      return undefined;
+    }
+    this.#sessions.set(session.id, session);
+    this.#idle.set(session.id, session);
+    this.#arm();
+    for (const listener of this.#openListeners) listener(owner.customerId);
+    return session;
+  }
+
+  /** Team mode: a DELETE ended the session here; its row goes, and every replica drops its copy. */
+  async #endEverywhere(id: string): Promise<void> {
+    await this.directory?.remove([id]).catch(() => {});
+  }
+
+  /** Team mode: sessions ended on another replica (or found gone): this hub's copies close. */
+  #endedElsewhere(ids: string[]): void {
+    for (const id of ids) {
+      const session = this.#sessions.get(id);
+      if (!session) continue;
+      this.#forget(session);
+      void session.server.close().catch(() => {});
+    }
+  }
+
+  #doneOpening(keyId: string): void {
+    const opening = (this.#opening.get(keyId) ?? 0) - 1;
+    if (opening > 0) this.#opening.set(keyId, opening);
+    else this.#opening.delete(keyId);
   }
 
   /** Takes a session out of every table and frees its key's slot; once. */
@@ -368,16 +529,23 @@ export class SessionHub {
     else this.#held.delete(keyId);
   }
 
-  /** Closes every session whose owner matches, e.g. all of a revoked key's sessions. */
-  async closeWhere(predicate: (owner: SessionOwner) => boolean): Promise<void> {
+  /**
+   * Closes every session whose owner matches, e.g. all of a revoked key's sessions. In team mode
+   * they end everywhere (their rows go) unless `end` is false: then only this replica's copies close.
+   */
+  async closeWhere(predicate: (owner: SessionOwner) => boolean, end = true): Promise<void> {
     const doomed = [...this.#sessions.values()].filter((s) => predicate(s));
+    if (end && this.directory && doomed.length)
+      await this.directory.remove(doomed.map((s) => s.id)).catch(() => {});
     await Promise.allSettled(doomed.map((s) => s.server.close()));
   }
 
+  /** Closes this hub's sessions; in team mode they go on through the other replicas. */
   async closeAll(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.closeWhere(() => true);
+    for (const off of this.#offDirectory.splice(0)) off();
+    await this.closeWhere(() => true, false);
   }
 }
 

@@ -20,8 +20,12 @@ export const databaseFile = (dataDir: string): string => join(dataDir, 'portico.
 export class DatabaseError extends Error {}
 
 /** What processes on one PostgreSQL database announce to each other. */
-export type Channel = 'changes' | 'approvals';
-const PG_CHANNELS: Record<Channel, string> = { changes: 'portico_changes', approvals: 'portico_approvals' };
+export type Channel = 'changes' | 'approvals' | 'sessions';
+const PG_CHANNELS: Record<Channel, string> = {
+  changes: 'portico_changes',
+  approvals: 'portico_approvals',
+  sessions: 'portico_sessions',
+};
 
 export interface Database {
   readonly engine: Engine;
@@ -35,7 +39,8 @@ export interface Database {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /**
    * Tells every process listening on `channel` (PostgreSQL NOTIFY, sent on commit): the workspace
-   * changed, or an approval was decided (`payload`: its id). SQLite: nothing (one server per file).
+   * changed, an approval was decided (`payload`: its id), or MCP sessions ended (`payload`: their
+   * ids, space-separated). SQLite: nothing (one server per file).
    */
   announce(tx: WriteTx, channel?: Channel, payload?: string): Promise<void>;
   /**

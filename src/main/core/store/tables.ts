@@ -101,6 +101,21 @@ export interface Tables {
     data: string;
   };
   /**
+   * Since 0005 (used on PostgreSQL only): an open MCP session, for any replica to serve it; `client`
+   * is JSON `{capabilities, clientInfo}` from its initialize; times are epoch ms.
+   */
+  mcp_sessions: {
+    id: string;
+    plane: string;
+    key_id: string;
+    customer_id: string | null;
+    protocol_version: string;
+    client: string;
+    logging_level: string | null;
+    created_at: number;
+    last_seen: number;
+  };
+  /**
    * Since 0006 (used on PostgreSQL only): a limited key's or customer's token bucket, by subject
    * (`key:ID` / `customer:ID`); `at` is the database clock in epoch ms when `tokens` was counted.
    */

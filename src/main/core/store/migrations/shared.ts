@@ -143,6 +143,7 @@ export const READ_COMPATIBLE = new Set([
   '0002_activity_detail',
   '0003_oauth_clients',
   '0004_approvals',
+  '0005_mcp_sessions',
   '0006_rate_limits',
 ]);
 
@@ -209,6 +210,37 @@ export const approvalsTable: Migration = {
       .execute();
   },
 };
+
+/**
+ * Version 5: open MCP sessions (Streamable HTTP), so that any replica on one PostgreSQL database
+ * serves any session: its owner (key or OAuth grant id, customer), what the client sent at
+ * initialize (protocol version, capabilities, client info), its logging level, and when it was
+ * last used on any replica (epoch ms). Created on SQLite too, where sessions stay in memory.
+ */
+export function mcpSessionsTable(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('mcp_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('plane', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text')
+        .addColumn('protocol_version', 'text', (c) => c.notNull())
+        .addColumn('client', 'text', (c) => c.notNull())
+        .addColumn('logging_level', 'text')
+        .addColumn('created_at', types.epochMs, (c) => c.notNull())
+        .addColumn('last_seen', types.epochMs, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('mcp_sessions_key')
+        .on('mcp_sessions')
+        .columns(['key_id', 'plane'])
+        .execute();
+      await db.schema.createIndex('mcp_sessions_last_seen').on('mcp_sessions').column('last_seen').execute();
+    },
+  };
+}
 
 /**
  * Version 6: rate limits shared by the replicas of one PostgreSQL database (team mode) — a token

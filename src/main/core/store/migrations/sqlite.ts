@@ -1,5 +1,12 @@
 import type { Migration } from 'kysely/migration';
-import { activityDetail, approvalsTable, initialSchema, oauthForClients, rateLimitsTables } from './shared';
+import {
+  activityDetail,
+  approvalsTable,
+  initialSchema,
+  mcpSessionsTable,
+  oauthForClients,
+  rateLimitsTables,
+} from './shared';
 
 /** SQLite's migrations, in order. Names never change once released; each has a test. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -7,5 +14,6 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0002_activity_detail': activityDetail,
   '0003_oauth_clients': oauthForClients({ serial: 'integer', epochMs: 'integer' }),
   '0004_approvals': approvalsTable,
+  '0005_mcp_sessions': mcpSessionsTable({ epochMs: 'integer', serial: 'integer' }),
   '0006_rate_limits': rateLimitsTables,
 };

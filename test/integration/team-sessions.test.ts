@@ -1,0 +1,297 @@
+// Team mode (issue 15 item 1): MCP sessions live in the database, so any replica serves any
+// session. Three replicas on one PostgreSQL behind a round-robin proxy: SDK clients on both
+// planes keep their sessions (no re-initialize) while requests hop between replicas and while
+// replicas close mid-session; a session id presented with another key is unknown on every
+// replica; DELETE ends a session everywhere; a change made through one replica reaches a session
+// held through another as notifications/tools/list_changed.
+import { randomBytes } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { mintKey } from '../../src/main/core/admin/keys';
+import { type PorticoApp, startPortico } from '../../src/main/core/app';
+import type { KeyProvider } from '../../src/main/core/store/secrets';
+import { startEchoUpstream } from '../helpers/echo-upstream';
+import { bearer, connectClient } from '../helpers/gateway';
+import { workspaceTarget } from '../helpers/store';
+import { tempDir } from '../helpers/temp';
+
+interface Result {
+  isError?: boolean;
+  content: { type: string; text?: string }[];
+}
+const text = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
+
+const apps: PorticoApp[] = [];
+const clients: Client[] = [];
+const servers: Server[] = [];
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  for (const app of apps) await app.close();
+});
+
+async function ok(app: PorticoApp, name: string, args: unknown) {
+  const result = await app.callTool(name, args, 'internal');
+  if (!result.ok) throw new Error(`${name}: ${result.error}`);
+  return result.value as Record<string, unknown>;
+}
+
+/** Waits (polling) until `check` holds, at most `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms = 5_000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * A round-robin HTTP proxy on 127.0.0.1: each request goes to the next replica; one that refuses
+ * the connection (closed) is skipped, as a load balancer's passive health check does. Records the
+ * JSON-RPC methods it forwards, and where.
+ */
+async function startProxy(targets: string[]) {
+  let next = 0;
+  const forwarded: { method: string; target: string; rpc: string }[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    let rpc = '';
+    try {
+      rpc = String(JSON.parse(body.toString()).method ?? '');
+    } catch {}
+    for (let attempt = 0; attempt < targets.length; attempt++) {
+      const target = new URL(targets[next++ % targets.length] as string);
+      const sent = await new Promise<boolean>((resolve) => {
+        const upstream = request(
+          {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, host: target.host },
+            agent: false,
+          },
+          (answer) => {
+            forwarded.push({ method: req.method ?? '', target: target.origin, rpc });
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+            answer.on('error', () => res.destroy());
+            resolve(true);
+          },
+        );
+        upstream.on('error', (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ECONNREFUSED' && !res.headersSent) resolve(false);
+          else res.destroy();
+        });
+        res.on('close', () => upstream.destroy());
+        upstream.end(body);
+      });
+      if (sent) return;
+    }
+    res.writeHead(502).end('no replica answers');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, forwarded };
+}
+
+const HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-06-18',
+};
+
+/** tools/list on one replica with a session id and key, as raw HTTP: its status. */
+async function statusOn(url: string, sessionId: string, key: string): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': sessionId, ...bearer(key) },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+  await res.text();
+  return res.status;
+}
+
+const sessionOf = (client: Client) => (client.transport as StreamableHTTPClientTransport).sessionId ?? '';
+
+describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one PostgreSQL', () => {
+  let replicas: PorticoApp[] = [];
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  const keys = { admin: '', gateway: '', otherAdmin: '', otherGateway: '' };
+
+  it('three replicas and a proxy start; keys and tools made on one are known on all', async () => {
+    const target = await workspaceTarget('postgres');
+    // The replicas share the data key that seals connection secrets (deployment.md: a shared key file).
+    const dataKey = randomBytes(32);
+    const keyProvider: KeyProvider = {
+      kind: 'keyfile',
+      description: 'shared',
+      loadOrCreateKey: () => dataKey,
+    };
+    const first = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
+    apps.push(first);
+    replicas = [first];
+    for (let i = 0; i < 2; i++) {
+      const app = await startPortico({
+        dataDir: tempDir(),
+        databaseUrl: target.databaseUrl,
+        keyProvider,
+        host: '127.0.0.1',
+        port: 0,
+        log: () => {},
+      });
+      apps.push(app);
+      replicas.push(app);
+    }
+    const echo = await startEchoUpstream();
+    await ok(first, 'create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url });
+    await ok(first, 'create_action', {
+      connector_id: 'echo',
+      name: 'ping',
+      method: 'GET',
+      path: '/echo/ping',
+    });
+    await ok(first, 'create_action', {
+      connector_id: 'echo',
+      name: 'slow',
+      method: 'GET',
+      path: '/delay/300',
+    });
+    await ok(first, 'create_customer', { id: 'acme', name: 'Acme' });
+    await ok(first, 'create_customer', { id: 'globex', name: 'Globex' });
+    await ok(first, 'create_connection', { customer_id: 'acme', connector_id: 'echo', credentials: {} });
+    await ok(first, 'configure_customer_tools', { customer_id: 'acme', mode: 'all' });
+    const ids: string[] = [];
+    for (const [name, scope] of [
+      ['admin', 'admin'],
+      ['gateway', 'gateway'],
+      ['otherAdmin', 'admin'],
+      ['otherGateway', 'gateway'],
+    ] as const) {
+      const minted = first.store.mutate((ws) => mintKey(ws, { name, scope }));
+      keys[name] = minted.key;
+      ids.push(minted.record.id);
+    }
+    await first.store.flushed();
+    await until(
+      () =>
+        replicas.every((r) => ids.every((id) => r.store.data.apiKeys[id]) && r.store.data.customers.globex),
+      5_000,
+      'the keys on every replica',
+    );
+    proxy = await startProxy(replicas.map((r) => r.url));
+  });
+
+  it('a session is served by every replica; another key gets 404 on each; DELETE ends it everywhere', async () => {
+    const gateway = await connectClient(`${proxy.url}/mcp/gateway?customer_id=acme`, bearer(keys.gateway));
+    clients.push(gateway);
+    const admin = await connectClient(`${proxy.url}/mcp/admin`, bearer(keys.admin));
+    clients.push(admin);
+    const gatewayId = sessionOf(gateway);
+    const adminId = sessionOf(admin);
+    for (let i = 0; i < 6; i++) {
+      const { tools } = await gateway.listTools();
+      expect(tools.map((t) => t.name)).toContain('echo__ping');
+      const result = (await gateway.callTool({ name: 'echo__ping', arguments: {} })) as Result;
+      expect(result.isError, text(result)).toBeFalsy();
+      const customers = (await admin.callTool({ name: 'list_customers', arguments: {} })) as Result;
+      expect(customers.isError, text(customers)).toBeFalsy();
+    }
+    // Requests on the sessions reached every replica.
+    const onSession = proxy.forwarded.filter((f) => f.rpc === 'tools/call' || f.rpc === 'tools/list');
+    expect(new Set(onSession.map((f) => f.target)).size).toBe(3);
+    // With the right key, every replica serves it; with another key (same scope, same customer), none.
+    for (const replica of replicas) {
+      expect(await statusOn(`${replica.url}/mcp/gateway?customer_id=acme`, gatewayId, keys.gateway)).toBe(
+        200,
+      );
+      expect(
+        await statusOn(`${replica.url}/mcp/gateway?customer_id=acme`, gatewayId, keys.otherGateway),
+      ).toBe(404);
+      expect(await statusOn(`${replica.url}/mcp/admin`, adminId, keys.otherAdmin)).toBe(404);
+      // The owner's key pointed at another customer: refused, as on the replica that opened it.
+      expect(await statusOn(`${replica.url}/mcp/gateway?customer_id=globex`, gatewayId, keys.gateway)).toBe(
+        403,
+      );
+    }
+    // DELETE (through whichever replica the proxy picks) ends the session on all three.
+    await (gateway.transport as StreamableHTTPClientTransport).terminateSession();
+    for (const replica of replicas)
+      await until(
+        async () =>
+          (await statusOn(`${replica.url}/mcp/gateway?customer_id=acme`, gatewayId, keys.gateway)) === 404,
+        1_000,
+        `the deleted session to be gone on ${replica.url}`,
+      );
+  });
+
+  it('a change made through replica A reaches a session held through replica B within a second', async () => {
+    const [a, b] = replicas as [PorticoApp, PorticoApp];
+    const client = await connectClient(`${b.url}/mcp/gateway?customer_id=acme`, bearer(keys.gateway));
+    clients.push(client);
+    let heard: number | undefined;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      heard ??= Date.now();
+    });
+    // The client's standalone stream may open a moment after initialize; a first change proves it.
+    await until(
+      async () => {
+        heard = undefined;
+        const started = Date.now();
+        await ok(a, 'create_action', {
+          connector_id: 'echo',
+          name: `probe_${started}`,
+          method: 'GET',
+          path: '/echo/probe',
+        });
+        await until(() => heard !== undefined, 1_000, 'list_changed').catch(() => {});
+        return heard !== undefined && heard - started < 1_000;
+      },
+      5_000,
+      'list_changed from another replica',
+    );
+  });
+
+  it('SDK clients keep their sessions while replicas close mid-session (no re-initialize)', async () => {
+    const gateway = await connectClient(`${proxy.url}/mcp/gateway?customer_id=acme`, bearer(keys.gateway));
+    clients.push(gateway);
+    const admin = await connectClient(`${proxy.url}/mcp/admin`, bearer(keys.admin));
+    clients.push(admin);
+    const ids = [sessionOf(gateway), sessionOf(admin)];
+    const initializes = () => proxy.forwarded.filter((f) => f.rpc === 'initialize').length;
+    const before = initializes();
+    const round = async () => {
+      const { tools } = await gateway.listTools();
+      expect(tools.map((t) => t.name)).toContain('echo__ping');
+      const result = (await gateway.callTool({ name: 'echo__ping', arguments: {} })) as Result;
+      expect(result.isError, text(result)).toBeFalsy();
+      const customers = (await admin.callTool({ name: 'list_customers', arguments: {} })) as Result;
+      expect(customers.isError, text(customers)).toBeFalsy();
+    };
+    for (let i = 0; i < 5; i++) await round();
+    // Replica 2 closes between calls: the next requests go to the others, on the same sessions.
+    await (replicas[1] as PorticoApp).close();
+    for (let i = 0; i < 5; i++) await round();
+    // Replica 3 closes with a call in flight on it: shutdown lets the call finish (drain), and
+    // the sessions carry on through replica 1.
+    const third = replicas[2] as PorticoApp;
+    const direct = await connectClient(`${third.url}/mcp/gateway?customer_id=acme`, bearer(keys.gateway));
+    const inflight = direct.callTool({ name: 'echo__slow', arguments: {} }) as Promise<Result>;
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = third.close();
+    const drained = await inflight;
+    expect(drained.isError, text(drained)).toBeFalsy();
+    await closing;
+    await direct.close().catch(() => {});
+    for (let i = 0; i < 5; i++) await round();
+    expect(initializes()).toBe(before);
+    expect([sessionOf(gateway), sessionOf(admin)]).toEqual(ids);
+  }, 60_000);
+});
