@@ -4,6 +4,7 @@
 // path gives.
 import { describe, expect, it } from 'vitest';
 import { startEchoUpstream } from '../helpers/echo-upstream';
+import { everythingServerCommand } from '../helpers/everything';
 import { bearer, initializeBody, startTestGateway } from '../helpers/gateway';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -47,6 +48,15 @@ describe('the data plane fast path', () => {
       await admin('create_connection', { customer_id: id, connector_id: 'echo', credentials: {} });
       await admin('configure_customer_tools', { customer_id: id, mode: 'all', tool_mode: toolMode });
     }
+    // An MCP connector's resources, for resources/read.
+    await admin('create_connector', {
+      slug: 'ev',
+      name: 'Everything',
+      kind: 'mcp',
+      transport: 'stdio',
+      ...everythingServerCommand(),
+    });
+    await admin('create_connection', { customer_id: 'direct-co', connector_id: 'ev', credentials: {} });
     const key = gw.mint('gateway');
     const open = async (customer: string) => {
       const url = `${gw.app.url}/mcp/gateway?customer_id=${customer}`;
@@ -99,11 +109,17 @@ describe('the data plane fast path', () => {
       ['tools/call', { name: 'echo__fail', arguments: { code: 7 } }],
       ['tools/call', { name: 'echo__nope', arguments: {} }],
       ['tools/call', { name: 'search_tools', arguments: { query: 'list' } }],
+      ['resources/read', { uri: 'demo://resource/static/document/features.md' }],
+      ['resources/read', { uri: 'demo://resource/static/document/nothing.md' }],
     ];
     for (const [method, params] of cases) {
       const { fast, slow } = await direct(method, params);
       expect(fast, `${method} ${JSON.stringify(params)}`).toEqual(slow);
     }
+    const read = await direct('resources/read', { uri: 'demo://resource/static/document/features.md' });
+    expect(read.fast).toMatchObject({ result: { contents: [{ text: expect.stringContaining('#') }] } });
+    const missing = await direct('resources/read', { uri: 'demo://resource/static/document/nothing.md' });
+    expect(missing.fast).toMatchObject({ error: { code: -32002, data: { uri: expect.any(String) } } });
     const search = await open('search-co');
     for (const [method, params] of [
       ['tools/list', {}],

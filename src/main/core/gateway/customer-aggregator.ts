@@ -55,7 +55,11 @@ export function registerAggregator(
   customerId: string,
   ref: string,
   calls: ReadonlyMap<string | number, AbortSignal>,
-): { scope(): UpstreamTarget['scope']; close(): void } {
+): {
+  scope(): UpstreamTarget['scope'];
+  readResource(uri: string, signal?: AbortSignal): ReturnType<typeof readResource>;
+  close(): void;
+} {
   let scope: UpstreamTarget['scope'] | null = null;
   const session: AggregatorSession = {
     ref,
@@ -122,6 +126,7 @@ export function registerAggregator(
   });
   return {
     scope: () => session.scope(),
+    readResource: (uri, signal) => readResource(ctx, uri, signal),
     close() {
       const subscribed = [...session.subscriptions.keys()];
       runtime.sessions.remove(ref);

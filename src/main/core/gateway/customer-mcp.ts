@@ -81,6 +81,8 @@ export interface FastPath {
   /** The serialized `result` of tools/list. */
   listTools(): string;
   callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+  /** resources/read's result (a thrown McpError keeps its code). */
+  readResource?(uri: string, signal: AbortSignal): Promise<unknown>;
   /** True when this tools/call must take the SDK path (its approval is asked in the client). */
   sdkOnly?(name: string, args: Record<string, unknown>): boolean;
 }
@@ -255,6 +257,7 @@ export function createCustomerMcpServer(
       return toolset.mode === 'search' && toolset.tools.length ? SEARCH_TOOLS_JSON : toolset.listJson;
     },
     callTool: (name, args, signal) => callTool(name, args, { signal, keyId, sessionRef }),
+    readResource: (uri, signal) => aggregator.readResource(uri, signal),
     sdkOnly: (name, args) =>
       // An MCP upstream may ask this session's client something mid-call: that needs the SSE stream.
       (aggregator.scope() !== undefined &&

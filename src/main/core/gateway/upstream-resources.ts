@@ -198,7 +198,9 @@ export async function readResource(
       return { ...result, contents: result.contents.map((c) => (c.uri === route.uri ? { ...c, uri } : c)) };
     } catch (error) {
       failure ??= error;
-      if (candidates.length === 1) throw error;
+      // The only place it could be failed for another reason than not having it (unreachable…).
+      const notFound = error instanceof Error && /-32002\b|not found/i.test(error.message);
+      if (candidates.length === 1 && !notFound) throw error;
     }
   }
   throw new McpError(

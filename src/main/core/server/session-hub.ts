@@ -82,19 +82,25 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The fast path takes a single tools/list or tools/call request from a client that accepts
- * JSON, and answers it with `application/json` (the spec lets a server answer a POST with
+ * The fast path takes a single tools/list, tools/call or resources/read request from a client that
+ * accepts JSON, and answers it with `application/json` (the spec lets a server answer a POST with
  * JSON or SSE). Anything else — progress tokens, tasks, batches, unusual headers — goes
  * through the SDK transport, which also produces every error response.
  */
 function fastRequest(
   req: IncomingMessage,
   body: unknown,
+  fast: FastPath,
 ): { id: string | number; method: string; params: Record<string, unknown> } | undefined {
   if (!isObject(body) || body.jsonrpc !== '2.0') return undefined;
   const { id, method } = body;
   if (typeof id !== 'string' && typeof id !== 'number') return undefined;
-  if (method !== 'tools/list' && method !== 'tools/call') return undefined;
+  if (
+    method !== 'tools/list' &&
+    method !== 'tools/call' &&
+    !(method === 'resources/read' && fast.readResource)
+  )
+    return undefined;
   const params = body.params ?? {};
   if (!isObject(params)) return undefined;
   if (params._meta !== undefined || params.task !== undefined) return undefined;
@@ -102,6 +108,8 @@ function fastRequest(
     if (typeof params.name !== 'string') return undefined;
     if (params.arguments !== undefined && !isObject(params.arguments)) return undefined;
   }
+  if (method === 'resources/read' && (typeof params.uri !== 'string' || Object.keys(params).length !== 1))
+    return undefined;
   const accept = req.headers.accept ?? '';
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
   if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return undefined;
@@ -240,7 +248,7 @@ export class SessionHub {
         session.inflight.get(id)?.abort(body.params.reason);
       return false;
     }
-    const request = fastRequest(req, body);
+    const request = fastRequest(req, body, fast);
     if (!request) return false;
     const { id, method, params } = request;
     if (
@@ -264,15 +272,24 @@ export class SessionHub {
     res.once('close', onClose);
     session.inflight.set(id, controller);
     try {
-      const result = await fast.callTool(
-        params.name as string,
-        (params.arguments ?? {}) as Record<string, unknown>,
-        controller.signal,
-      );
+      const result =
+        method === 'resources/read' && fast.readResource
+          ? await fast.readResource(params.uri as string, controller.signal)
+          : await fast.callTool(
+              params.name as string,
+              (params.arguments ?? {}) as Record<string, unknown>,
+              controller.signal,
+            );
       reply(`"result":${JSON.stringify(result)}`);
     } catch (error) {
+      // As the SDK answers a handler's error: its code when it has one (an McpError), and its data.
+      const { code, message, data } = error as { code?: unknown; message?: string; data?: unknown };
       reply(
-        `"error":${JSON.stringify({ code: -32603, message: (error as Error).message ?? 'Internal error' })}`,
+        `"error":${JSON.stringify({
+          code: Number.isSafeInteger(code) ? code : -32603,
+          message: message ?? 'Internal error',
+          ...(data !== undefined ? { data } : {}),
+        })}`,
       );
     } finally {
       session.inflight.delete(id);
