@@ -1,15 +1,16 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway } from '../helpers/gateway';
 
 // The official MCP conformance suite's server scenarios, run against an upstream that implements
 // them (test/fixtures/mcp/conformance-upstream.mjs, over Streamable HTTP), and against a customer's
-// gateway session in front of that same upstream (over stdio) with `bare` naming: every scenario
-// the upstream passes directly must pass through the gateway.
+// gateway session in front of that same upstream with `bare` naming: every scenario the upstream
+// passes directly must pass through the gateway. (The suite's client declares sampling and
+// elicitation, so each of its sessions gets upstream sessions of its own: over HTTP, not a child
+// process per session.)
 
 const require = createRequire(import.meta.url);
 const suite = join(
@@ -18,7 +19,6 @@ const suite = join(
   'index.js',
 );
 const FIXTURE = fileURLToPath(new URL('../fixtures/mcp/conformance-upstream.mjs', import.meta.url));
-const run = promisify(execFile);
 
 /** What the upstream implements: these must pass directly (so the comparison can't be vacuous). */
 const IMPLEMENTED = [
@@ -56,12 +56,20 @@ let upstreamUrl = '';
 
 /** Runs the suite's active server scenarios against `url`: scenario → passed, and the output. */
 async function runSuite(url: string): Promise<{ results: Map<string, boolean>; output: string }> {
-  const { stdout } = await run(process.execPath, [suite, 'server', '--url', url], {
-    timeout: 50_000,
-    maxBuffer: 16 * 1024 * 1024,
-  }).catch((error: { stdout?: string; stderr?: string }) => ({
-    stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`,
-  }));
+  // stdin closed: with an open one, the suite's sampling scenario can wait on it.
+  const child = spawn(process.execPath, [suite, 'server', '--url', url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const timer = setTimeout(() => child.kill(), 100_000);
+  await new Promise((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
   const output = stdout.replace(/\u001b\[[0-9;]*m/g, '');
   const summary = output.slice(output.indexOf('=== SUMMARY ==='));
@@ -92,9 +100,8 @@ beforeAll(async () => {
     slug: 'conformance',
     name: 'Conformance upstream',
     kind: 'mcp',
-    transport: 'stdio',
-    command: process.execPath,
-    args: [FIXTURE],
+    transport: 'http',
+    url: upstreamUrl,
   });
   await call('create_connection', { customer_id: 'conf', connector_id: 'conformance', credentials: {} });
   await call('configure_customer_tools', { customer_id: 'conf', mode: 'all', naming: 'bare' });
@@ -115,5 +122,5 @@ describe('official MCP conformance suite, server scenarios', () => {
     const output = through.output.split(key).join('ptc_…');
     const lost = passedDirectly.filter((name) => through.results.get(name) !== true);
     expect(lost, output).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
