@@ -15,7 +15,7 @@ import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import type { KeyProvider } from '../../src/main/core/store/secrets';
 import { startEchoUpstream } from '../helpers/echo-upstream';
-import { bearer, connectClient } from '../helpers/gateway';
+import { bearer, connectClient, initializeBody, rawPost } from '../helpers/gateway';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 
@@ -294,4 +294,30 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
     expect(initializes()).toBe(before);
     expect([sessionOf(gateway), sessionOf(admin)]).toEqual(ids);
   }, 60_000);
+
+  it('idle expiry counts activity on any replica; then the session ends on all', async () => {
+    const target = await workspaceTarget('postgres');
+    const options = { databaseUrl: target.databaseUrl, host: '127.0.0.1', port: 0, log: () => {} };
+    const x = await startPortico({ ...options, dataDir: target.dataDir, sessionIdleTimeoutSeconds: 2 });
+    apps.push(x);
+    const y = await startPortico({ ...options, dataDir: tempDir(), sessionIdleTimeoutSeconds: 2 });
+    apps.push(y);
+    const minted = x.store.mutate((ws) => mintKey(ws, { name: 'idle', scope: 'admin' }));
+    await x.store.flushed();
+    await until(() => Boolean(y.store.data.apiKeys[minted.record.id]), 5_000, 'the key on replica y');
+    const init = await rawPost(`${x.url}/mcp/admin`, initializeBody, bearer(minted.key));
+    const id = init.headers.get('mcp-session-id') ?? '';
+    expect(id).not.toBe('');
+    // Used only through y for longer than the timeout: x's copy goes idle, the session does not.
+    const busyUntil = Date.now() + 3_000;
+    while (Date.now() < busyUntil) {
+      expect(await statusOn(`${y.url}/mcp/admin`, id, minted.key)).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await statusOn(`${x.url}/mcp/admin`, id, minted.key)).toBe(200);
+    // Left alone (no request at all: asking would be activity) for the timeout and a margin, it
+    // has ended on both replicas.
+    await new Promise((r) => setTimeout(r, 3_500));
+    for (const app of [x, y]) expect(await statusOn(`${app.url}/mcp/admin`, id, minted.key)).toBe(404);
+  }, 30_000);
 });

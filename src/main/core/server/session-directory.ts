@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from '../store/database';
 import type { PlaneName } from '../store/schema';
 
@@ -33,7 +34,8 @@ const IDS_PER_NOTICE = 100;
 export class SessionDirectory {
   /** How often touches are written (and rows gone elsewhere noticed). */
   readonly flushMs: number;
-  readonly #touched = new Set<string>();
+  /** Sessions used here since the last flush, with when (epoch ms) a request last started. */
+  readonly #touched = new Map<string, number>();
   readonly #ended = new Set<(ids: string[]) => void>();
   readonly #held = new Set<() => Iterable<string>>();
   #timer: NodeJS.Timeout | undefined;
@@ -149,9 +151,9 @@ export class SessionDirectory {
     return Number(row?.n ?? 0);
   }
 
-  /** The session was used here now; written with the next flush. */
+  /** The session was used here now; written with the next flush (as this time, not the flush's). */
   touch(id: string): void {
-    this.#touched.add(id);
+    this.#touched.set(id, Date.now());
   }
 
   async setLoggingLevel(id: string, level: string): Promise<void> {
@@ -174,14 +176,14 @@ export class SessionDirectory {
 
   /**
    * Ends sessions everywhere: deletes their rows and announces their ids. With `idleBefore`, only
-   * those no replica used since then (a touch written meanwhile keeps a session alive). Returns the
+   * those no replica used after then (a touch written meanwhile keeps a session alive). Returns the
    * ids deleted.
    */
   async remove(ids: string[], idleBefore?: number): Promise<string[]> {
     if (ids.length === 0) return [];
     return this.database.db.transaction().execute(async (tx) => {
       let query = tx.deleteFrom('mcp_sessions').where('id', 'in', ids);
-      if (idleBefore !== undefined) query = query.where('last_seen', '<', idleBefore);
+      if (idleBefore !== undefined) query = query.where('last_seen', '<=', idleBefore);
       const gone = (await query.returning('id').execute()).map((r) => r.id);
       for (let i = 0; i < gone.length; i += IDS_PER_NOTICE)
         await this.database.announce(tx, 'sessions', gone.slice(i, i + IDS_PER_NOTICE).join(' '));
@@ -189,7 +191,10 @@ export class SessionDirectory {
     });
   }
 
-  /** Writes the touches (and the busy sessions) down; sessions found gone are reported ended. */
+  /**
+   * Writes the touches (and the busy sessions, as used now) down in one statement, each as the
+   * time it was used (never moving `last_seen` back); sessions found gone are reported ended.
+   */
   flush(): Promise<void> {
     this.#flushing ??= this.#flush()
       .catch((error: unknown) =>
@@ -202,21 +207,20 @@ export class SessionDirectory {
   }
 
   async #flush(): Promise<void> {
-    const ids = new Set(this.#touched);
-    this.#touched.clear();
-    for (const held of this.#held) for (const id of held()) ids.add(id);
     const now = Date.now();
-    if (ids.size) {
-      const list = [...ids];
-      const found = await this.database.db
-        .updateTable('mcp_sessions')
-        .set({ last_seen: now })
-        .where('id', 'in', list)
-        .returning('id')
-        .execute();
-      if (found.length < list.length) {
-        const alive = new Set(found.map((r) => r.id));
-        this.#emit(list.filter((id) => !alive.has(id)));
+    const used = new Map(this.#touched);
+    this.#touched.clear();
+    for (const held of this.#held) for (const id of held()) used.set(id, now);
+    if (used.size) {
+      const values = sql.join([...used].map(([id, at]) => sql`(${id}, ${at}::bigint)`));
+      const found = await sql<{ id: string }>`
+        update mcp_sessions set last_seen = greatest(mcp_sessions.last_seen, v.at)
+        from (values ${values}) as v(id, at)
+        where mcp_sessions.id = v.id
+        returning mcp_sessions.id`.execute(this.database.db);
+      if (found.rows.length < used.size) {
+        const alive = new Set(found.rows.map((r) => r.id));
+        this.#emit([...used.keys()].filter((id) => !alive.has(id)));
       }
     }
     // Sessions whose replica died, never used since: nobody else expires them.
