@@ -1,11 +1,15 @@
 // Team mode (issue 15): rate limits live in the database on PostgreSQL, so a key's calls per
 // minute and its concurrency limit hold across every replica; other keys are unaffected; a
 // crashed replica's concurrency slots come back once their lease runs out.
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import { SharedRateLimiter } from '../../src/main/core/gateway/shared-rate-limiter';
+import { KeyFileProvider } from '../../src/main/core/store/secrets';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { bearer, connectClient } from '../helpers/gateway';
 import { workspaceTarget } from '../helpers/store';
@@ -68,11 +72,24 @@ const call = async (client: Client, name = 'echo__ping') =>
 describe.skipIf(!inject('postgresUrl'))('rate limits across replicas on one PostgreSQL', () => {
   beforeAll(async () => {
     const target = await workspaceTarget('postgres');
-    a = await startPortico({ ...target, host: '127.0.0.1', port: 0, log: () => {} });
+    // Replicas share the secrets key file (docs/deployment.md).
+    writeFileSync(join(target.dataDir, 'secret.key'), `${randomBytes(32).toString('base64')}\n`, {
+      mode: 0o600,
+    });
+    a = await startPortico({
+      ...target,
+      host: '127.0.0.1',
+      port: 0,
+      log: () => {},
+      keyProvider: new KeyFileProvider(),
+    });
     apps.push(a);
-    // Another replica: its own data dir, the same database.
+    // Another replica: its own data dir (with the shared secrets key file), the same database.
+    const dataDir = tempDir();
+    copyFileSync(join(target.dataDir, 'secret.key'), join(dataDir, 'secret.key'));
     b = await startPortico({
-      dataDir: tempDir(),
+      dataDir,
+      keyProvider: new KeyFileProvider(),
       databaseUrl: target.databaseUrl,
       host: '127.0.0.1',
       port: 0,
@@ -131,8 +148,39 @@ describe.skipIf(!inject('postgresUrl'))('rate limits across replicas on one Post
     expect(text(refused)).toContain(`Rate limit: 1 concurrent call for key ${id}.`);
     expect((await slow).isError, 'the slow call').toBeFalsy();
     // The answer came after the slot was given back: the next call passes, on either replica.
-    expect((await call(onB)).isError).toBeFalsy();
+    const third = await call(onB);
+    expect(third.isError, text(third)).toBeFalsy();
     expect((await call(onA)).isError).toBeFalsy();
+  }, 30_000);
+
+  it('a key and its customer both limited: a call refused by one takes nothing from the other, on any replica', async () => {
+    await ok(a, 'create_customer', { id: 'globex', name: 'Globex' });
+    await ok(a, 'configure_customer_tools', {
+      customer_id: 'globex',
+      mode: 'selected',
+      connector_ids: ['echo'],
+    });
+    await ok(a, 'set_rate_limits', { customer_id: 'globex', concurrent: 2 });
+    const { key } = await limitedKey({ calls_per_minute: 3 });
+    await until(b, () => Boolean(b.store.data.customers.globex?.limits));
+    const on = async (app: PorticoApp) => {
+      const client = await connectClient(`${app.url}/mcp/gateway?customer_id=globex`, bearer(key));
+      clients.push(client);
+      return client;
+    };
+    const [onA, onB] = [await on(a), await on(b)];
+    // Six slow calls at once across both replicas: the customer's two slots admit exactly two.
+    const slow = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => call(i % 2 ? onB : onA, 'echo__slow')),
+    );
+    expect(slow.filter((r) => !r.isError)).toHaveLength(2);
+    expect(slow.filter((r) => text(r).includes('2 concurrent calls for customer globex'))).toHaveLength(4);
+    // The four refused calls took no token from the key's 3 per minute: one is left, then none.
+    const third = await call(onB);
+    expect(third.isError, text(third)).toBeFalsy();
+    const fourth = await call(onA);
+    expect(fourth.isError).toBe(true);
+    expect(text(fourth)).toMatch(/^Rate limit: 3 calls per minute for key /);
   }, 30_000);
 
   it("a crashed replica's slots come back when their lease runs out", async () => {

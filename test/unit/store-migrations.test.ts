@@ -101,7 +101,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
     ],
   },
   '0006_rate_limits': {
-    rate_buckets: ['subject', 'per_minute', 'tokens', 'at', 'refused_in_row'],
+    rate_buckets: ['subject', 'per_minute', 'tokens', 'at', 'refused_in_row', 'inflight'],
     rate_leases: ['id', 'subject', 'expires_at'],
   },
 };

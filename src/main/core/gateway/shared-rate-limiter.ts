@@ -20,11 +20,15 @@ interface BucketRow {
   tokens: number;
   at: number;
   refused_in_row: number;
+  inflight: number;
   /** The database's clock (epoch ms), the one clock of every replica. */
   now: number;
 }
 
 const slotOf = (s: LimitSubject) => `${s.kind}:${s.id}`;
+const newLeaseId = () => `rl_${randomBytes(9).toString('base64url')}`;
+/** The database's clock (epoch ms), the one clock of every replica. */
+const CLOCK = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`;
 
 /** How long a call's concurrency slot outlives a replica that stopped renewing it (crashed). */
 const DEFAULT_LEASE_MS = 30_000;
@@ -32,11 +36,14 @@ const DEFAULT_LEASE_MS = 30_000;
 /**
  * Rate limits shared by every replica on one PostgreSQL database (team mode): the same token
  * bucket and concurrency gate as `RateLimiter`, kept in `rate_buckets` and `rate_leases`
- * (migration 0006). One admission is one transaction: the subjects' bucket rows are upserted
- * and locked in a fixed order (so admissions of one subject anywhere are serialized), the
- * unexpired leases counted, and then either the tokens are taken and the leases written, or
- * nothing is (all subjects or none, as in memory). A call in flight renews its lease; a crashed
- * replica's leases expire after `leaseMs`. Subjects without limits never reach this class.
+ * (migration 0006). One limited subject (the common case) is one conditional statement on its
+ * locked bucket row: a token and a slot (`inflight`) taken, and the call's lease written. Otherwise
+ * (a refusal, a changed limit, or a key and a customer both limited) one transaction: the bucket
+ * rows upserted and locked in a fixed order (so admissions of one subject anywhere serialize), then
+ * either every subject's token and slot taken, or nothing (all subjects or none, as in memory). A
+ * call in flight renews its lease; releasing deletes it and gives its slot back in one statement;
+ * a crashed replica's leases expire after `leaseMs`, and a full subject takes their slots back.
+ * Subjects without limits never reach this class.
  */
 export class SharedRateLimiter implements Limiter {
   /** Leases this process holds, renewed while held. */
@@ -55,10 +62,9 @@ export class SharedRateLimiter implements Limiter {
     const limited = limitedOnly(subjects).sort((a, b) => (slotOf(a) < slotOf(b) ? -1 : 1));
     if (!limited.length) return ALWAYS_ADMITTED;
     try {
-      const only = limited.length === 1 ? limited[0] : undefined;
-      if (only?.limits?.callsPerMinute && !only.limits.concurrent) {
-        const taken = await this.#take(only, only.limits.callsPerMinute);
-        if (taken) return ALWAYS_ADMITTED;
+      if (limited.length === 1 && limited[0]) {
+        const fast = await this.#fast(limited[0]);
+        if (fast) return fast;
       }
       return await this.database.db.transaction().execute((tx) => this.#admit(tx, limited));
     } catch (error) {
@@ -72,63 +78,74 @@ export class SharedRateLimiter implements Limiter {
   }
 
   /**
-   * The common case in one statement (one round trip, no transaction): one subject with only a
-   * per-minute limit. Takes a token if the refilled bucket holds one — the condition is checked on
-   * the locked, latest row (ON CONFLICT … DO UPDATE … WHERE) — and says whether it did; a refusal
-   * (or a changed limit) is then worked out by the transaction.
+   * The common case in one statement (one round trip, no transaction): one limited subject. Takes
+   * a token (if the refilled bucket holds one) and a concurrency slot (if fewer than the limit are
+   * in flight) — the conditions are checked on the locked, latest row (ON CONFLICT … DO UPDATE …
+   * WHERE) — and writes the call's lease; null when it did not, and the transaction then works out
+   * the refusal (or a changed limit, or slots of a crashed replica to take back).
    */
-  async #take(subject: LimitSubject, perMinute: number): Promise<boolean> {
+  async #fast(subject: LimitSubject): Promise<Admission | null> {
     const slot = slotOf(subject);
-    const clock = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`;
+    const perMinute = subject.limits?.callsPerMinute ?? 0;
+    const concurrent = subject.limits?.concurrent ?? 0;
+    const lease = concurrent ? newLeaseId() : null;
     const refilled = sql`least(excluded.per_minute::float8, rate_buckets.tokens
       + greatest(0, excluded.at - rate_buckets.at) * excluded.per_minute / 60000.0)`;
     const rows = (
-      await sql<BucketRow>`insert into rate_buckets as rate_buckets (subject, per_minute, tokens, at, refused_in_row)
-        values (${slot}, ${perMinute}::int, ${perMinute - 1}::float8, ${clock}, 0)
-        on conflict (subject) do update set tokens = ${refilled} - 1,
-          at = greatest(rate_buckets.at, excluded.at), refused_in_row = 0
-        where rate_buckets.per_minute = excluded.per_minute and ${refilled} >= 1
-        returning subject, per_minute, tokens, at, refused_in_row, at as now`.execute(this.database.db)
+      await sql<{ tokens: number }>`with b as (
+        insert into rate_buckets as rate_buckets (subject, per_minute, tokens, at, refused_in_row, inflight)
+        values (${slot}, ${perMinute}::int, ${Math.max(0, perMinute - 1)}::float8, ${CLOCK}, 0, ${concurrent ? 1 : 0}::int)
+        on conflict (subject) do update set
+          tokens = case when excluded.per_minute > 0 then ${refilled} - 1 else rate_buckets.tokens end,
+          at = greatest(rate_buckets.at, excluded.at), refused_in_row = 0,
+          inflight = rate_buckets.inflight + excluded.inflight
+        where rate_buckets.per_minute = excluded.per_minute
+          and (excluded.per_minute = 0 or ${refilled} >= 1)
+          and (${concurrent}::int = 0 or rate_buckets.inflight < ${concurrent}::int)
+        returning rate_buckets.subject, rate_buckets.tokens, rate_buckets.at
+      ), leased as (
+        insert into rate_leases (id, subject, expires_at)
+        select ${lease}::text, subject, at + ${this.leaseMs}::float8 from b where ${lease}::text is not null
+        returning id
+      )
+      select tokens from b`.execute(this.database.db)
     ).rows;
     const row = rows[0];
-    if (!row) return false;
-    this.#seen.set(slot, { perMinute, tokens: row.tokens, at: this.now(), refusedInRow: 0 });
-    return true;
+    if (!row) return null;
+    if (perMinute) this.#seen.set(slot, { perMinute, tokens: row.tokens, at: this.now(), refusedInRow: 0 });
+    return lease ? { ok: true, release: this.#hold([lease]) } : ALWAYS_ADMITTED;
   }
 
   async #admit(tx: WriteTx, limited: LimitSubject[]): Promise<Admission> {
-    const clock = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`;
     // Upsert-and-lock: a no-op update on conflict takes the row lock and returns the row.
     const values = limited.map((s) => {
       const perMinute = s.limits?.callsPerMinute ?? 0;
-      return sql`(${slotOf(s)}, ${perMinute}::int, ${perMinute}::float8, ${clock}, 0)`;
+      return sql`(${slotOf(s)}, ${perMinute}::int, ${perMinute}::float8, ${CLOCK}, 0, 0)`;
     });
     const rows = (
-      await sql<BucketRow>`insert into rate_buckets (subject, per_minute, tokens, at, refused_in_row)
+      await sql<BucketRow>`insert into rate_buckets (subject, per_minute, tokens, at, refused_in_row, inflight)
         values ${sql.join(values)}
         on conflict (subject) do update set subject = excluded.subject
-        returning subject, per_minute, tokens, at, refused_in_row, ${clock} as now`.execute(tx)
+        returning subject, per_minute, tokens, at, refused_in_row, inflight, ${CLOCK} as now`.execute(tx)
     ).rows;
     const bySubject = new Map(rows.map((r) => [r.subject, r]));
     const now = rows[0]?.now ?? 0;
-    const withConcurrency = limited.filter((s) => s.limits?.concurrent);
-    const inflight = new Map<string, number>();
-    if (withConcurrency.length) {
-      // A statement after the lock: it sees every lease committed before the lock was granted.
-      const counted = await sql<{ subject: string; n: number }>`select subject, count(*)::int as n
-        from rate_leases where subject in (${sql.join(withConcurrency.map(slotOf))}) and expires_at > ${now}
-        group by subject`.execute(tx);
-      for (const row of counted.rows) inflight.set(row.subject, row.n);
-    }
     const buckets = new Map<string, Bucket>();
     const local = this.now();
     for (const subject of limited) {
       const slot = slotOf(subject);
-      const { callsPerMinute, concurrent } = subject.limits ?? {};
-      if (concurrent && (inflight.get(slot) ?? 0) >= concurrent)
-        return concurrencyRefusal(subject, concurrent);
-      if (!callsPerMinute) continue;
       const row = bySubject.get(slot);
+      const { callsPerMinute, concurrent } = subject.limits ?? {};
+      if (concurrent && (row?.inflight ?? 0) >= concurrent) {
+        // Full: take back the slots of calls whose replica stopped renewing their lease (crashed).
+        const left = await sql<{ inflight: number }>`with gone as (
+            delete from rate_leases where subject = ${slot} and expires_at <= ${now} returning 1
+          )
+          update rate_buckets set inflight = greatest(0, inflight - (select count(*) from gone))
+          where subject = ${slot} returning inflight`.execute(tx);
+        if ((left.rows[0]?.inflight ?? 0) >= concurrent) return concurrencyRefusal(subject, concurrent);
+      }
+      if (!callsPerMinute) continue;
       // A changed limit starts a fresh, full bucket (as in memory).
       const bucket: Bucket =
         row && row.per_minute === callsPerMinute
@@ -152,26 +169,27 @@ export class SharedRateLimiter implements Limiter {
         return perMinuteRefusal(subject, callsPerMinute, secondsUntilToken(bucket));
       }
     }
-    // Admitted by every subject: take the tokens, write the leases.
-    const taken = [...buckets].map(([slot, b]) => {
-      b.tokens -= 1;
-      b.refusedInRow = 0;
-      this.#seen.set(slot, { ...b, at: local });
-      return sql`(${slot}, ${b.perMinute}::int, ${b.tokens}::float8)`;
+    // Admitted by every subject: take the tokens and slots, write the leases.
+    const leases: { id: string; subject: string; expires_at: number }[] = [];
+    const updates = limited.map((subject) => {
+      const slot = slotOf(subject);
+      const bucket = buckets.get(slot);
+      if (bucket) {
+        bucket.tokens -= 1;
+        bucket.refusedInRow = 0;
+        this.#seen.set(slot, { ...bucket, at: local });
+      }
+      const slotTaken = subject.limits?.concurrent ? 1 : 0;
+      if (slotTaken) leases.push({ id: newLeaseId(), subject: slot, expires_at: now + this.leaseMs });
+      return sql`(${slot}, ${bucket?.perMinute ?? 0}::int, ${bucket ? bucket.tokens : null}::float8, ${slotTaken}::int)`;
     });
-    if (taken.length)
-      await sql`update rate_buckets set per_minute = v.per_minute, tokens = v.tokens, at = ${now}, refused_in_row = 0
-        from (values ${sql.join(taken)}) as v(subject, per_minute, tokens)
-        where rate_buckets.subject = v.subject`.execute(tx);
-    if (!withConcurrency.length) return ALWAYS_ADMITTED;
-    const leases = withConcurrency.map((s) => ({
-      id: `rl_${randomBytes(9).toString('base64url')}`,
-      subject: slotOf(s),
-      expires_at: now + this.leaseMs,
-    }));
+    await sql`update rate_buckets set per_minute = v.per_minute, tokens = coalesce(v.tokens, rate_buckets.tokens),
+        at = ${now}, refused_in_row = 0, inflight = rate_buckets.inflight + v.taken
+      from (values ${sql.join(updates)}) as v(subject, per_minute, tokens, taken)
+      where rate_buckets.subject = v.subject`.execute(tx);
+    if (!leases.length) return ALWAYS_ADMITTED;
     await tx.insertInto('rate_leases').values(leases).execute();
-    const ids = leases.map((l) => l.id);
-    return { ok: true, release: this.#hold(ids) };
+    return { ok: true, release: this.#hold(leases.map((l) => l.id)) };
   }
 
   /** Holds leases (renewed until released); returns their release, which deletes them once. */
@@ -187,11 +205,11 @@ export class SharedRateLimiter implements Limiter {
       released = true;
       for (const id of ids) this.#held.delete(id);
       if (!this.#held.size) this.#stopRenewal();
-      // A failed delete leaves a lease that expires on its own.
-      await this.database.db
-        .deleteFrom('rate_leases')
-        .where('id', 'in', ids)
-        .execute()
+      // The lease and its slot, in one statement; a failed one leaves a lease that expires on its own.
+      await sql`with gone as (delete from rate_leases where id in (${sql.join(ids)}) returning subject)
+        update rate_buckets set inflight = greatest(0, rate_buckets.inflight - 1)
+        from gone where rate_buckets.subject = gone.subject`
+        .execute(this.database.db)
         .catch(() => {});
     };
   }

@@ -119,7 +119,15 @@ export interface Tables {
    * Since 0006 (used on PostgreSQL only): a limited key's or customer's token bucket, by subject
    * (`key:ID` / `customer:ID`); `at` is the database clock in epoch ms when `tokens` was counted.
    */
-  rate_buckets: { subject: string; per_minute: number; tokens: number; at: number; refused_in_row: number };
+  rate_buckets: {
+    subject: string;
+    per_minute: number;
+    tokens: number;
+    at: number;
+    refused_in_row: number;
+    /** Calls in flight under a concurrency limit: one per lease row (expired leases are taken back). */
+    inflight: number;
+  };
   /** Since 0006: one row per call in flight under a concurrency limit, until released or expired. */
   rate_leases: { id: string; subject: string; expires_at: number };
 }

@@ -256,6 +256,7 @@ export const rateLimitsTables: Migration = {
       .addColumn('tokens', 'double precision', (c) => c.notNull())
       .addColumn('at', 'double precision', (c) => c.notNull())
       .addColumn('refused_in_row', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('inflight', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema
       .createTable('rate_leases')
