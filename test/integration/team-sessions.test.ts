@@ -164,6 +164,13 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
       method: 'GET',
       path: '/delay/300',
     });
+    // Longer than a shutdown's grace period (5 s).
+    await ok(first, 'create_action', {
+      connector_id: 'echo',
+      name: 'slower',
+      method: 'GET',
+      path: '/delay/8000',
+    });
     await ok(first, 'create_customer', { id: 'acme', name: 'Acme' });
     await ok(first, 'create_customer', { id: 'globex', name: 'Globex' });
     await ok(first, 'create_connection', { customer_id: 'acme', connector_id: 'echo', credentials: {} });
@@ -279,15 +286,28 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
     // Replica 2 closes between calls: the next requests go to the others, on the same sessions.
     await (replicas[1] as PorticoApp).close();
     for (let i = 0; i < 5; i++) await round();
-    // Replica 3 closes with a call in flight on it: shutdown lets the call finish (drain), and
-    // the sessions carry on through replica 1.
+    // Replica 3 closes with calls in flight on it: shutdown lets a short one finish (drain); those
+    // still running after the grace period — on the fast path, and on the SDK's (a progress token)
+    // — get an error saying why; the sessions carry on through replica 1.
     const third = replicas[2] as PorticoApp;
     const direct = await connectClient(`${third.url}/mcp/gateway?customer_id=acme`, bearer(keys.gateway));
     const inflight = direct.callTool({ name: 'echo__slow', arguments: {} }) as Promise<Result>;
+    const cut = direct.callTool({ name: 'echo__slower', arguments: {} }).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    const cutSdk = direct
+      .callTool({ name: 'echo__slower', arguments: {} }, undefined, { onprogress: () => {} })
+      .then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
     await new Promise((r) => setTimeout(r, 100));
     const closing = third.close();
     const drained = await inflight;
     expect(drained.isError, text(drained)).toBeFalsy();
+    expect(await cut).toMatch(/shutting down and stopped the call.*Retry it/);
+    expect(await cutSdk).toMatch(/shutting down and stopped the call.*Retry it/);
     await closing;
     await direct.close().catch(() => {});
     for (let i = 0; i < 5; i++) await round();

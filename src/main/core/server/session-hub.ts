@@ -32,6 +32,8 @@ interface Session extends SessionOwner {
   fast?: FastPath;
   /** Fast-path calls in flight, by JSON-RPC id, for notifications/cancelled. */
   inflight: Map<string | number, AbortController>;
+  /** Requests (by JSON-RPC id) whose answer is still owed, with the HTTP exchange that waits for it. */
+  owed: Map<string | number, ServerResponse>;
   /** HTTP exchanges under way on this session: requests in flight and open streams. */
   busy: number;
   /** When `busy` last dropped to 0 (Date.now()). */
@@ -59,6 +61,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const EXPIRED_REMEMBERED = 4096;
 
 const REINITIALIZE = 'Initialize a new session: send "initialize" without an Mcp-Session-Id header.';
+
+const REPLICA_CLOSING =
+  'This Portico server is shutting down and stopped the call before it ended; it may or may not have taken effect upstream. ' +
+  'Retry it if that is safe: the session goes on (through another replica in team mode, else once the server is back).';
 
 /** The limits with their defaults filled in; a RangeError names a value out of range. */
 export function sessionLimits(limits: Partial<SessionLimits> = {}): SessionLimits {
@@ -216,6 +222,7 @@ export class SessionHub {
         const { level } = body.params;
         if (typeof level === 'string') void this.directory.setLoggingLevel(session.id, level).catch(() => {});
       }
+      if (req.method === 'POST') owe(session, res, body);
       if (req.method === 'POST' && (await this.#fast(session, req, res, body))) return;
       if (req.method === 'POST') cancelOnDisconnect(session.transport, res, body);
       await session.transport.handleRequest(req, res, body);
@@ -366,6 +373,7 @@ export class SessionHub {
             server: made.server,
             fast,
             inflight: new Map(),
+            owed: new Map(),
             busy: 0,
             idleSince: Date.now(),
             closed: false,
@@ -487,6 +495,7 @@ export class SessionHub {
       server: made.server,
       ...(made.fast ? { fast: made.fast } : {}),
       inflight: new Map(),
+      owed: new Map(),
       busy: 0,
       idleSince: Date.now(),
       closed: false,
@@ -557,13 +566,50 @@ export class SessionHub {
     await Promise.allSettled(doomed.map((s) => s.server.close()));
   }
 
-  /** Closes this hub's sessions; in team mode they go on through the other replicas. */
+  /**
+   * Closes this hub's sessions; in team mode they go on through the other replicas. Requests still
+   * unanswered (past the shutdown's grace period) get an error that says so, rather than a cut
+   * connection or an answer that never comes.
+   */
   async closeAll(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const off of this.#offDirectory.splice(0)) off();
+    const answered: Promise<unknown>[] = [];
+    for (const session of this.#sessions.values()) {
+      for (const [id, res] of session.owed) {
+        if (res.writableEnded || res.destroyed) continue;
+        answered.push(new Promise((resolve) => res.once('close', resolve)));
+        const error = { code: -32000, message: REPLICA_CLOSING };
+        if (!res.headersSent) {
+          res
+            .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': session.id })
+            .end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+        } else
+          void session.transport
+            .send({ jsonrpc: '2.0', id, error }, { relatedRequestId: id })
+            .catch(() => {});
+      }
+    }
+    if (answered.length)
+      await Promise.race([
+        Promise.all(answered),
+        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+      ]);
     await this.closeWhere(() => true, false);
   }
+}
+
+/** Notes the requests of a POST (their ids) as owed an answer until its HTTP exchange ends. */
+function owe(session: Session, res: ServerResponse, body: unknown): void {
+  const ids = (Array.isArray(body) ? body : [body]).flatMap((m: { id?: unknown; method?: unknown } | null) =>
+    typeof m?.method === 'string' && (typeof m.id === 'string' || typeof m.id === 'number') ? [m.id] : [],
+  );
+  if (ids.length === 0) return;
+  for (const id of ids) session.owed.set(id, res);
+  res.once('close', () => {
+    for (const id of ids) if (session.owed.get(id) === res) session.owed.delete(id);
+  });
 }
 
 /**
