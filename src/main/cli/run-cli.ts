@@ -21,6 +21,7 @@ Usage: portico COMMAND [options]
 
   serve [--port N] [--host H] [--no-admin] [--no-gateway]   run the gateway and web UI (default 127.0.0.1:7430)
         [--session-idle-timeout SECONDS] [--max-sessions-per-key N]   MCP sessions (defaults 1800 s, 1000)
+        [--webhook-timeout SECONDS]   how long a webhook receiver may take (default 10; env PORTICO_WEBHOOK_TIMEOUT)
         [--public-url URL] [--allowed-host H]… [--allowed-origin O]…   beyond loopback or behind a proxy
                           (binding a non-loopback --host requires --public-url; env PORTICO_PUBLIC_URL,
                           PORTICO_ALLOWED_HOSTS, PORTICO_ALLOWED_ORIGINS, comma-separated)

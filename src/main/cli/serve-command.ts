@@ -63,6 +63,7 @@ export async function serveCommand(
       'no-gateway': { type: 'boolean' },
       'session-idle-timeout': { type: 'string' },
       'max-sessions-per-key': { type: 'string' },
+      'webhook-timeout': { type: 'string' },
       'public-url': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
       'allowed-origin': { type: 'string', multiple: true },
@@ -113,6 +114,12 @@ export async function serveCommand(
     values['max-sessions-per-key'],
     'the most open MCP sessions one API key may hold (default 1000)',
   );
+  const webhookTimeoutSeconds = parseCount(
+    'webhook-timeout',
+    'PORTICO_WEBHOOK_TIMEOUT',
+    values['webhook-timeout'],
+    'the seconds a webhook receiver may take to answer (default 10)',
+  );
   // Signals are handled from the start: one arriving while Portico starts stops it once started.
   let stopRequested: string | undefined;
   let onSignal = (signal: string) => {
@@ -133,6 +140,7 @@ export async function serveCommand(
     oauthIssuer,
     sessionIdleTimeoutSeconds,
     maxSessionsPerKey,
+    ...(webhookTimeoutSeconds ? { webhookTimeoutMs: webhookTimeoutSeconds * 1000 } : {}),
     noAdmin: values['no-admin'],
     noGateway: values['no-gateway'],
     staticDir: webUiDir(),

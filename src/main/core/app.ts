@@ -42,6 +42,8 @@ export interface StartOptions {
   oauth?: boolean;
   /** An external OpenID Connect provider as the authorization server (implies oauth): its JWTs, checked against its JWKS. */
   oauthIssuer?: string;
+  /** How long a webhook receiver may take to answer (default 10 s); a dead replica's claims pass on after 3×. */
+  webhookTimeoutMs?: number;
   /** The built renderer, served as the web UI. */
   staticDir?: string;
   /** Seconds an MCP session may stay idle before it is closed (default 1800; ≥ 1). */
@@ -140,7 +142,11 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
   const telemetry = startTelemetry(process.env, log, VERSION);
   const offTelemetry = telemetry ? activity.onRecord((entry) => telemetry.span(entry)) : undefined;
   activity.tracing = telemetry !== null;
-  const webhooks = new WebhookDispatcher({ store, log });
+  const webhooks = new WebhookDispatcher({
+    store,
+    log,
+    ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
+  });
   const detachWebhooks = webhooks.attach(events);
   const gateway = new GatewayRuntime({
     store,

@@ -103,7 +103,9 @@ export class WebhookDispatcher {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxLogEntries = options.maxLogEntries ?? 5_000;
     this.#pollMs = options.pollMs ?? 5_000;
-    this.#leaseMs = options.leaseMs ?? Math.max(60_000, 3 * this.#timeoutMs);
+    // An attempt ends within its timeout, so three of them is a safe lease: a claim of a replica
+    // that died is taken over that much later.
+    this.#leaseMs = options.leaseMs ?? 3 * this.#timeoutMs;
     this.#concurrency = options.concurrency ?? 8;
     this.outbox = new DeliveryOutbox(options.store.database);
   }
