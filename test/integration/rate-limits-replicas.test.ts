@@ -11,7 +11,7 @@ import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import { SharedRateLimiter } from '../../src/main/core/gateway/shared-rate-limiter';
 import { KeyFileProvider } from '../../src/main/core/store/secrets';
 import { startEchoUpstream } from '../helpers/echo-upstream';
-import { bearer, connectClient } from '../helpers/gateway';
+import { bearer, connectClient, initializeBody, rawPost } from '../helpers/gateway';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 
@@ -181,6 +181,48 @@ describe.skipIf(!inject('postgresUrl'))('rate limits across replicas on one Post
     const fourth = await call(onA);
     expect(fourth.isError).toBe(true);
     expect(text(fourth)).toMatch(/^Rate limit: 3 calls per minute for key /);
+  }, 30_000);
+
+  it('a client that keeps calling past the limit gets 429 with Retry-After before dispatch, on each replica', async () => {
+    const { key } = await limitedKey({ calls_per_minute: 2 });
+    const rawSession = async (app: PorticoApp) => {
+      const url = `${app.url}/mcp/gateway?customer_id=acme`;
+      const init = await rawPost(url, initializeBody, bearer(key));
+      expect(init.status, init.text).toBe(200);
+      const headers = {
+        ...bearer(key),
+        'mcp-session-id': init.headers.get('mcp-session-id') ?? '',
+        'mcp-protocol-version': '2025-06-18',
+      };
+      await rawPost(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), headers);
+      let id = 1;
+      return () =>
+        rawPost(
+          url,
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: id++,
+            method: 'tools/call',
+            params: { name: 'echo__ping', arguments: {} },
+          }),
+          headers,
+        );
+    };
+    const [onA, onB] = [await rawSession(a), await rawSession(b)];
+    // Two admitted, then two retry answers (isError) — the bucket and its refusals are shared.
+    const answers = [await onA(), await onB(), await onA(), await onB()];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.filter((r) => r.text.includes('"isError":true'))).toHaveLength(2);
+    // B saw the second refusal in a row: its next call is refused before dispatch.
+    const refused = await onB();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.json?.error?.message).toMatch(
+      /rate limit of 2 calls per minute for key \w+\. Retry in \d+ s\./,
+    );
+    // A learns it from the database on its next call (another retry answer), then refuses too.
+    expect((await onA()).text).toContain('"isError":true');
+    expect((await onA()).status).toBe(429);
   }, 30_000);
 
   it("a crashed replica's slots come back when their lease runs out", async () => {
