@@ -194,19 +194,14 @@ export class SessionHub {
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId) {
-      const session = this.#sessions.get(sessionId) ?? (await this.#restore(sessionId, owner));
+      const found = this.#sessions.get(sessionId) ?? (await this.#restore(sessionId, owner));
+      // Never borrowed: to another key, a session is as unknown as a made-up id (on every replica).
+      const session = found?.keyId === owner.keyId ? found : undefined;
       if (!session) {
         const why = this.#expired.has(sessionId)
           ? `it expired after ${formatSeconds(this.limits.idleTimeoutSeconds)} without activity (portico serve --session-idle-timeout SECONDS)`
           : `it expired (sessions idle for ${formatSeconds(this.limits.idleTimeoutSeconds)} are closed), was closed, or the server restarted`;
         sendRpcError(res, 404, `Session not found: ${why}. ${REINITIALIZE}`, { code: RPC.unauthorized });
-        return;
-      }
-      if (session.keyId !== owner.keyId) {
-        // Never borrowed: to another key, a session is as unknown as a made-up id (on every replica).
-        sendRpcError(res, 404, `Session not found for this API key. ${REINITIALIZE}`, {
-          code: RPC.unauthorized,
-        });
         return;
       }
       if (session.customerId !== owner.customerId) {
