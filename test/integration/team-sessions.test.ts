@@ -313,6 +313,26 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
     for (let i = 0; i < 5; i++) await round();
     expect(initializes()).toBe(before);
     expect([sessionOf(gateway), sessionOf(admin)]).toEqual(ids);
+    // The standalone GET stream, wherever it was, is open again on the replica left: a change
+    // reaches the client there.
+    let heard = false;
+    gateway.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      heard = true;
+    });
+    await until(
+      async () => {
+        await ok(replicas[0] as PorticoApp, 'create_action', {
+          connector_id: 'echo',
+          name: `later_${Date.now()}`,
+          method: 'GET',
+          path: '/echo/later',
+        });
+        await until(() => heard, 1_000, 'list_changed').catch(() => {});
+        return heard;
+      },
+      10_000,
+      'list_changed after the GET stream moved',
+    );
   }, 60_000);
 
   it('idle expiry counts activity on any replica; then the session ends on all', async () => {
