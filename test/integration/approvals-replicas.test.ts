@@ -69,7 +69,11 @@ describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one Postgr
       path: '/echo/remove',
     });
     await ok(a, 'create_customer', { id: 'acme', name: 'Acme' });
-    await ok(a, 'configure_customer_tools', { customer_id: 'acme', mode: 'selected', connector_ids: ['files'] });
+    await ok(a, 'configure_customer_tools', {
+      customer_id: 'acme',
+      mode: 'selected',
+      connector_ids: ['files'],
+    });
     await ok(a, 'set_approval_policy', { customer_id: 'acme', policy: 'destructive' });
     const key = a.store.mutate((ws) => mintKey(ws, { name: 'sdk', scope: 'gateway' })).key;
     await a.store.flushed();
