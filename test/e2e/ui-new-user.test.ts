@@ -124,7 +124,7 @@ describe.skipIf(!chromiumAvailable)('the workspace UI for a new user', () => {
     expect(gatewayKey).toMatch(/^ptc_[A-Za-z0-9]{8}_[A-Za-z0-9]{32,}$/);
     await expectAccessible(page, 'new key dialog');
     await shown.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('cell', { name: 'Acme agent' }).waitFor();
+    await page.getByRole('cell', { name: 'Acme agent', exact: true }).waitFor();
     expect(await page.getByText(gatewayKey).count()).toBe(0);
     await expectAccessible(page, 'API keys');
     await screenshots(page, 'keys');
