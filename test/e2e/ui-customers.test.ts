@@ -187,8 +187,8 @@ describe.skipIf(!chromiumAvailable)('the Customers UI', () => {
     await screenshots(page, 'exposure-editor');
     await editor.getByRole('button', { name: 'Save' }).click();
     await poll(() => toolNames(editor)).toEqual(['pets__list_pets']);
-    const saved = await call('get_customer', { customer_id: 'acme' });
-    expect(saved.exposure).toEqual({
+    // The preview follows the draft at once; the saved exposure arrives when the save answers.
+    await poll(async () => (await call('get_customer', { customer_id: 'acme' })).exposure).toEqual({
       mode: 'selected',
       connector_ids: ['pets'],
       actions: { pets: ['list_pets'] },
