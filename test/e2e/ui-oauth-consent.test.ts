@@ -43,8 +43,11 @@ describe.skipIf(!chromiumAvailable)('the OAuth consent page', () => {
         );
         return;
       }
-      for (const waiter of callbacks) waiter(req);
-      callbacks = [];
+      // Only the redirect back is an answer (the browser also asks this origin for a favicon).
+      if (req.url?.startsWith('/callback')) {
+        for (const waiter of callbacks) waiter(req);
+        callbacks = [];
+      }
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('You can close this window.');
     });
@@ -124,6 +127,8 @@ describe.skipIf(!chromiumAvailable)('the OAuth consent page', () => {
   it('Deny sends access_denied back', async () => {
     const { page, problems, context } = await signInWithKey(served.url, firstAdminKey(served));
     await page.goto(authorizeUrl('s2'));
+    await page.getByRole('heading', { name: 'Allow an MCP client?', level: 1 }).waitFor();
+    await page.getByText('E2E Agent').first().waitFor();
     await page.getByRole('button', { name: 'Deny' }).waitFor();
     const back = nextCallback();
     await page.getByRole('button', { name: 'Deny' }).click();
@@ -131,6 +136,9 @@ describe.skipIf(!chromiumAvailable)('the OAuth consent page', () => {
     expect(answer.searchParams.get('error')).toBe('access_denied');
     expect(answer.searchParams.get('state')).toBe('s2');
     expect(problems).toEqual([]);
+    // Closing the browser while it is still loading the client's page can hang Playwright: let it land.
+    await page.waitForURL(/\/callback\?/);
+    await page.waitForLoadState('load');
     await context.close();
   }, 60_000);
 });
