@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import * as contracts from '../../../shared/admin/approvals';
 import { ApprovalError, setToolPolicy } from '../gateway/approvals';
 import type { Customer, CustomerApprovals } from '../store/schema';
+import { requireCustomer } from './common';
 import { type AdminContext, implement, ToolError } from './registry';
 
 /** A customer's approval policy as outputs show it (get_customer, set_approval_policy). */
@@ -33,10 +34,7 @@ const setApprovalPolicy = implement(contracts.setApprovalPolicy, (input, ctx) =>
   if (policy === undefined && actions === undefined && timeout_s === undefined)
     throw new ToolError('Nothing to set: pass `policy`, `actions` and/or `timeout_s`.');
   const approvals = ctx.store.mutate((ws) => {
-    // Looked up here, not through customers.ts, which imports this file's view.
-    const customer: Customer | undefined = ws.customers[customer_id];
-    if (!customer)
-      throw new ToolError(`No customer with id "${customer_id}". Use list_customers to see the ids.`);
+    const customer: Customer = requireCustomer(ws, customer_id);
     for (const a of actions ?? []) {
       const connector = ws.connectors[a.connector_id];
       if (!connector)

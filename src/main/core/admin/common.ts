@@ -1,3 +1,4 @@
+import type { Customer, Workspace } from '../store/schema';
 import { ToolError } from './registry';
 
 export const now = (): string => new Date().toISOString();
@@ -17,4 +18,15 @@ export function httpUrl(value: string, field: string): string {
   throw new ToolError(
     `\`${field}\` must be an http(s) URL such as "https://api.example.com", got "${value}".`,
   );
+}
+
+/** The customer with this id, or an error that says how to find or add one. */
+export function requireCustomer(ws: Workspace, id: string): Customer {
+  const customer = ws.customers[id];
+  if (!customer) {
+    throw new ToolError(
+      `No customer with id "${id}". Use list_customers to see the ids, or create_customer to add it.`,
+    );
+  }
+  return customer;
 }

@@ -5,7 +5,10 @@ import { computeToolset } from '../gateway/toolset';
 import { connectionsOfCustomer } from '../store/indexes';
 import type { Customer, Workspace } from '../store/schema';
 import { approvalPolicyView } from './approvals';
-import { byId, now } from './common';
+import { byId, now, requireCustomer } from './common';
+
+export { requireCustomer };
+
 import { rateLimitsView } from './governance';
 import { paginate } from './pagination';
 import { implement, ToolError } from './registry';
@@ -38,16 +41,6 @@ export function overridesView(customer: Customer): z.infer<typeof customerOutput
   for (const [connectorId, list] of Object.entries(customer.overrides ?? {}))
     out[connectorId] = list.map((o) => ({ ...o }));
   return out;
-}
-
-export function requireCustomer(ws: Workspace, id: string): Customer {
-  const customer = ws.customers[id];
-  if (!customer) {
-    throw new ToolError(
-      `No customer with id "${id}". Use list_customers to see the ids, or create_customer to add it.`,
-    );
-  }
-  return customer;
 }
 
 const listCustomers = implement(contracts.listCustomers, ({ cursor, limit, query }, { store }) => {
