@@ -5,8 +5,6 @@
 // replica; DELETE ends a session everywhere; a change made through one replica reaches a session
 // held through another as notifications/tools/list_changed.
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -16,6 +14,7 @@ import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import type { KeyProvider } from '../../src/main/core/store/secrets';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { bearer, connectClient, initializeBody, rawPost } from '../helpers/gateway';
+import { startRoundRobinProxy } from '../helpers/round-robin-proxy';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 
@@ -27,11 +26,8 @@ const text = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
 
 const apps: PorticoApp[] = [];
 const clients: Client[] = [];
-const servers: Server[] = [];
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  for (const s of servers) s.closeAllConnections();
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   for (const app of apps) await app.close();
 });
 
@@ -48,58 +44,6 @@ async function until(check: () => boolean | Promise<boolean>, ms = 5_000, what =
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/**
- * A round-robin HTTP proxy on 127.0.0.1: each request goes to the next replica; one that refuses
- * the connection (closed) is skipped, as a load balancer's passive health check does. Records the
- * JSON-RPC methods it forwards, and where.
- */
-async function startProxy(targets: string[]) {
-  let next = 0;
-  const forwarded: { method: string; target: string; rpc: string }[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    let rpc = '';
-    try {
-      rpc = String(JSON.parse(body.toString()).method ?? '');
-    } catch {}
-    for (let attempt = 0; attempt < targets.length; attempt++) {
-      const target = new URL(targets[next++ % targets.length] as string);
-      const sent = await new Promise<boolean>((resolve) => {
-        const upstream = request(
-          {
-            host: target.hostname,
-            port: target.port,
-            method: req.method,
-            path: req.url,
-            headers: { ...req.headers, host: target.host },
-            agent: false,
-          },
-          (answer) => {
-            forwarded.push({ method: req.method ?? '', target: target.origin, rpc });
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-            answer.on('error', () => res.destroy());
-            resolve(true);
-          },
-        );
-        upstream.on('error', (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ECONNREFUSED' && !res.headersSent) resolve(false);
-          else res.destroy();
-        });
-        res.on('close', () => upstream.destroy());
-        upstream.end(body);
-      });
-      if (sent) return;
-    }
-    res.writeHead(502).end('no replica answers');
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, forwarded };
 }
 
 const HEADERS = {
@@ -123,7 +67,7 @@ const sessionOf = (client: Client) => (client.transport as StreamableHTTPClientT
 
 describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one PostgreSQL', () => {
   let replicas: PorticoApp[] = [];
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: Awaited<ReturnType<typeof startRoundRobinProxy>>;
   const keys = { admin: '', gateway: '', otherAdmin: '', otherGateway: '' };
 
   it('three replicas and a proxy start; keys and tools made on one are known on all', async () => {
@@ -193,7 +137,7 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
       5_000,
       'the keys on every replica',
     );
-    proxy = await startProxy(replicas.map((r) => r.url));
+    proxy = await startRoundRobinProxy(replicas.map((r) => r.url));
   });
 
   it('a session is served by every replica; another key gets 404 on each; DELETE ends it everywhere', async () => {
