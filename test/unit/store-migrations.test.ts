@@ -104,6 +104,10 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
     rate_buckets: ['subject', 'per_minute', 'tokens', 'at', 'refused_in_row', 'inflight'],
     rate_leases: ['id', 'subject', 'expires_at'],
   },
+  '0007_mcp_session_state': {
+    mcp_events: ['id', 'session_id', 'stream_id', 'message', 'created_at'],
+    mcp_subscriptions: ['session_id', 'uri'],
+  },
 };
 
 async function openEngine(engine: 'sqlite' | 'postgres'): Promise<Kysely<Tables>> {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../store/database';
 import type { PlaneName } from '../store/schema';
+import { SessionEvents } from './session-events';
 
 /** A session as the database keeps it (table `mcp_sessions`, migration 0005). */
 export interface StoredSession {
@@ -13,6 +14,8 @@ export interface StoredSession {
   capabilities: Record<string, unknown>;
   clientInfo: { name: string; version: string } & Record<string, unknown>;
   loggingLevel?: string;
+  /** Resources it subscribed to (re-subscribed where the session goes on). */
+  subscriptions: string[];
   /** Epoch ms of the last activity any replica has written down. */
   lastSeen: number;
 }
@@ -42,6 +45,8 @@ export class SessionDirectory {
   #stopListening: (() => void) | undefined;
   #lastSweep = Date.now();
   #flushing: Promise<void> | undefined;
+  /** The sessions' event stores, for clients that reconnect with Last-Event-ID. */
+  readonly events: SessionEvents;
 
   constructor(
     private readonly database: Database,
@@ -50,6 +55,7 @@ export class SessionDirectory {
     private readonly log: (message: string) => void,
   ) {
     this.flushMs = Math.min(5_000, Math.max(100, Math.floor(idleMs / 4)));
+    this.events = new SessionEvents(database, log);
   }
 
   /** Starts listening for ended sessions and the batched writes. */
@@ -65,6 +71,7 @@ export class SessionDirectory {
     );
     this.#timer = setInterval(() => void this.flush(), this.flushMs);
     this.#timer.unref();
+    this.events.start();
   }
 
   /** Writes the last touches down and stops. Rows stay: the sessions go on through other replicas. */
@@ -73,6 +80,7 @@ export class SessionDirectory {
     this.#timer = undefined;
     this.#stopListening?.();
     this.#stopListening = undefined;
+    this.events.stop();
     await this.flush();
   }
 
@@ -92,7 +100,7 @@ export class SessionDirectory {
     for (const listener of this.#ended) listener(ids);
   }
 
-  async insert(session: Omit<StoredSession, 'lastSeen'>): Promise<void> {
+  async insert(session: Omit<StoredSession, 'lastSeen' | 'subscriptions'>): Promise<void> {
     const now = Date.now();
     await this.database.db
       .insertInto('mcp_sessions')
@@ -127,6 +135,12 @@ export class SessionDirectory {
     if (!isObject(client) || !isObject(client.capabilities) || !isObject(client.clientInfo)) return undefined;
     const { clientInfo } = client;
     if (typeof clientInfo.name !== 'string' || typeof clientInfo.version !== 'string') return undefined;
+    const subscriptions = await this.database.db
+      .selectFrom('mcp_subscriptions')
+      .select('uri')
+      .where('session_id', '=', id)
+      .orderBy('uri')
+      .execute();
     return {
       id: row.id,
       plane,
@@ -136,6 +150,7 @@ export class SessionDirectory {
       capabilities: client.capabilities,
       clientInfo: { ...clientInfo, name: clientInfo.name, version: clientInfo.version },
       ...(row.logging_level === null ? {} : { loggingLevel: row.logging_level }),
+      subscriptions: subscriptions.map((r) => r.uri),
       lastSeen: Number(row.last_seen),
     };
   }
@@ -162,6 +177,22 @@ export class SessionDirectory {
       .set({ logging_level: level })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** A resource the session subscribed to (`on`) or unsubscribed from. */
+  async subscription(id: string, uri: string, on: boolean): Promise<void> {
+    if (on)
+      await this.database.db
+        .insertInto('mcp_subscriptions')
+        .values({ session_id: id, uri })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    else
+      await this.database.db
+        .deleteFrom('mcp_subscriptions')
+        .where('session_id', '=', id)
+        .where('uri', '=', uri)
+        .execute();
   }
 
   /** When the session was last used on any replica, or undefined when it is gone. */

@@ -11,6 +11,7 @@ import type { FastPath } from '../gateway/customer-mcp';
 import type { PlaneName } from '../store/schema';
 import { RPC, sendRpcError } from './http-util';
 import type { SessionDirectory, StoredSession } from './session-directory';
+import type { SessionEventStore } from './session-events';
 import { restoreSession } from './session-restore';
 
 /** Who opened a session: the key that authenticated it and, on the data plane, the customer. */
@@ -39,7 +40,17 @@ interface Session extends SessionOwner {
   /** When `busy` last dropped to 0 (Date.now()). */
   idleSince: number;
   closed: boolean;
+  /**
+   * Team mode: its event store — a client whose stream was cut resumes it (Last-Event-ID), so a
+   * disconnect is not a cancel. Only with clients on 2025-11-25 or later (the SDK primes streams
+   * for those only).
+   */
+  events?: SessionEventStore;
+  resumable: boolean;
 }
+
+/** The first protocol version whose clients resume streams (the SDK sends them priming events). */
+const RESUMABLE_SINCE = '2025-11-25';
 
 /** CONTRACT §2: `--session-idle-timeout` and `--max-sessions-per-key` defaults. */
 export const DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS = 1800;
@@ -213,13 +224,10 @@ export class SessionHub {
         return;
       }
       this.#markBusy(session, res);
-      if (this.directory && isObject(body) && body.method === 'logging/setLevel' && isObject(body.params)) {
-        const { level } = body.params;
-        if (typeof level === 'string') void this.directory.setLoggingLevel(session.id, level).catch(() => {});
-      }
+      if (this.directory) this.#remember(session, body);
       if (req.method === 'POST') owe(session, res, body);
       if (req.method === 'POST' && (await this.#fast(session, req, res, body))) return;
-      if (req.method === 'POST') cancelOnDisconnect(session.transport, res, body);
+      if (req.method === 'POST' && !session.resumable) cancelOnDisconnect(session.transport, res, body);
       await session.transport.handleRequest(req, res, body);
       return;
     }
@@ -238,6 +246,20 @@ export class SessionHub {
       400,
       'Bad Request: no Mcp-Session-Id header. Start with an "initialize" request, then send its Mcp-Session-Id header on every request.',
     );
+  }
+
+  /** Team mode: what a replica that goes on with the session must know (level, subscriptions). */
+  #remember(session: Session, body: unknown): void {
+    const directory = this.directory;
+    if (!directory || !isObject(body) || !isObject(body.params)) return;
+    const { level, uri } = body.params;
+    if (body.method === 'logging/setLevel' && typeof level === 'string')
+      void directory.setLoggingLevel(session.id, level).catch(() => {});
+    if (
+      (body.method === 'resources/subscribe' || body.method === 'resources/unsubscribe') &&
+      typeof uri === 'string'
+    )
+      void directory.subscription(session.id, uri, body.method === 'resources/subscribe').catch(() => {});
   }
 
   /** Answers a request on the fast path; false when the SDK transport must handle it. */
@@ -332,26 +354,31 @@ export class SessionHub {
     }
     let session: Session | undefined;
     let server: Server | undefined;
+    const sessionId = randomUUID();
+    const events = this.directory?.events.forSession(sessionId);
+    const requested = isObject(body) && isObject(body.params) ? body.params.protocolVersion : undefined;
+    const protocolVersion =
+      typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+        ? requested
+        : LATEST_PROTOCOL_VERSION;
     try {
       const made = this.createServer(owner);
       server = made.server;
       const { fast } = made;
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: randomUUID,
+        sessionIdGenerator: () => sessionId,
+        ...(events ? { eventStore: events } : {}),
         onsessionclosed: (id) => this.#endEverywhere(id),
         onsessioninitialized: async (id) => {
           // Team mode: the row exists before the answer goes out, so the client's next request
           // finds the session on any replica.
           if (this.directory && isObject(body) && isObject(body.params)) {
-            const { protocolVersion, capabilities, clientInfo } = body.params;
+            const { capabilities, clientInfo } = body.params;
             await this.directory.insert({
               id,
               plane: this.plane,
               ...owner,
-              protocolVersion:
-                typeof protocolVersion === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion)
-                  ? protocolVersion
-                  : LATEST_PROTOCOL_VERSION,
+              protocolVersion,
               capabilities: isObject(capabilities) ? capabilities : {},
               clientInfo: isObject(clientInfo)
                 ? {
@@ -372,6 +399,8 @@ export class SessionHub {
             busy: 0,
             idleSince: Date.now(),
             closed: false,
+            ...(events ? { events } : {}),
+            resumable: events !== undefined && protocolVersion >= RESUMABLE_SINCE,
             ...owner,
           };
           this.#sessions.set(id, session);
@@ -379,6 +408,7 @@ export class SessionHub {
           for (const listener of this.#openListeners) listener(owner.customerId);
         },
       });
+      events?.attach(transport);
       transport.onclose = () => {
         if (session) this.#forget(session);
       };
@@ -480,8 +510,10 @@ export class SessionHub {
     } catch {
       return undefined; // e.g. its customer was deleted meanwhile
     }
+    const events = this.directory?.events.forSession(stored.id);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => stored.id,
+      ...(events ? { eventStore: events } : {}),
       onsessionclosed: (id) => this.#endEverywhere(id),
     });
     const session: Session = {
@@ -494,11 +526,14 @@ export class SessionHub {
       busy: 0,
       idleSince: Date.now(),
       closed: false,
+      ...(events ? { events } : {}),
+      resumable: events !== undefined && stored.protocolVersion >= RESUMABLE_SINCE,
       ...owner,
     };
     this.#held.set(owner.keyId, (this.#held.get(owner.keyId) ?? 0) + 1);
     transport.onclose = () => this.#forget(session);
     try {
+      events?.attach(transport);
       await made.server.connect(transport);
       await restoreSession(transport, stored);
     } catch {
@@ -538,6 +573,7 @@ export class SessionHub {
   #forget(session: Session): void {
     if (session.closed) return;
     session.closed = true;
+    session.events?.close();
     for (const call of session.inflight.values()) call.abort(new Error('the session was closed'));
     this.#sessions.delete(session.id);
     this.#idle.delete(session.id);
@@ -608,8 +644,8 @@ function owe(session: Session, res: ServerResponse, body: unknown): void {
 }
 
 /**
- * Portico keeps no event store, so a POST's response stream can't be resumed: a client that
- * disconnects before its answer can never receive it. Its requests are then cancelled as if it
+ * Without an event store (one server, or a client before 2025-11-25) a POST's response stream
+ * can't be resumed: a client that disconnects before its answer can never receive it. Its requests are then cancelled as if it
  * had sent notifications/cancelled, so their upstream calls stop instead of running on to the
  * upstream timeout.
  */

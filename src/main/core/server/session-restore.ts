@@ -15,8 +15,8 @@ const HEADERS = { accept: 'application/json, text/event-stream', 'content-type':
  * the transport's session id and initialized flag (handlePostRequest), and the Server's client
  * capabilities and client info (Server._oninitialize), which decide e.g. whether an approval is
  * asked in the client (elicitation). Its answer is read and dropped; the client had its answer
- * from the first replica. Then the client's logging level, when it set one, is replayed the same
- * way (with the session id, as the client would send it).
+ * from the first replica. Then the client's logging level, when it set one, and its resource
+ * subscriptions are replayed the same way (with the session id, as the client would send them).
  *
  * The Node transport keeps its Web-standard transport in a private field; reaching it is the one
  * assumption here about the SDK's inside (checked, so an SDK that moves it fails loudly in the
@@ -70,6 +70,17 @@ export async function restoreSession(
         id: 'portico-restore-logging',
         method: 'logging/setLevel',
         params: { level: stored.loggingLevel },
+      },
+      session,
+    ).catch(() => {});
+  // Its subscriptions, so that resources/updated reaches it from here too (best effort, as above).
+  for (const [i, uri] of stored.subscriptions.entries())
+    await post(
+      {
+        jsonrpc: '2.0',
+        id: `portico-restore-subscribe-${i}`,
+        method: 'resources/subscribe',
+        params: { uri },
       },
       session,
     ).catch(() => {});

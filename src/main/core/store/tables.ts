@@ -130,4 +130,17 @@ export interface Tables {
   };
   /** Since 0006: one row per call in flight under a concurrency limit, until released or expired. */
   rate_leases: { id: string; subject: string; expires_at: number };
+  /**
+   * Since 0007 (PostgreSQL only): a message sent on a session's standalone GET stream, replayed to
+   * a client that reconnects (to any replica) with `Last-Event-ID`; `message` is JSON.
+   */
+  mcp_events: {
+    id: Generated<number>;
+    session_id: string;
+    stream_id: string;
+    message: string;
+    created_at: number;
+  };
+  /** Since 0007 (PostgreSQL only): a resource a session subscribed to, re-subscribed where it goes on. */
+  mcp_subscriptions: { session_id: string; uri: string };
 }

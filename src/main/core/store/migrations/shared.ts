@@ -145,6 +145,7 @@ export const READ_COMPATIBLE = new Set([
   '0004_approvals',
   '0005_mcp_sessions',
   '0006_rate_limits',
+  '0007_mcp_session_state',
 ]);
 
 /** Version 2: a short detail per activity entry (an approval's tool and decision), never arguments. */
@@ -271,3 +272,38 @@ export const rateLimitsTables: Migration = {
       .execute();
   },
 };
+
+/**
+ * Version 7 (team mode, used on PostgreSQL only): what a session needs on whichever replica serves
+ * it next — the events sent on its standalone GET stream, for a client that reconnects with
+ * `Last-Event-ID` (kept minutes, not forever), and the resources it subscribed to. Both go with
+ * their session's row.
+ */
+export function mcpSessionState(types: ColumnTypes): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('mcp_events')
+        .addColumn('id', types.serial, (c) =>
+          types.serial === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+        )
+        .addColumn('session_id', 'text', (c) => c.notNull().references('mcp_sessions.id').onDelete('cascade'))
+        .addColumn('stream_id', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('created_at', types.epochMs, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('mcp_events_session')
+        .on('mcp_events')
+        .columns(['session_id', 'id'])
+        .execute();
+      await db.schema.createIndex('mcp_events_created').on('mcp_events').column('created_at').execute();
+      await db.schema
+        .createTable('mcp_subscriptions')
+        .addColumn('session_id', 'text', (c) => c.notNull().references('mcp_sessions.id').onDelete('cascade'))
+        .addColumn('uri', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('mcp_subscriptions_pk', ['session_id', 'uri'])
+        .execute();
+    },
+  };
+}

@@ -3,6 +3,7 @@ import {
   activityDetail,
   approvalsTable,
   initialSchema,
+  mcpSessionState,
   mcpSessionsTable,
   oauthForClients,
   rateLimitsTables,
@@ -16,4 +17,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0004_approvals': approvalsTable,
   '0005_mcp_sessions': mcpSessionsTable({ epochMs: 'integer', serial: 'integer' }),
   '0006_rate_limits': rateLimitsTables,
+  '0007_mcp_session_state': mcpSessionState({ epochMs: 'integer', serial: 'integer' }),
 };
