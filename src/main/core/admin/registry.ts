@@ -228,6 +228,8 @@ export class AdminRegistry {
     if (proto) return { ok: false, error: `Invalid arguments for ${name}: ${protoKeyMessage(proto)}` };
     const parsed = parseInput(tool.input, args);
     if (!parsed.success) return { ok: false, error: formatZodError(name, parsed.error) };
+    // Another replica's commit a moment ago (the request before this one, through a load balancer).
+    await services.store.catchUpIfShared();
     for (let attempt = 0; ; attempt += 1) {
       const pending: [EventType, Record<string, unknown>][] = [];
       const ctx: AdminContext = {

@@ -358,6 +358,8 @@ export class PorticoHttpServer {
       sendRpcError(res, 401, token.message, { headers: { 'www-authenticate': challenge } });
       return undefined;
     }
+    // A key made on another replica a moment ago may not be known here yet.
+    if (!this.#checkKey(req, url).ok) await this.deps.store.catchUpIfShared();
     const key = this.#authenticate(req, res, url, plane);
     return key && { id: key.id, scope: key.scope, customers: key.customers };
   }
@@ -412,6 +414,7 @@ export class PorticoHttpServer {
         );
         return;
       }
+      if (!this.deps.store.data.customers[customerId]) await this.deps.store.catchUpIfShared();
       if (!this.deps.store.data.customers[customerId]) {
         sendRpcError(
           res,
@@ -499,6 +502,7 @@ export class PorticoHttpServer {
       }
       caller = { entryPoint: 'api', pageView: true, ...(session.keyId ? { keyId: session.keyId } : {}) };
     } else {
+      if (!this.#checkKey(req, url).ok) await this.deps.store.catchUpIfShared();
       const key = this.#authenticate(req, res, url);
       if (!key) return;
       if (key.scope !== 'admin') {

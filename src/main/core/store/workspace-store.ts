@@ -254,12 +254,29 @@ export class WorkspaceStore {
    * Catches up with changes other processes committed (the CLI when no server ran, another
    * replica). Returns whether anything changed.
    */
-  async sync(): Promise<boolean> {
-    if (!this.database?.hasSchema || this.#flushing) return false;
-    return this.#catchUp(false);
+  sync(): Promise<boolean> {
+    if (!this.database?.hasSchema || this.#flushing) return Promise.resolve(false);
+    // Callers at the same moment share one read.
+    this.#syncing ??= this.#catchUp(false).finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  /**
+   * Team mode (PostgreSQL): other replicas' commits are announced and read within milliseconds,
+   * but a client behind a load balancer may send the next request sooner. Before work that must
+   * see every commit (an admin call, a key or customer not found here), this reads what is
+   * newer — one small query when nothing is. Elsewhere (one process) there is nothing to read.
+   */
+  async catchUpIfShared(): Promise<void> {
+    if (this.database?.engine !== 'postgres') return;
+    await this.sync().catch(() => {});
   }
 
   /** Reads what others committed past `#rev`. Outside a flush it is dropped if a local change began meanwhile. */
+  #syncing: Promise<boolean> | undefined;
+
   async #catchUp(duringFlush: boolean): Promise<boolean> {
     const database = this.database;
     if (!database) return false;

@@ -1,0 +1,86 @@
+// Team mode: a client behind a load balancer sees its own writes. Each replica keeps the workspace
+// in memory and hears of other replicas' commits a few milliseconds later; a request sent right
+// after a write can land on a replica that has not heard yet. Every kind of request that depends
+// on an earlier write — an admin call (MCP, /api), a key presented to a plane, a customer named on
+// the data plane — must see it at once, on the replica that did not make it.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mintKey } from '../../src/main/core/admin/keys';
+import { type PorticoApp, startPortico } from '../../src/main/core/app';
+import type { KeyProvider } from '../../src/main/core/store/secrets';
+import { bearer, initializeBody, rawPost } from '../helpers/gateway';
+import { workspaceTarget } from '../helpers/store';
+import { tempDir } from '../helpers/temp';
+
+const ROUNDS = 25;
+
+describe.skipIf(!inject('postgresUrl'))('read your writes across replicas', () => {
+  let a: PorticoApp;
+  let b: PorticoApp;
+  let adminKey = '';
+
+  beforeAll(async () => {
+    const target = await workspaceTarget('postgres');
+    const dataKey = randomBytes(32);
+    const keyProvider: KeyProvider = {
+      kind: 'keyfile',
+      description: 'shared',
+      loadOrCreateKey: () => dataKey,
+    };
+    a = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
+    b = await startPortico({
+      dataDir: tempDir(),
+      databaseUrl: target.databaseUrl,
+      keyProvider,
+      host: '127.0.0.1',
+      port: 0,
+      log: () => {},
+    });
+    const minted = a.store.mutate((ws) => mintKey(ws, { name: 'ops', scope: 'admin' }));
+    adminKey = minted.key;
+    await a.store.flushed();
+    const end = Date.now() + 5_000;
+    while (!b.store.data.apiKeys[minted.record.id] && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20));
+  }, 30_000);
+
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  /** An admin tool through a replica's /api door (as the web UI or a script sends it). */
+  async function api(app: PorticoApp, tool: string, args: unknown) {
+    const res = await fetch(`${app.url}/api/tools/${tool}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(adminKey) },
+      body: JSON.stringify(args),
+    });
+    return (await res.json()) as { ok: boolean; value?: Record<string, unknown>; error?: string };
+  }
+
+  it('an admin call on B sees what the call before it wrote on A (registry and /api)', async () => {
+    for (let i = 0; i < ROUNDS; i++) {
+      const made = await a.callTool('create_customer', { id: `c${i}`, name: `C${i}` }, 'internal');
+      expect(made.ok, made.ok ? '' : made.error).toBe(true);
+      const read = await b.callTool('get_customer', { customer_id: `c${i}` }, 'internal');
+      expect(read.ok, read.ok ? '' : read.error).toBe(true);
+      const key = await api(a, 'create_api_key', { name: `k${i}`, scope: 'gateway' });
+      expect(key.ok, key.error).toBe(true);
+      const limited = await api(b, 'set_rate_limits', { key_id: key.value?.id, calls_per_minute: 5 });
+      expect(limited.ok, limited.error).toBe(true);
+    }
+  }, 60_000);
+
+  it('a key made on A opens a session on B at once, for a customer made on A', async () => {
+    for (let i = 0; i < ROUNDS; i++) {
+      const made = await a.callTool('create_customer', { id: `g${i}`, name: `G${i}` }, 'internal');
+      expect(made.ok).toBe(true);
+      const key = await a.callTool('create_api_key', { name: `gk${i}`, scope: 'gateway' }, 'internal');
+      expect(key.ok).toBe(true);
+      const secret = String((key.ok && (key.value as { key: string }).key) || '');
+      const opened = await rawPost(`${b.url}/mcp/gateway?customer_id=g${i}`, initializeBody, bearer(secret));
+      expect(opened.status, opened.text).toBe(200);
+    }
+  }, 60_000);
+});
