@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import type { KeyProvider } from '../../src/main/core/store/secrets';
-import { bearer, initializeBody, rawPost } from '../helpers/gateway';
+import { startEchoUpstream } from '../helpers/echo-upstream';
+import { bearer, connectClient, initializeBody, rawPost } from '../helpers/gateway';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 
@@ -71,6 +72,39 @@ describe.skipIf(!inject('postgresUrl'))('read your writes across replicas', () =
       expect(limited.ok, limited.error).toBe(true);
     }
   }, 60_000);
+
+  it("a tool whose connection was made on A a moment ago is called on B's session at once", async () => {
+    const echo = await startEchoUpstream();
+    try {
+      const setup = [
+        ['create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url }],
+        ['create_action', { connector_id: 'echo', name: 'ping', method: 'GET', path: '/echo/ping' }],
+        ['create_customer', { id: 'late', name: 'Late' }],
+        ['configure_customer_tools', { customer_id: 'late', mode: 'all' }],
+      ] as const;
+      for (const [tool, args] of setup) expect((await a.callTool(tool, args, 'internal')).ok).toBe(true);
+      const key = await a.callTool('create_api_key', { name: 'late', scope: 'gateway' }, 'internal');
+      const secret = String((key.ok && (key.value as { key: string }).key) || '');
+      const client = await connectClient(`${b.url}/mcp/gateway?customer_id=late`, bearer(secret));
+      try {
+        const made = await a.callTool(
+          'create_connection',
+          { customer_id: 'late', connector_id: 'echo', credentials: {} },
+          'internal',
+        );
+        expect(made.ok).toBe(true);
+        const result = (await client.callTool({ name: 'echo__ping', arguments: {} })) as {
+          isError?: boolean;
+          content: { text?: string }[];
+        };
+        expect(result.isError, result.content[0]?.text).toBeFalsy();
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await echo.close();
+    }
+  });
 
   it('a key made on A opens a session on B at once, for a customer made on A', async () => {
     for (let i = 0; i < ROUNDS; i++) {

@@ -141,7 +141,12 @@ export class GatewayRuntime {
     args: Record<string, unknown>,
     ctx: CallContext,
   ): Promise<CallToolResult> {
-    const entry = this.toolsets.get(customerId).byName.get(name);
+    let entry = this.toolsets.get(customerId).byName.get(name);
+    if (!entry) {
+      // Team mode: made on another replica a moment ago (a connection, an exposure) and not heard of here yet.
+      await this.deps.store.catchUpIfShared();
+      entry = this.toolsets.get(customerId).byName.get(name);
+    }
     if (!entry) {
       this.#refused(customerId, name, ctx, 'unknown tool', 0);
       return errorResult(
