@@ -1,10 +1,14 @@
 // Team mode (issue 15): approvals live in the database, so a call waiting on one replica is listed
 // and decided on another — the decision reaches the replica holding the call at once (NOTIFY) —
 // and the first decision wins across replicas too.
+
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
+import type { KeyProvider } from '../../src/main/core/store/secrets';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { bearer, connectClient } from '../helpers/gateway';
 import { workspaceTarget } from '../helpers/store';
@@ -49,12 +53,20 @@ async function pendingOn(app: PorticoApp, tool: string, seen: Set<string>) {
 describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one PostgreSQL', () => {
   it('a call waiting on replica A is listed and decided on replica B; the first decision wins', async () => {
     const target = await workspaceTarget('postgres');
-    const a = await startPortico({ ...target, host: '127.0.0.1', port: 0, log: () => {} });
+    // The replicas share the data key that seals connection secrets (deployment.md: a shared key file).
+    const dataKey = randomBytes(32);
+    const keyProvider: KeyProvider = {
+      kind: 'keyfile',
+      description: 'shared',
+      loadOrCreateKey: () => dataKey,
+    };
+    const a = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
     apps.push(a);
     // Another replica: its own data dir, the same database.
     const b = await startPortico({
       dataDir: tempDir(),
       databaseUrl: target.databaseUrl,
+      keyProvider,
       host: '127.0.0.1',
       port: 0,
       log: () => {},
@@ -118,5 +130,40 @@ describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one Postgr
     );
     expect(onBoth[0]).toBe(onBoth[1]);
     expect(onBoth[0]).toBe(onA.ok ? 'denied' : 'allowed');
+
+    // "Allow for this session" holds where the session goes on: its next call, on replica B, runs
+    // without asking; another session of the same key is still asked.
+    const third = remove();
+    const id3 = await pendingOn(b, 'files__remove', seen);
+    seen.add(id2).add(id3);
+    await ok(b, 'decide_approval', { approval_id: id3, decision: 'allow', remember: 'session' });
+    expect((await third).isError ?? false).toBe(false);
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId ?? '';
+    const onReplicaB = await fetch(`${b.url}/mcp/gateway?customer_id=acme`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+        ...bearer(key),
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'files__remove', arguments: {} },
+      }),
+    });
+    const answer = (await onReplicaB.json()) as { result?: Result };
+    expect(answer.result, JSON.stringify(answer)).toBeDefined();
+    expect(answer.result?.isError ?? false, JSON.stringify(answer)).toBe(false);
+    expect((await ok(b, 'list_approvals', { status: 'pending' })).approvals).toEqual([]);
+    const other = await connectClient(`${b.url}/mcp/gateway?customer_id=acme`, bearer(key));
+    clients.push(other);
+    const asked = other.callTool({ name: 'files__remove', arguments: {} }) as Promise<Result>;
+    const id4 = await pendingOn(b, 'files__remove', seen);
+    await ok(a, 'decide_approval', { approval_id: id4, decision: 'deny' });
+    expect((await asked).isError).toBe(true);
   }, 30_000);
 });

@@ -107,6 +107,16 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
   '0007_mcp_session_state': {
     mcp_events: ['id', 'session_id', 'stream_id', 'message', 'created_at'],
     mcp_subscriptions: ['session_id', 'uri'],
+    approvals: [
+      'id',
+      'customer_id',
+      'status',
+      'created_at',
+      'expires_at',
+      'decided_at',
+      'data',
+      'session_ref',
+    ],
   },
 };
 

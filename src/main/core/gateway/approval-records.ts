@@ -13,7 +13,10 @@ const DECIDED_LISTED = 200;
 const KEEP_DECIDED_MS = 7 * 86_400_000;
 
 export interface ApprovalRecords {
-  insert(view: ApprovalView): Promise<void>;
+  /** `sessionRef`: the MCP session that asked, for "allow for this session". */
+  insert(view: ApprovalView, sessionRef?: string): Promise<void>;
+  /** The tools a session was allowed for the rest of it (any replica's decisions), as connector + action. */
+  allowedInSession(sessionRef: string): Promise<{ connectorId: string; action: string }[]>;
   get(id: string): Promise<ApprovalView | undefined>;
   /**
    * Writes the decided `view` if the approval is still pending; false when it was not (decided
@@ -30,8 +33,15 @@ const STALE_REASON = 'No decision in time: the server holding the call stopped.'
 
 class MemoryRecords implements ApprovalRecords {
   readonly #all = new Map<string, ApprovalView>();
-  async insert(view: ApprovalView) {
+  readonly #sessions = new Map<string, string>();
+  async insert(view: ApprovalView, sessionRef?: string) {
     this.#all.set(view.id, { ...view });
+    if (sessionRef) this.#sessions.set(view.id, sessionRef);
+  }
+  async allowedInSession(sessionRef: string) {
+    return [...this.#all.values()]
+      .filter((a) => this.#sessions.get(a.id) === sessionRef && allowsSession(a))
+      .map((a) => ({ connectorId: a.connector_id, action: a.action }));
   }
   async get(id: string) {
     const view = this.#all.get(id);
@@ -61,15 +71,17 @@ class MemoryRecords implements ApprovalRecords {
   }
   async prune(now: number) {
     for (const [id, a] of this.#all)
-      if (a.status !== 'pending' && Date.parse(a.decided_at ?? '') < now - KEEP_DECIDED_MS)
+      if (a.status !== 'pending' && Date.parse(a.decided_at ?? '') < now - KEEP_DECIDED_MS) {
         this.#all.delete(id);
+        this.#sessions.delete(id);
+      }
   }
 }
 
 class TableRecords implements ApprovalRecords {
   constructor(private readonly database: Database) {}
 
-  async insert(view: ApprovalView) {
+  async insert(view: ApprovalView, sessionRef?: string) {
     await this.database.write((tx) =>
       tx
         .insertInto('approvals')
@@ -81,9 +93,23 @@ class TableRecords implements ApprovalRecords {
           expires_at: view.expires_at,
           decided_at: null,
           data: JSON.stringify(view),
+          session_ref: sessionRef ?? null,
         })
         .execute(),
     );
+  }
+
+  async allowedInSession(sessionRef: string) {
+    const rows = await this.database.db
+      .selectFrom('approvals')
+      .select(['status', 'decided_at', 'data'])
+      .where('session_ref', '=', sessionRef)
+      .where('status', '=', 'allowed')
+      .execute();
+    return rows
+      .map(viewOf)
+      .filter(allowsSession)
+      .map((a) => ({ connectorId: a.connector_id, action: a.action }));
   }
 
   async get(id: string) {
@@ -155,6 +181,8 @@ class TableRecords implements ApprovalRecords {
 }
 
 /** A row as list_approvals shows it: its data, with the status (and time) its columns hold. */
+const allowsSession = (a: ApprovalView) => a.status === 'allowed' && a.remember === 'session';
+
 function viewOf(row: { status: string; decided_at: string | null; data: string }): ApprovalView {
   const view = JSON.parse(row.data) as ApprovalView;
   const status = row.status as ApprovalView['status'];

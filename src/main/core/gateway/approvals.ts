@@ -131,9 +131,11 @@ export class ApprovalHub {
       created_at: new Date(now).toISOString(),
       expires_at: new Date(now + timeoutS * 1000).toISOString(),
     };
+    // Allowed for this session by a decision this replica did not see (the session went on here).
+    if (request.sessionRef && (await this.#allowedElsewhere(request))) return { allowed: true };
     // Recorded before anyone hears of it: whoever is told can decide it, on any replica.
     try {
-      await this.#records.insert(view);
+      await this.#records.insert(view, request.sessionRef);
     } catch (error) {
       return {
         allowed: false,
@@ -192,6 +194,21 @@ export class ApprovalHub {
         // The client could not answer (gone, or the question was withdrawn): others still can.
       },
     );
+  }
+
+  /**
+   * Whether the session was allowed this tool by a decision made while its call waited on another
+   * replica (team mode: a session's calls go to any replica). Remembered here once found.
+   */
+  async #allowedElsewhere(request: ApprovalRequest): Promise<boolean> {
+    const sessionRef = request.sessionRef;
+    if (!sessionRef || this.deps.store.database?.engine !== 'postgres') return false;
+    const allowed = await this.#records.allowedInSession(sessionRef).catch(() => []);
+    if (!allowed.length) return false;
+    const tools = this.#sessionAllowed.get(sessionRef) ?? new Set<string>();
+    for (const a of allowed) tools.add(toolKey(a.connectorId, a.action));
+    this.#sessionAllowed.set(sessionRef, tools);
+    return tools.has(toolKey(request.connectorId, request.action.name));
   }
 
   /**

@@ -121,10 +121,12 @@ export function createCustomerMcpServer(
   customer: Customer,
   runtime: GatewayRuntime,
   keyId: string,
+  /** Its MCP session id: "allow for this session" holds wherever the session goes on. */
+  sessionId: string = randomUUID(),
 ): { server: Server; fast: FastPath } {
   const initial = runtime.toolsets.get(customer.id);
   // This session, for "allow for this session"; what it was allowed ends with it.
-  const sessionRef = randomUUID();
+  const sessionRef = sessionId;
   const server = new Server(
     { name: `portico-${customer.id}`, title: `Portico gateway — ${customer.name}`, version: VERSION },
     {

@@ -93,10 +93,10 @@ export class PorticoHttpServer {
       ),
       gateway: new SessionHub(
         'gateway',
-        (owner) => {
+        (owner, sessionId) => {
           const customer = deps.store.data.customers[owner.customerId ?? ''];
           if (!customer) throw new Error(`customer ${owner.customerId} vanished`);
-          return createCustomerMcpServer(customer, deps.gateway, owner.keyId);
+          return createCustomerMcpServer(customer, deps.gateway, owner.keyId, sessionId);
         },
         deps.sessionLimits,
         this.#directory,

@@ -166,7 +166,8 @@ export class SessionHub {
 
   constructor(
     readonly plane: PlaneName,
-    private readonly createServer: (owner: SessionOwner) => SessionServer,
+    /** Makes a session's server; `sessionId` is its MCP session id, the same on every replica. */
+    private readonly createServer: (owner: SessionOwner, sessionId: string) => SessionServer,
     limits: Partial<SessionLimits> = {},
     /**
      * Team mode (PostgreSQL): every replica's sessions, in the database. A session this hub does
@@ -362,7 +363,7 @@ export class SessionHub {
         ? requested
         : LATEST_PROTOCOL_VERSION;
     try {
-      const made = this.createServer(owner);
+      const made = this.createServer(owner, sessionId);
       server = made.server;
       const { fast } = made;
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -506,7 +507,7 @@ export class SessionHub {
     };
     let made: SessionServer;
     try {
-      made = this.createServer(owner);
+      made = this.createServer(owner, stored.id);
     } catch {
       return undefined; // e.g. its customer was deleted meanwhile
     }

@@ -99,6 +99,8 @@ export interface Tables {
     expires_at: string;
     decided_at: string | null;
     data: string;
+    /** Since 0007: the MCP session that asked (for "allow for this session"). */
+    session_ref: string | null;
   };
   /**
    * Since 0005 (used on PostgreSQL only): an open MCP session, for any replica to serve it; `client`

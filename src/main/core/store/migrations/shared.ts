@@ -276,8 +276,8 @@ export const rateLimitsTables: Migration = {
 /**
  * Version 7 (team mode, used on PostgreSQL only): what a session needs on whichever replica serves
  * it next — the events sent on its standalone GET stream, for a client that reconnects with
- * `Last-Event-ID` (kept minutes, not forever), and the resources it subscribed to. Both go with
- * their session's row.
+ * `Last-Event-ID` (kept minutes, not forever), and the resources it subscribed to (both go with
+ * their session's row); and which session an approval was asked in ("allow for this session").
  */
 export function mcpSessionState(types: ColumnTypes): Migration {
   return {
@@ -304,6 +304,9 @@ export function mcpSessionState(types: ColumnTypes): Migration {
         .addColumn('uri', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('mcp_subscriptions_pk', ['session_id', 'uri'])
         .execute();
+      // "Allow for this session": found by whichever replica serves the session's next call.
+      await db.schema.alterTable('approvals').addColumn('session_ref', 'text').execute();
+      await db.schema.createIndex('approvals_session_ref').on('approvals').column('session_ref').execute();
     },
   };
 }
