@@ -106,6 +106,27 @@ describe.skipIf(!inject('postgresUrl'))('read your writes across replicas', () =
     }
   });
 
+  it('a plane switched off on A answers 503 on B within a second, and serves again when switched on', async () => {
+    const key = await a.callTool('create_api_key', { name: 'planes', scope: 'gateway' }, 'internal');
+    const secret = String((key.ok && (key.value as { key: string }).key) || '');
+    await a.callTool('create_customer', { id: 'planes', name: 'Planes' }, 'internal');
+    const status = async () =>
+      (await rawPost(`${b.url}/mcp/gateway?customer_id=planes`, initializeBody, bearer(secret))).status;
+    expect(await status()).toBe(200);
+    for (const [enabled, expected] of [
+      [false, 503],
+      [true, 200],
+    ] as const) {
+      const switched = await a.callTool('set_plane_enabled', { plane: 'gateway', enabled }, 'internal');
+      expect(switched.ok).toBe(true);
+      const started = Date.now();
+      while ((await status()) !== expected) {
+        expect(Date.now() - started, `B still answers otherwise than ${expected}`).toBeLessThan(1_000);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+  });
+
   it('a key made on A opens a session on B at once, for a customer made on A', async () => {
     for (let i = 0; i < ROUNDS; i++) {
       const made = await a.callTool('create_customer', { id: `g${i}`, name: `G${i}` }, 'internal');
