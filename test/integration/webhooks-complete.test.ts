@@ -1,26 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActivityLog } from '../../src/main/core/activity/activity-log';
-import { AdminRegistry, type AdminServices, type Caller } from '../../src/main/core/admin/registry';
-import { webhookTools } from '../../src/main/core/admin/webhooks';
-import { KeyUsage } from '../../src/main/core/auth/key-usage';
 import { ConnectionExpiredError, OAuthManager } from '../../src/main/core/connectors/oauth-manager';
 import { emitConnectionStatus } from '../../src/main/core/events/connection-status';
-import { EventBus } from '../../src/main/core/events/event-bus';
 import type { AuthConfig } from '../../src/main/core/store/schema';
-import {
-  type AttemptOutcome,
-  type DispatcherOptions,
-  WebhookDispatcher,
-} from '../../src/main/core/webhooks/dispatcher';
+import type { DispatcherOptions } from '../../src/main/core/webhooks/dispatcher';
 import type { DeliveryAttempt } from '../../src/main/core/webhooks/outbox';
-import { openStore, workspaceTarget } from '../helpers/store';
+import { workspaceTarget } from '../helpers/store';
+import { type Target, webhookProcess } from '../helpers/webhook-process';
 import { type Received, startReceiver, verifiedByStandardWebhooks } from '../helpers/webhook-receiver';
 
-interface Hook {
-  id: string;
-  secret: string;
-  previous_secret_valid_until?: string | null;
-}
 interface Redelivered {
   id: string;
   webhook_id: string;
@@ -40,45 +27,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type Target = Awaited<ReturnType<typeof workspaceTarget>>;
-
 /** One process on a workspace: store, dispatcher (not started), event bus wired to it, webhook tools. */
-async function processFor(target: Target, options: Partial<DispatcherOptions> = {}) {
-  const store = await openStore(target);
-  const webhooks = new WebhookDispatcher({ store, log: () => {}, backoffBaseMs: 25, ...options });
-  const events = new EventBus();
-  webhooks.attach(events);
-  cleanups.push(() => webhooks.stop());
-  const services: AdminServices = {
-    store,
-    keyUsage: await KeyUsage.load(store.database),
-    events,
-    activity: new ActivityLog(store.database),
-    webhooks,
-    server: () => null,
-  };
-  const caller: Caller = { entryPoint: 'cli' };
-  const registry = new AdminRegistry(webhookTools);
-  const call = async <T = Hook>(name: string, args: unknown = {}): Promise<T> => {
-    const result = await registry.call(name, args, services, caller);
-    if (!result.ok) throw new Error(result.error);
-    return result.value as T;
-  };
-  const fail = async (name: string, args: unknown): Promise<string> => {
-    const result = await registry.call(name, args, services, caller);
-    if (result.ok) throw new Error(`${name} should have failed: ${JSON.stringify(result.value)}`);
-    return result.error;
-  };
-  const attempt = (match: (o: AttemptOutcome) => boolean) =>
-    new Promise<AttemptOutcome>((resolve) => {
-      const off = webhooks.onAttempt((o) => {
-        if (!match(o)) return;
-        off();
-        resolve(o);
-      });
-    });
-  return { store, webhooks, events, call, fail, attempt };
-}
+const processFor = (target: Target, options: Partial<DispatcherOptions> = {}) =>
+  webhookProcess(target, cleanups, options);
 
 const verifies = (secret: string, r: Received) => {
   try {

@@ -2,21 +2,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { ActivityLog } from '../../src/main/core/activity/activity-log';
-import { AdminRegistry, type AdminServices, type Caller } from '../../src/main/core/admin/registry';
+import { AdminRegistry } from '../../src/main/core/admin/registry';
 import { webhookTools } from '../../src/main/core/admin/webhooks';
-import { KeyUsage } from '../../src/main/core/auth/key-usage';
-import { EventBus } from '../../src/main/core/events/event-bus';
-import {
-  type AttemptOutcome,
-  type DispatcherOptions,
-  WebhookDispatcher,
-} from '../../src/main/core/webhooks/dispatcher';
+import type { DispatcherOptions } from '../../src/main/core/webhooks/dispatcher';
 import type { DeliveryAttempt } from '../../src/main/core/webhooks/outbox';
 import { verify } from '../../src/main/core/webhooks/signing';
-import type { webhookOutput } from '../../src/shared/admin/webhooks';
-import { openStore, workspaceTarget } from '../helpers/store';
+import { workspaceTarget } from '../helpers/store';
+import { type Target, webhookProcess } from '../helpers/webhook-process';
 import {
   closedPortUrl,
   type Received,
@@ -24,7 +16,6 @@ import {
   verifiedByStandardWebhooks,
 } from '../helpers/webhook-receiver';
 
-type WebhookView = z.infer<typeof webhookOutput>;
 interface TestResult {
   delivered: boolean;
   id: string;
@@ -38,64 +29,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type Target = Awaited<ReturnType<typeof workspaceTarget>>;
 const newTarget = () => workspaceTarget('sqlite');
 
 /** One process's view of a workspace: store, dispatcher (not started), events wired, admin tools. */
-async function processFor(target: Target, options: Partial<DispatcherOptions> = {}) {
-  const store = await openStore(target);
-  const logs: string[] = [];
-  const webhooks = new WebhookDispatcher({
-    store,
-    log: (line) => logs.push(line),
-    backoffBaseMs: 25,
-    ...options,
-  });
-  const events = new EventBus();
-  webhooks.attach(events);
-  cleanups.push(() => webhooks.stop());
-  const services: AdminServices = {
-    store,
-    keyUsage: await KeyUsage.load(store.database),
-    events,
-    activity: new ActivityLog(store.database),
-    webhooks,
-    server: () => null,
-  };
-  const caller: Caller = { entryPoint: 'cli' };
-  const registry = new AdminRegistry(webhookTools);
-  const call = async <T = WebhookView>(name: string, args: unknown = {}): Promise<T> => {
-    const result = await registry.call(name, args, services, caller);
-    if (!result.ok) throw new Error(result.error);
-    return result.value as T;
-  };
-  const fail = async (name: string, args: unknown): Promise<string> => {
-    const result = await registry.call(name, args, services, caller);
-    if (result.ok) throw new Error(`${name} should have failed: ${JSON.stringify(result.value)}`);
-    return result.error;
-  };
-  /** Resolves with the next recorded attempt matching `match`. Register before triggering it. */
-  const attempt = (match: (o: AttemptOutcome) => boolean) =>
-    new Promise<AttemptOutcome>((resolve) => {
-      const off = webhooks.onAttempt((o) => {
-        if (!match(o)) return;
-        off();
-        resolve(o);
-      });
-    });
-  /** Ids of the deliveries still pending in the outbox (after writing what was queued). */
-  const pending = async (): Promise<string[]> => {
-    await webhooks.flush();
-    const rows = await store.database?.db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('state', '=', 'pending')
-      .orderBy('id')
-      .execute();
-    return (rows ?? []).map((r) => r.id);
-  };
-  return { target, store, webhooks, events, call, fail, attempt, pending, logs };
-}
+const processFor = (target: Target, options: Partial<DispatcherOptions> = {}) =>
+  webhookProcess(target, cleanups, options);
 
 /** Standard Webhooks verification, implemented here independently of the product's code. */
 function signedBy(secret: string, r: Received): boolean {
