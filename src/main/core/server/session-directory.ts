@@ -216,6 +216,7 @@ export class SessionDirectory {
       let query = tx.deleteFrom('mcp_sessions').where('id', 'in', ids);
       if (idleBefore !== undefined) query = query.where('last_seen', '<=', idleBefore);
       const gone = (await query.returning('id').execute()).map((r) => r.id);
+      if (gone.length) await tx.deleteFrom('mcp_events').where('session_id', 'in', gone).execute();
       for (let i = 0; i < gone.length; i += IDS_PER_NOTICE)
         await this.database.announce(tx, 'sessions', gone.slice(i, i + IDS_PER_NOTICE).join(' '));
       return gone;

@@ -42,11 +42,25 @@ interface PostStream {
   timer?: NodeJS.Timeout;
 }
 
-/** One replica's event stores, one per session; prunes old GET-stream events. */
+interface Queued {
+  sessionId: string;
+  message: string;
+  resolve(id: number): void;
+  reject(error: unknown): void;
+}
+
+/** Most events written by one statement. */
+const BATCH_MOST = 500;
+
+/**
+ * One replica's event stores, one per session; prunes old GET-stream events. A change heard by many
+ * sessions at once (list_changed to each) is written as one statement, not one per session.
+ */
 export class SessionEvents {
   /** This process, in the ids of its POST streams' events. */
   readonly replica = randomUUID().slice(0, 8);
   #timer: NodeJS.Timeout | undefined;
+  #queue: Queued[] = [];
 
   constructor(
     private readonly database: Database,
@@ -75,7 +89,44 @@ export class SessionEvents {
 
   /** The event store of one session's transport (`attach` it once the transport exists). */
   forSession(sessionId: string): SessionEventStore {
-    return new SessionEventStore(this.database, sessionId, this.replica, this.log);
+    return new SessionEventStore(this, this.database, sessionId, this.replica, this.log);
+  }
+
+  /** Keeps a GET-stream event; resolves with its row id. Events of one tick share one INSERT. */
+  keep(sessionId: string, message: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.#queue.push({ sessionId, message, resolve, reject }) === 1)
+        setImmediate(() => void this.#write());
+    });
+  }
+
+  async #write(): Promise<void> {
+    const batch = this.#queue.splice(0, BATCH_MOST);
+    if (this.#queue.length) setImmediate(() => void this.#write());
+    const now = Date.now();
+    try {
+      const rows = await this.database.db
+        .insertInto('mcp_events')
+        .values(
+          batch.map((q) => ({
+            session_id: q.sessionId,
+            stream_id: GET_STREAM,
+            message: q.message,
+            created_at: now,
+          })),
+        )
+        .returning('id')
+        .execute();
+      // Ids are drawn in the order of the rows, so the i-th smallest is the i-th event.
+      const ids = rows.map((r) => Number(r.id)).sort((x, y) => x - y);
+      batch.forEach((q, i) => {
+        const id = ids[i];
+        if (id === undefined) q.reject(new Error('the event was not kept'));
+        else q.resolve(id);
+      });
+    } catch (error) {
+      for (const q of batch) q.reject(error);
+    }
   }
 }
 
@@ -84,6 +135,7 @@ export class SessionEventStore implements EventStore {
   #requests: Map<RequestId, StreamId> | undefined;
 
   constructor(
+    private readonly events: SessionEvents,
     private readonly database: Database,
     private readonly sessionId: string,
     private readonly replica: string,
@@ -131,17 +183,7 @@ export class SessionEventStore implements EventStore {
 
   async #storeShared(message: JSONRPCMessage): Promise<EventId> {
     try {
-      const row = await this.database.db
-        .insertInto('mcp_events')
-        .values({
-          session_id: this.sessionId,
-          stream_id: GET_STREAM,
-          message: JSON.stringify(message),
-          created_at: Date.now(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return `g${row.id}`;
+      return `g${await this.events.keep(this.sessionId, JSON.stringify(message))}`;
     } catch (error) {
       // Sent anyway, just not resumable (the SDK writes no id for an undefined one).
       this.log(`Keeping an MCP session event failed: ${error instanceof Error ? error.message : error}`);

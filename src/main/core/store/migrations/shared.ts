@@ -287,7 +287,9 @@ export function mcpSessionState(types: ColumnTypes): Migration {
         .addColumn('id', types.serial, (c) =>
           types.serial === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey(),
         )
-        .addColumn('session_id', 'text', (c) => c.notNull().references('mcp_sessions.id').onDelete('cascade'))
+        // No foreign key: a replica's copy may send to a session just ended elsewhere, and one such
+        // event must not fail the batch it is written with (they go with the session, or in 5 min).
+        .addColumn('session_id', 'text', (c) => c.notNull())
         .addColumn('stream_id', 'text', (c) => c.notNull())
         .addColumn('message', 'text', (c) => c.notNull())
         .addColumn('created_at', types.epochMs, (c) => c.notNull())
