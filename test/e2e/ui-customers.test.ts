@@ -9,16 +9,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { ToolInput, ToolName, ToolOutput } from '../../src/shared/registry';
-import {
-  chromiumAvailable,
-  expectAccessible,
-  firstAdminKey,
-  loginLink,
-  screenshots,
-  signIn,
-} from '../helpers/browser';
-import { portico, type Served, serve } from '../helpers/cli';
+import { registryOf } from '../helpers/api-registry';
+import { chromiumAvailable, expectAccessible, loginLink, screenshots, signIn } from '../helpers/browser';
+import { portico, serve } from '../helpers/cli';
 import { tempDir } from '../helpers/temp';
 
 const NO_TOOLS = 'No tools configured. Click Configure to enable connectors.';
@@ -26,21 +19,6 @@ const SECRET = 'sk-test-5b7c9d1e3f';
 const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
 
 if (!chromiumAvailable) console.log('customers UI e2e skipped: no Chromium');
-
-/** A registry call over /api with the first admin key (what a script does). */
-function registryOf(served: Served) {
-  const key = firstAdminKey(served);
-  return async <N extends ToolName>(tool: N, input: ToolInput<N>): Promise<ToolOutput<N>> => {
-    const response = await fetch(`${served.url}/api/tools/${tool}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const answer = (await response.json()) as { ok: boolean; value?: ToolOutput<N>; error?: string };
-    if (!answer.ok) throw new Error(`${tool}: ${answer.error}`);
-    return answer.value as ToolOutput<N>;
-  };
-}
 
 const spec = (title: string, paths: Record<string, unknown>, secured: boolean) => ({
   openapi: '3.0.3',

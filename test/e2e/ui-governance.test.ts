@@ -20,7 +20,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { ToolInput, ToolName, ToolOutput } from '../../src/shared/registry';
+import { registryOf } from '../helpers/api-registry';
 import {
   chromiumAvailable,
   expectAccessible,
@@ -41,21 +41,6 @@ const text = (result: unknown) =>
 const unexpected = (problems: string[]) => problems.filter((p) => !/status of 400/.test(p));
 
 if (!chromiumAvailable) console.log('governance UI e2e skipped: no Chromium');
-
-/** A registry call over /api with the first admin key (what a script does). */
-function registryOf(served: Served) {
-  const key = firstAdminKey(served);
-  return async <N extends ToolName>(tool: N, input: ToolInput<N>): Promise<ToolOutput<N>> => {
-    const response = await fetch(`${served.url}/api/tools/${tool}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const answer = (await response.json()) as { ok: boolean; value?: ToolOutput<N>; error?: string };
-    if (!answer.ok) throw new Error(`${tool}: ${answer.error}`);
-    return answer.value as ToolOutput<N>;
-  };
-}
 
 /** An agent's session on a customer's gateway, as Claude or Cursor would open it (no elicitation). */
 async function agent(served: Served, customerId: string, key: string): Promise<Client> {
