@@ -5,7 +5,7 @@
 // customer restrictions; revocation at once; the RFC error codes for bad requests; tokens that
 // survive a restart.
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -21,6 +21,7 @@ import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import { s256 } from '../../src/main/core/oauth/tokens';
 import { initializeBody, rawPost } from '../helpers/gateway';
+import { httpCall as call } from '../helpers/http-call';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 
@@ -71,30 +72,6 @@ class TestProvider implements OAuthClientProvider {
   codeVerifier() {
     return this.#verifier;
   }
-}
-
-/** node:http, not fetch: fetch hides Set-Cookie and refuses a Cookie header set by hand. */
-function call(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }>(
-    (resolve, reject) => {
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        `${base}${path}`,
-        { method, headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}) } },
-        (res) => {
-          let raw = '';
-          res.on('data', (c: Buffer) => {
-            raw += c.toString();
-          });
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw ? JSON.parse(raw) : {} }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
-    },
-  );
 }
 
 async function start(target: { dataDir: string; databaseUrl?: string }): Promise<PorticoApp> {

@@ -4,40 +4,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { bearer, startTestGateway } from '../helpers/gateway';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: { ok?: boolean; value?: Record<string, unknown>; error?: string };
-}
-
-/** node:http, not fetch: fetch hides Set-Cookie and refuses to send a Cookie header by hand. */
-function call(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: unknown,
-) {
-  return new Promise<Answer>((resolve, reject) => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      `${base}${path}`,
-      { method, headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}) } },
-      (res) => {
-        let raw = '';
-        res.on('data', (c: Buffer) => {
-          raw += c.toString();
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw ? JSON.parse(raw) : {} }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
+import { httpCall as call } from '../helpers/http-call';
 
 const tokenOf = (link: string) => new URL(link.replace('#/login?', '?')).searchParams.get('token') ?? '';
 
