@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database, WriteTx } from '../store/database';
+import type { Database } from '../store/database';
 import {
   type Admission,
   ALWAYS_ADMITTED,
@@ -14,15 +14,20 @@ import {
   secondsUntilToken,
 } from './rate-limiter';
 
-interface BucketRow {
-  subject: string;
-  per_minute: number;
+/** One subject's part in `#admitAll`'s decision. */
+interface Verdict {
+  /** The subject's index in the order given. */
+  ord: number;
+  admitted: boolean;
+  /** This subject refused the call (the first that did): by its concurrency if `is_full`, else its rate. */
+  refused: boolean;
+  is_full: boolean;
+  /** Refilled, before the call's token was taken. */
   tokens: number;
-  at: number;
+  /** Refusals in a row before this call. */
   refused_in_row: number;
-  inflight: number;
-  /** The database's clock (epoch ms), the one clock of every replica. */
-  now: number;
+  /** The call's lease on this subject (admitted, with a concurrency limit). */
+  lease: string | null;
 }
 
 const slotOf = (s: LimitSubject) => `${s.kind}:${s.id}`;
@@ -36,13 +41,14 @@ const DEFAULT_LEASE_MS = 30_000;
 /**
  * Rate limits shared by every replica on one PostgreSQL database (team mode): the same token
  * bucket and concurrency gate as `RateLimiter`, kept in `rate_buckets` and `rate_leases`
- * (migration 0006). One limited subject (the common case) is one conditional statement on its
- * locked bucket row: a token and a slot (`inflight`) taken, and the call's lease written. Otherwise
- * (a refusal, a changed limit, or a key and a customer both limited) one transaction: the bucket
- * rows upserted and locked in a fixed order (so admissions of one subject anywhere serialize), then
- * either every subject's token and slot taken, or nothing (all subjects or none, as in memory). A
- * call in flight renews its lease; releasing deletes it and gives its slot back in one statement;
- * a crashed replica's leases expire after `leaseMs`, and a full subject takes their slots back.
+ * (migration 0006). An admission is one statement, a release another. One limited subject (the
+ * common case) is one conditional upsert on its locked bucket row: a token and a slot (`inflight`)
+ * taken, and the call's lease written. Otherwise (a refusal, a changed limit, or a key and a
+ * customer both limited) one statement locks the subjects' rows in a fixed order and takes every
+ * subject's token and slot, or nothing (all subjects or none, as in memory) and records the
+ * refusal; only a subject's first call ever adds a round trip (its row is made, then the decision
+ * asked again). A call in flight renews its lease; releasing deletes it and gives its slot back; a
+ * crashed replica's leases expire after `leaseMs`, and a full subject takes their slots back.
  * Subjects without limits never reach this class.
  */
 export class SharedRateLimiter implements Limiter {
@@ -59,14 +65,21 @@ export class SharedRateLimiter implements Limiter {
   ) {}
 
   async admit(subjects: readonly LimitSubject[]): Promise<Admission> {
-    const limited = limitedOnly(subjects).sort((a, b) => (slotOf(a) < slotOf(b) ? -1 : 1));
+    // (checked in the order given, the key then its customer, as in memory; locked in a fixed order)
+    const limited = limitedOnly(subjects);
     if (!limited.length) return ALWAYS_ADMITTED;
     try {
       if (limited.length === 1 && limited[0]) {
         const fast = await this.#fast(limited[0]);
         if (fast) return fast;
       }
-      return await this.database.db.transaction().execute((tx) => this.#admit(tx, limited));
+      const admission = await this.#admitAll(limited);
+      if (admission) return admission;
+      // A subject's first call ever: make its bucket row, then decide.
+      await this.#createBuckets(limited);
+      const created = await this.#admitAll(limited);
+      if (!created) throw new Error('its bucket rows are missing');
+      return created;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return {
@@ -116,80 +129,120 @@ export class SharedRateLimiter implements Limiter {
     return lease ? { ok: true, release: this.#hold([lease]) } : ALWAYS_ADMITTED;
   }
 
-  async #admit(tx: WriteTx, limited: LimitSubject[]): Promise<Admission> {
-    // Upsert-and-lock: a no-op update on conflict takes the row lock and returns the row.
-    const values = limited.map((s) => {
+  /**
+   * Any number of limited subjects in one statement (one round trip): their bucket rows locked in a
+   * fixed order (`order by subject for update`: admissions of one subject anywhere serialize, and
+   * never deadlock), each refilled on its latest row, then either every subject's token and slot
+   * taken and the call's leases written, or nothing taken (all subjects or none, as in memory) —
+   * and the refusal recorded on the subject that refused (the first in the order given, its
+   * concurrency before its rate). A full subject first takes back the slots of leases no replica
+   * renewed (a crashed one); the leases locked by a release under way are left to it. No rows when
+   * a subject has no bucket row yet (its first call ever): the caller creates them and asks again.
+   */
+  async #admitAll(subjects: LimitSubject[]): Promise<Admission | null> {
+    const want = subjects.map((s, ord) => {
+      const perMinute = s.limits?.callsPerMinute ?? 0;
+      const concurrent = s.limits?.concurrent ?? 0;
+      return sql`(${ord}::int, ${slotOf(s)}::text, ${perMinute}::int, ${concurrent}::int, ${concurrent ? newLeaseId() : null}::text)`;
+    });
+    const slots = subjects.map(slotOf);
+    const rows = (
+      await sql<Verdict>`with want (ord, subject, per_minute, concurrent, lease) as (values ${sql.join(want)}),
+      locked as (
+        select subject, per_minute, tokens, at, refused_in_row, inflight from rate_buckets
+        where subject in (${sql.join(slots)}) order by subject for update
+      ),
+      -- (an aggregate: its clock is read once every row above is locked)
+      t as (select count(*)::int as n, ${CLOCK} as now from locked),
+      gone as (
+        delete from rate_leases where id in (
+          select r.id from rate_leases r join want w on w.subject = r.subject join locked l on l.subject = r.subject
+          where (select n from t) = ${subjects.length}::int and w.concurrent > 0 and l.inflight >= w.concurrent
+            and r.expires_at <= (select now from t)
+          for update of r skip locked)
+        returning subject
+      ),
+      calc as (
+        select w.ord, w.subject, w.per_minute, w.concurrent, w.lease, t.now, l.at,
+          coalesce((select count(*) from gone g where g.subject = w.subject), 0)::int as gone,
+          l.inflight,
+          case when w.per_minute = 0 then l.tokens
+            when l.per_minute = w.per_minute then least(w.per_minute::float8,
+              l.tokens + greatest(0, t.now - l.at) * w.per_minute / 60000.0)
+            else w.per_minute::float8 end as tokens,
+          case when l.per_minute = w.per_minute then l.refused_in_row else 0 end as refused_in_row
+        from want w join locked l on l.subject = w.subject cross join t
+        where t.n = ${subjects.length}::int
+      ),
+      judged as (
+        select *, concurrent > 0 and inflight - gone >= concurrent as is_full,
+          per_minute > 0 and tokens < 1 as is_empty from calc
+      ),
+      plan as (
+        select j.*, f.first is null as admitted, j.ord = f.first and not j.is_full and j.is_empty as rate_refused,
+          j.ord = f.first as refused
+        from judged j cross join (select min(ord) filter (where is_full or is_empty) as first from judged) f
+      ),
+      taken as (
+        update rate_buckets b set
+          per_minute = case when p.admitted or p.rate_refused then p.per_minute else b.per_minute end,
+          tokens = case when p.admitted and p.per_minute > 0 then p.tokens - 1
+            when p.rate_refused then p.tokens else b.tokens end,
+          at = case when p.admitted or p.rate_refused then greatest(b.at, p.now) else b.at end,
+          refused_in_row = case when p.admitted then 0 when p.rate_refused then p.refused_in_row + 1
+            else b.refused_in_row end,
+          inflight = b.inflight - p.gone + case when p.admitted and p.concurrent > 0 then 1 else 0 end
+        from plan p
+        where b.subject = p.subject and (p.admitted or p.rate_refused or p.gone > 0)
+        returning b.subject
+      ),
+      leased as (
+        insert into rate_leases (id, subject, expires_at)
+        select lease, subject, now + ${this.leaseMs}::float8 from plan where admitted and lease is not null
+        returning id
+      )
+      select ord, admitted, refused, is_full, tokens, refused_in_row, lease from plan order by ord`.execute(
+        this.database.db,
+      )
+    ).rows;
+    if (rows.length !== subjects.length) return null;
+    const local = this.now();
+    const refused = rows.find((r) => r.refused);
+    if (refused) {
+      const subject = subjects[refused.ord] as LimitSubject;
+      const { callsPerMinute = 0, concurrent = 0 } = subject.limits ?? {};
+      if (refused.is_full) return concurrencyRefusal(subject, concurrent);
+      const bucket: Bucket = {
+        perMinute: callsPerMinute,
+        tokens: refused.tokens,
+        at: local,
+        refusedInRow: refused.refused_in_row + 1,
+      };
+      this.#seen.set(slotOf(subject), bucket);
+      return perMinuteRefusal(subject, callsPerMinute, secondsUntilToken(bucket));
+    }
+    for (const row of rows) {
+      const perMinute = subjects[row.ord]?.limits?.callsPerMinute;
+      if (perMinute)
+        this.#seen.set(slots[row.ord] ?? '', {
+          perMinute,
+          tokens: row.tokens - 1,
+          at: local,
+          refusedInRow: 0,
+        });
+    }
+    const leases = rows.flatMap((r) => (r.lease ? [r.lease] : []));
+    return leases.length ? { ok: true, release: this.#hold(leases) } : ALWAYS_ADMITTED;
+  }
+
+  /** Bucket rows for subjects that have none yet (full buckets); rows another replica made are kept. */
+  async #createBuckets(subjects: LimitSubject[]): Promise<void> {
+    const values = subjects.map((s) => {
       const perMinute = s.limits?.callsPerMinute ?? 0;
       return sql`(${slotOf(s)}, ${perMinute}::int, ${perMinute}::float8, ${CLOCK}, 0, 0)`;
     });
-    const rows = (
-      await sql<BucketRow>`insert into rate_buckets (subject, per_minute, tokens, at, refused_in_row, inflight)
-        values ${sql.join(values)}
-        on conflict (subject) do update set subject = excluded.subject
-        returning subject, per_minute, tokens, at, refused_in_row, inflight, ${CLOCK} as now`.execute(tx)
-    ).rows;
-    const bySubject = new Map(rows.map((r) => [r.subject, r]));
-    const now = rows[0]?.now ?? 0;
-    const buckets = new Map<string, Bucket>();
-    const local = this.now();
-    for (const subject of limited) {
-      const slot = slotOf(subject);
-      const row = bySubject.get(slot);
-      const { callsPerMinute, concurrent } = subject.limits ?? {};
-      if (concurrent && (row?.inflight ?? 0) >= concurrent) {
-        // Full: take back the slots of calls whose replica stopped renewing their lease (crashed).
-        const left = await sql<{ inflight: number }>`with gone as (
-            delete from rate_leases where subject = ${slot} and expires_at <= ${now} returning 1
-          )
-          update rate_buckets set inflight = greatest(0, inflight - (select count(*) from gone))
-          where subject = ${slot} returning inflight`.execute(tx);
-        if ((left.rows[0]?.inflight ?? 0) >= concurrent) return concurrencyRefusal(subject, concurrent);
-      }
-      if (!callsPerMinute) continue;
-      // A changed limit starts a fresh, full bucket (as in memory).
-      const bucket: Bucket =
-        row && row.per_minute === callsPerMinute
-          ? { perMinute: callsPerMinute, tokens: row.tokens, at: row.at, refusedInRow: row.refused_in_row }
-          : { perMinute: callsPerMinute, tokens: callsPerMinute, at: now, refusedInRow: 0 };
-      refill(bucket, now);
-      buckets.set(slot, bucket);
-      if (bucket.tokens < 1) {
-        bucket.refusedInRow += 1;
-        await tx
-          .updateTable('rate_buckets')
-          .set({
-            per_minute: callsPerMinute,
-            tokens: bucket.tokens,
-            at: now,
-            refused_in_row: bucket.refusedInRow,
-          })
-          .where('subject', '=', slot)
-          .execute();
-        this.#seen.set(slot, { ...bucket, at: local });
-        return perMinuteRefusal(subject, callsPerMinute, secondsUntilToken(bucket));
-      }
-    }
-    // Admitted by every subject: take the tokens and slots, write the leases.
-    const leases: { id: string; subject: string; expires_at: number }[] = [];
-    const updates = limited.map((subject) => {
-      const slot = slotOf(subject);
-      const bucket = buckets.get(slot);
-      if (bucket) {
-        bucket.tokens -= 1;
-        bucket.refusedInRow = 0;
-        this.#seen.set(slot, { ...bucket, at: local });
-      }
-      const slotTaken = subject.limits?.concurrent ? 1 : 0;
-      if (slotTaken) leases.push({ id: newLeaseId(), subject: slot, expires_at: now + this.leaseMs });
-      return sql`(${slot}, ${bucket?.perMinute ?? 0}::int, ${bucket ? bucket.tokens : null}::float8, ${slotTaken}::int)`;
-    });
-    await sql`update rate_buckets set per_minute = v.per_minute, tokens = coalesce(v.tokens, rate_buckets.tokens),
-        at = ${now}, refused_in_row = 0, inflight = rate_buckets.inflight + v.taken
-      from (values ${sql.join(updates)}) as v(subject, per_minute, tokens, taken)
-      where rate_buckets.subject = v.subject`.execute(tx);
-    if (!leases.length) return ALWAYS_ADMITTED;
-    await tx.insertInto('rate_leases').values(leases).execute();
-    return { ok: true, release: this.#hold(leases.map((l) => l.id)) };
+    await sql`insert into rate_buckets (subject, per_minute, tokens, at, refused_in_row, inflight)
+      values ${sql.join(values)} on conflict (subject) do nothing`.execute(this.database.db);
   }
 
   /** Holds leases (renewed until released); returns their release, which deletes them once. */
@@ -205,10 +258,16 @@ export class SharedRateLimiter implements Limiter {
       released = true;
       for (const id of ids) this.#held.delete(id);
       if (!this.#held.size) this.#stopRenewal();
-      // The lease and its slot, in one statement; a failed one leaves a lease that expires on its own.
-      await sql`with gone as (delete from rate_leases where id in (${sql.join(ids)}) returning subject)
-        update rate_buckets set inflight = greatest(0, rate_buckets.inflight - 1)
-        from gone where rate_buckets.subject = gone.subject`
+      // The leases and their slots, in one statement (the buckets locked in admission's order, once
+      // the leases are gone); a failed one leaves leases that expire on its own.
+      await sql`with gone as (delete from rate_leases where id in (${sql.join(ids)}) returning subject),
+        locked as (
+          select subject from rate_buckets where subject = any(array(select subject from gone))
+          order by subject for update
+        )
+        update rate_buckets set inflight = greatest(0, rate_buckets.inflight
+          - (select count(*) from gone where gone.subject = rate_buckets.subject))
+        from locked where rate_buckets.subject = locked.subject`
         .execute(this.database.db)
         .catch(() => {});
     };
