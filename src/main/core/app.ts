@@ -1,6 +1,7 @@
 import { ActivityLog, type EntryPoint } from './activity/activity-log';
 import { startTelemetry } from './activity/otel';
 import { adminRegistry, type RegistryClient } from './admin';
+import { baseUrlOf } from './admin/client-entry';
 import { mintKey } from './admin/keys';
 import type { AdminServices, CallResult } from './admin/registry';
 import { KeyUsage } from './auth/key-usage';
@@ -79,12 +80,6 @@ export interface PorticoApp {
   /** Any tool by name, for callers that validate names themselves (IPC from the window). */
   callTool(name: string, args: unknown, entryPoint: EntryPoint): Promise<CallResult>;
   close(): Promise<void>;
-}
-
-/** Formats a loopback-friendly URL for a bound host. */
-export function baseUrl(host: string, port: number): string {
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
 }
 
 /** Starts the gateway (both planes, web UI, /healthz) for one data dir. */
@@ -195,7 +190,7 @@ export async function startPortico(options: StartOptions): Promise<PorticoApp> {
     await store.close();
     throw error;
   }
-  const url = baseUrl(bound.host, bound.port);
+  const url = baseUrlOf(bound.host, bound.port);
   info = { ...info, url, port: bound.port };
   claim.publish(info);
   webhooks.start();

@@ -1,3 +1,4 @@
+import { baseUrlOf } from '../../core/admin/client-entry';
 import { readStoredSettingsSync } from '../../core/store/database';
 import { readServerInfo } from '../../core/store/server-info';
 
@@ -25,8 +26,7 @@ function configuredBase(dataDir: string): string | undefined {
   const { host: rawHost, port: rawPort } = settings as { host?: unknown; port?: unknown };
   const host = typeof rawHost === 'string' ? rawHost : '127.0.0.1';
   const port = typeof rawPort === 'number' && rawPort > 0 ? rawPort : 7430;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
+  return baseUrlOf(host, port);
 }
 
 /**

@@ -21,8 +21,11 @@ import { type AdminContext, ToolError } from './registry';
  * launch line and the key — the same for every caller of the client-config tools.
  */
 
-/** `http://host:port` for a bind address; a wildcard bind is reached over loopback. */
-function baseUrlOf(host: string, port: number): string {
+/**
+ * `http://host:port` for a bind address; a wildcard bind is reached over loopback. The one place
+ * for it: the server's own URL (app.ts) and the bridge's configured address use it too.
+ */
+export function baseUrlOf(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${port}`;
 }
