@@ -9,7 +9,7 @@ import { ConnectionsSection, useCustomerConnections } from '../connections/conne
 import { ApprovalPolicySection } from './components/approval-policy';
 import { DeleteCustomerButton } from './components/delete-customer-button';
 import { ExposureEditor } from './components/exposure-editor';
-import { RateLimitsSection } from './components/rate-limits-form';
+import { RateLimitsSection } from './components/rate-limits-section';
 import { RenameCustomerDialog } from './components/rename-customer-dialog';
 import { ToolPreview } from './components/tool-preview';
 import { describeExposure } from './lib/exposure-draft';

@@ -2,7 +2,7 @@
 // limits of the customers it serves.
 import { useState } from 'react';
 import { Dialog } from '../../common/dialog';
-import { RateLimitsForm } from '../customers/components/rate-limits-form';
+import { RateLimitsForm } from '../../common/rate-limits-form';
 
 export function EditLimitsButton({
   apiKey,

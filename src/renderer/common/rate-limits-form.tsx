@@ -1,18 +1,17 @@
 // A customer's or a gateway key's rate limits (set_rate_limits): calls per minute and calls at
 // once, each optional — an empty field means no limit. Validated with the contract's own rules.
+// Shared by the customer page and the keys page.
 import { useEffect } from 'react';
-import { setRateLimits } from '../../../../shared/admin/governance';
-import { Field } from '../../../common/controls';
-import { ErrorMessage, useToast } from '../../../common/feedback';
-import { fieldError, useSchemaForm } from '../../../common/form';
-import { Section } from '../../../common/page';
-import { useToolMutation } from '../../../common/queries';
-import { limitsText } from '../lib/limits-text';
-import './governance.css';
+import { setRateLimits } from '../../shared/admin/governance';
+import { Field } from './controls';
+import { ErrorMessage, useToast } from './feedback';
+import { fieldError, useSchemaForm } from './form';
+import { useToolMutation } from './queries';
+import './rate-limits-form.css';
 
 const schema = setRateLimits.input.pick({ calls_per_minute: true, concurrent: true });
 
-type Limits = { calls_per_minute: number | null; concurrent: number | null } | undefined;
+export type RateLimits = { calls_per_minute: number | null; concurrent: number | null } | undefined;
 export type LimitsTarget = { customer_id: string } | { key_id: string };
 
 // An empty field clears the limit (null), as set_rate_limits reads it.
@@ -28,7 +27,7 @@ export function RateLimitsForm({
   target: LimitsTarget;
   /** On a page rather than in a dialog: the buttons sit on the left. */
   inSection?: boolean;
-  limits: Limits;
+  limits: RateLimits;
   onSaved?(): void;
   onCancel?(): void;
 }) {
@@ -120,18 +119,5 @@ export function RateLimitsForm({
         </button>
       </footer>
     </form>
-  );
-}
-
-/** The customer page's section: all of the customer's keys together. */
-export function RateLimitsSection({ customerId, limits }: { customerId: string; limits: Limits }) {
-  return (
-    <Section title="Rate limits">
-      <p className="muted">
-        For all of this customer's keys together: now {limitsText(limits)}. A call over a limit gets an error
-        saying when to retry.
-      </p>
-      <RateLimitsForm target={{ customer_id: customerId }} limits={limits} inSection />
-    </Section>
   );
 }
