@@ -57,6 +57,11 @@ const PLANE_OFF: Record<PlaneName, string> = {
     'or `portico admin set_plane_enabled \'{"plane":"gateway","enabled":true}\'`.',
 };
 
+/** A presented key checked: the key, or why it was refused (the 401's wording and challenge). */
+type KeyCheckResult =
+  | { ok: true; key: ApiKey }
+  | { ok: false; why: string; message: string; challenge: string };
+
 /** Where OAuth clients look for metadata, registration and tokens (RFC 8414, 9728, OIDC, the MCP defaults). */
 const OAUTH_PATH =
   /^\/(?:\.well-known\/(?:oauth-|openid-)|(?:oauth\/)?(?:register|token|authorize|revoke)(?:\/|$))/i;
@@ -261,10 +266,7 @@ export class PorticoHttpServer {
   }
 
   /** The request's key, or why it was refused: the one wording of Portico's 401 (`Unauthorized: WHY. HELP`). */
-  #checkKey(
-    req: IncomingMessage,
-    url: URL,
-  ): { ok: true; key: ApiKey } | { ok: false; why: string; message: string; challenge: string } {
+  #checkKey(req: IncomingMessage, url: URL): KeyCheckResult {
     const refused = (why: string, challenge: string) => ({
       ok: false as const,
       why,
@@ -300,9 +302,18 @@ export class PorticoHttpServer {
     return `${challenge}, resource_metadata="${resourceMetadataUrl(this.#base(req), plane)}"`;
   }
 
-  /** Authenticates a request; on failure answers 401 and returns undefined. */
-  #authenticate(req: IncomingMessage, res: ServerResponse, url: URL, plane?: PlaneName): ApiKey | undefined {
-    const check = this.#checkKey(req, url);
+  /**
+   * Authenticates a request; on failure answers 401 and returns undefined. `checked`: the result of
+   * #checkKey already computed for this request (it hashes the key; once per request is enough).
+   */
+  #authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    plane?: PlaneName,
+    checked?: KeyCheckResult,
+  ): ApiKey | undefined {
+    const check = checked ?? this.#checkKey(req, url);
     if (!check.ok) {
       sendRpcError(res, 401, check.message, {
         headers: { 'www-authenticate': this.#challenge(check.challenge, req, plane) },
@@ -358,9 +369,14 @@ export class PorticoHttpServer {
       sendRpcError(res, 401, token.message, { headers: { 'www-authenticate': challenge } });
       return undefined;
     }
-    // A key made on another replica a moment ago may not be known here yet.
-    if (!this.#checkKey(req, url).ok) await this.deps.store.catchUpIfShared();
-    const key = this.#authenticate(req, res, url, plane);
+    // A key made on another replica a moment ago may not be known here yet. (Checked once: a
+    // check hashes the key, and the second one is only needed after catching up.)
+    let check = this.#checkKey(req, url);
+    if (!check.ok) {
+      await this.deps.store.catchUpIfShared();
+      check = this.#checkKey(req, url);
+    }
+    const key = this.#authenticate(req, res, url, plane, check);
     return key && { id: key.id, scope: key.scope, customers: key.customers };
   }
 
