@@ -144,6 +144,9 @@ describe.skipIf(!inject('postgresUrl'))('SharedRateLimiter', () => {
 
     it('the first call of a new key and customer pair creates their buckets, at most three round trips', async () => {
       const l = limiter();
+      // (another pair first: the statement is prepared on the connection, as it is past a replica's first calls)
+      const warm = await l.admit([key(fresh('k'), 10, 10), customer(fresh('c'), 10, 10)]);
+      if (warm.ok) await warm.release();
       const subjects = [key(fresh('k'), 10, 10), customer(fresh('c'), 10, 10)];
       let admission: Awaited<ReturnType<SharedRateLimiter['admit']>> | undefined;
       expect(await roundTrips(async () => (admission = await l.admit(subjects)))).toBeLessThanOrEqual(3);
@@ -221,6 +224,18 @@ describe.skipIf(!inject('postgresUrl'))('SharedRateLimiter', () => {
       if (full.ok) throw new Error('admitted');
       expect(full.message).toContain(`1 concurrent call for key ${k2}`);
       if (held.ok) await held.release();
+    });
+
+    it('ids with quotes and backslashes are written as they are', async () => {
+      const l = limiter();
+      const k = `${fresh('k')}'; drop table rate_buckets; --\\'`;
+      const c = `${fresh('c')}\\n"é'`;
+      const admission = await l.admit([key(k, 5, 1), customer(c, 5, 1)]);
+      expect(admission.ok).toBe(true);
+      expect(await bucket(`key:${k}`)).toMatchObject({ per_minute: 5, inflight: 1 });
+      expect(await bucket(`customer:${c}`)).toMatchObject({ per_minute: 5, inflight: 1 });
+      if (admission.ok) await admission.release();
+      expect(await bucket(`key:${k}`)).toMatchObject({ inflight: 0 });
     });
 
     it('a changed limit starts a fresh, full bucket', async () => {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { createHash, randomBytes } from 'node:crypto';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Database } from '../store/database';
 import {
   type Admission,
@@ -39,6 +39,128 @@ const CLOCK = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8
 const DEFAULT_LEASE_MS = 30_000;
 
 /**
+ * A statement kept prepared on each pooled connection (PREPARE once, then EXECUTE): the admission
+ * of several subjects is one large statement whose parsing and planning would otherwise cost more
+ * than its round trip. `text` takes `$1…` of `types`.
+ */
+interface Prepared {
+  name: string;
+  types: string[];
+  text: string;
+}
+
+const prepared = (base: string, types: string[], text: string): Prepared => ({
+  // (the text's hash in the name: a changed statement is never confused with an older one)
+  name: `${base}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`,
+  types,
+  text,
+});
+
+/**
+ * Any number of limited subjects in one statement: `$1` their order (as given), `$2` their
+ * slots, `$3` calls per minute, `$4` concurrent calls (0: no limit), `$5` the call's lease per
+ * subject with a concurrency limit, `$6` the lease's life (ms). Their bucket rows are locked in a
+ * fixed order (`order by subject for update`: admissions of one subject anywhere serialize, and
+ * never deadlock) and refilled on their latest values; then either every subject's token and slot
+ * is taken and the call's leases written, or nothing is taken (all subjects or none, as in memory)
+ * and the refusal is recorded on the subject that refused (the first in the order given; its
+ * concurrency before its rate). A full subject first takes back the slots of leases no replica
+ * renewed (a crashed one's); leases locked by a release under way are left to it. No rows when a
+ * subject has no bucket row yet (its first call ever).
+ */
+const ADMIT_ALL = prepared(
+  'portico_rate_admit',
+  ['int[]', 'text[]', 'int[]', 'int[]', 'text[]', 'float8'],
+  `with want as (
+    select * from unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::text[])
+      as w (ord, subject, per_minute, concurrent, lease)
+  ),
+  locked as (
+    select subject, per_minute, tokens, at, refused_in_row, inflight from rate_buckets
+    where subject = any($2::text[]) order by subject for update
+  ),
+  -- (an aggregate: its clock is read once every row above is locked)
+  t as (select count(*)::int as n, (extract(epoch from clock_timestamp()) * 1000)::float8 as now from locked),
+  gone as (
+    delete from rate_leases where id in (
+      select r.id from rate_leases r join want w on w.subject = r.subject join locked l on l.subject = r.subject
+      where (select n from t) = cardinality($2::text[]) and w.concurrent > 0 and l.inflight >= w.concurrent
+        and r.expires_at <= (select now from t)
+      for update of r skip locked)
+    returning subject
+  ),
+  calc as (
+    select w.ord, w.subject, w.per_minute, w.concurrent, w.lease, t.now, l.at,
+      coalesce((select count(*) from gone g where g.subject = w.subject), 0)::int as gone,
+      l.inflight,
+      case when w.per_minute = 0 then l.tokens
+        when l.per_minute = w.per_minute then least(w.per_minute::float8,
+          l.tokens + greatest(0, t.now - l.at) * w.per_minute / 60000.0)
+        else w.per_minute::float8 end as tokens,
+      case when l.per_minute = w.per_minute then l.refused_in_row else 0 end as refused_in_row
+    from want w join locked l on l.subject = w.subject cross join t
+    where t.n = cardinality($2::text[])
+  ),
+  judged as (
+    select *, concurrent > 0 and inflight - gone >= concurrent as is_full,
+      per_minute > 0 and tokens < 1 as is_empty from calc
+  ),
+  plan as (
+    select j.*, f.first is null as admitted, j.ord = f.first and not j.is_full and j.is_empty as rate_refused,
+      j.ord = f.first as refused
+    from judged j cross join (select min(ord) filter (where is_full or is_empty) as first from judged) f
+  ),
+  taken as (
+    update rate_buckets b set
+      per_minute = case when p.admitted or p.rate_refused then p.per_minute else b.per_minute end,
+      tokens = case when p.admitted and p.per_minute > 0 then p.tokens - 1
+        when p.rate_refused then p.tokens else b.tokens end,
+      at = case when p.admitted or p.rate_refused then greatest(b.at, p.now) else b.at end,
+      refused_in_row = case when p.admitted then 0 when p.rate_refused then p.refused_in_row + 1
+        else b.refused_in_row end,
+      inflight = b.inflight - p.gone + case when p.admitted and p.concurrent > 0 then 1 else 0 end
+    from plan p
+    where b.subject = p.subject and (p.admitted or p.rate_refused or p.gone > 0)
+    returning b.subject
+  ),
+  leased as (
+    insert into rate_leases (id, subject, expires_at)
+    select lease, subject, now + $6::float8 from plan where admitted and lease is not null
+    returning id
+  )
+  select ord, admitted, refused, is_full, tokens, refused_in_row, lease from plan order by ord`,
+);
+
+/**
+ * A call's leases (`$1`) deleted and their slots given back, the buckets locked in admission's
+ * order once the leases are gone.
+ */
+const RELEASE = prepared(
+  'portico_rate_release',
+  ['text[]'],
+  `with gone as (delete from rate_leases where id = any($1::text[]) returning subject),
+  locked as (
+    select subject from rate_buckets where subject = any(array(select subject from gone))
+    order by subject for update
+  )
+  update rate_buckets set inflight = greatest(0, rate_buckets.inflight
+    - (select count(*) from gone where gone.subject = rate_buckets.subject))
+  from locked where rate_buckets.subject = locked.subject`,
+);
+
+/** A value written into SQL (EXECUTE takes no bind parameters): numbers, strings (escaped), arrays, null. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  // E'…': backslashes and quotes escaped, whatever standard_conforming_strings says.
+  if (typeof value === 'string') return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  if (Array.isArray(value)) return `array[${value.map(literal).join(', ')}]`;
+  throw new Error(`no SQL literal for ${typeof value}`);
+}
+
+const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code;
+
+/**
  * Rate limits shared by every replica on one PostgreSQL database (team mode): the same token
  * bucket and concurrency gate as `RateLimiter`, kept in `rate_buckets` and `rate_leases`
  * (migration 0006). An admission is one statement, a release another. One limited subject (the
@@ -57,6 +179,8 @@ export class SharedRateLimiter implements Limiter {
   /** What this process last saw of each bucket (local clock), for `refuseBeforeDispatch`. */
   readonly #seen = new Map<string, Bucket>();
   #renewal: NodeJS.Timeout | undefined;
+  /** Set when prepared statements do not hold on this database's connections (see `#run`). */
+  #unprepared = false;
 
   constructor(
     private readonly database: Database,
@@ -130,81 +254,19 @@ export class SharedRateLimiter implements Limiter {
   }
 
   /**
-   * Any number of limited subjects in one statement (one round trip): their bucket rows locked in a
-   * fixed order (`order by subject for update`: admissions of one subject anywhere serialize, and
-   * never deadlock), each refilled on its latest row, then either every subject's token and slot
-   * taken and the call's leases written, or nothing taken (all subjects or none, as in memory) —
-   * and the refusal recorded on the subject that refused (the first in the order given, its
-   * concurrency before its rate). A full subject first takes back the slots of leases no replica
-   * renewed (a crashed one); the leases locked by a release under way are left to it. No rows when
-   * a subject has no bucket row yet (its first call ever): the caller creates them and asks again.
+   * Any number of limited subjects in one statement (`ADMIT_ALL`, one round trip); null when a
+   * subject has no bucket row yet (its first call ever): the caller makes it and asks again.
    */
   async #admitAll(subjects: LimitSubject[]): Promise<Admission | null> {
-    const want = subjects.map((s, ord) => {
-      const perMinute = s.limits?.callsPerMinute ?? 0;
-      const concurrent = s.limits?.concurrent ?? 0;
-      return sql`(${ord}::int, ${slotOf(s)}::text, ${perMinute}::int, ${concurrent}::int, ${concurrent ? newLeaseId() : null}::text)`;
-    });
     const slots = subjects.map(slotOf);
-    const rows = (
-      await sql<Verdict>`with want (ord, subject, per_minute, concurrent, lease) as (values ${sql.join(want)}),
-      locked as (
-        select subject, per_minute, tokens, at, refused_in_row, inflight from rate_buckets
-        where subject in (${sql.join(slots)}) order by subject for update
-      ),
-      -- (an aggregate: its clock is read once every row above is locked)
-      t as (select count(*)::int as n, ${CLOCK} as now from locked),
-      gone as (
-        delete from rate_leases where id in (
-          select r.id from rate_leases r join want w on w.subject = r.subject join locked l on l.subject = r.subject
-          where (select n from t) = ${subjects.length}::int and w.concurrent > 0 and l.inflight >= w.concurrent
-            and r.expires_at <= (select now from t)
-          for update of r skip locked)
-        returning subject
-      ),
-      calc as (
-        select w.ord, w.subject, w.per_minute, w.concurrent, w.lease, t.now, l.at,
-          coalesce((select count(*) from gone g where g.subject = w.subject), 0)::int as gone,
-          l.inflight,
-          case when w.per_minute = 0 then l.tokens
-            when l.per_minute = w.per_minute then least(w.per_minute::float8,
-              l.tokens + greatest(0, t.now - l.at) * w.per_minute / 60000.0)
-            else w.per_minute::float8 end as tokens,
-          case when l.per_minute = w.per_minute then l.refused_in_row else 0 end as refused_in_row
-        from want w join locked l on l.subject = w.subject cross join t
-        where t.n = ${subjects.length}::int
-      ),
-      judged as (
-        select *, concurrent > 0 and inflight - gone >= concurrent as is_full,
-          per_minute > 0 and tokens < 1 as is_empty from calc
-      ),
-      plan as (
-        select j.*, f.first is null as admitted, j.ord = f.first and not j.is_full and j.is_empty as rate_refused,
-          j.ord = f.first as refused
-        from judged j cross join (select min(ord) filter (where is_full or is_empty) as first from judged) f
-      ),
-      taken as (
-        update rate_buckets b set
-          per_minute = case when p.admitted or p.rate_refused then p.per_minute else b.per_minute end,
-          tokens = case when p.admitted and p.per_minute > 0 then p.tokens - 1
-            when p.rate_refused then p.tokens else b.tokens end,
-          at = case when p.admitted or p.rate_refused then greatest(b.at, p.now) else b.at end,
-          refused_in_row = case when p.admitted then 0 when p.rate_refused then p.refused_in_row + 1
-            else b.refused_in_row end,
-          inflight = b.inflight - p.gone + case when p.admitted and p.concurrent > 0 then 1 else 0 end
-        from plan p
-        where b.subject = p.subject and (p.admitted or p.rate_refused or p.gone > 0)
-        returning b.subject
-      ),
-      leased as (
-        insert into rate_leases (id, subject, expires_at)
-        select lease, subject, now + ${this.leaseMs}::float8 from plan where admitted and lease is not null
-        returning id
-      )
-      select ord, admitted, refused, is_full, tokens, refused_in_row, lease from plan order by ord`.execute(
-        this.database.db,
-      )
-    ).rows;
+    const rows = await this.#run<Verdict>(ADMIT_ALL, [
+      subjects.map((_, ord) => ord),
+      slots,
+      subjects.map((s) => s.limits?.callsPerMinute ?? 0),
+      subjects.map((s) => s.limits?.concurrent ?? 0),
+      subjects.map((s) => (s.limits?.concurrent ? newLeaseId() : null)),
+      this.leaseMs,
+    ]);
     if (rows.length !== subjects.length) return null;
     const local = this.now();
     const refused = rows.find((r) => r.refused);
@@ -235,6 +297,42 @@ export class SharedRateLimiter implements Limiter {
     return leases.length ? { ok: true, release: this.#hold(leases) } : ALWAYS_ADMITTED;
   }
 
+  /**
+   * Runs a `Prepared` statement: EXECUTE on a pooled connection, preparing it there first when it
+   * is not (once per connection: two more round trips). Where session state does not hold (a
+   * transaction-mode pooler in front of PostgreSQL), the plain statement from then on.
+   */
+  async #run<R>(statement: Prepared, values: unknown[]): Promise<R[]> {
+    const plain = async (db: Kysely<unknown>) =>
+      (await db.executeQuery<R>(CompiledQuery.raw(statement.text, values))).rows;
+    if (this.#unprepared) return plain(this.database.db as Kysely<unknown>);
+    return this.database.db.connection().execute(async (db) => {
+      const conn = db as Kysely<unknown>;
+      const args = values.map((v, i) => `${literal(v)}::${statement.types[i]}`).join(', ');
+      const execute = async () =>
+        (await conn.executeQuery<R>(CompiledQuery.raw(`execute ${statement.name}(${args})`))).rows;
+      try {
+        return await execute();
+      } catch (error) {
+        if (codeOf(error) !== '26000') throw error; // (invalid_sql_statement_name: not prepared here)
+      }
+      try {
+        await conn.executeQuery(
+          CompiledQuery.raw(`prepare ${statement.name} (${statement.types.join(', ')}) as ${statement.text}`),
+        );
+      } catch (error) {
+        if (codeOf(error) !== '42P05') throw error; // (duplicate_prepared_statement: prepared meanwhile)
+      }
+      try {
+        return await execute();
+      } catch (error) {
+        if (codeOf(error) !== '26000') throw error;
+        this.#unprepared = true;
+        return plain(conn);
+      }
+    });
+  }
+
   /** Bucket rows for subjects that have none yet (full buckets); rows another replica made are kept. */
   async #createBuckets(subjects: LimitSubject[]): Promise<void> {
     const values = subjects.map((s) => {
@@ -258,18 +356,8 @@ export class SharedRateLimiter implements Limiter {
       released = true;
       for (const id of ids) this.#held.delete(id);
       if (!this.#held.size) this.#stopRenewal();
-      // The leases and their slots, in one statement (the buckets locked in admission's order, once
-      // the leases are gone); a failed one leaves leases that expire on its own.
-      await sql`with gone as (delete from rate_leases where id in (${sql.join(ids)}) returning subject),
-        locked as (
-          select subject from rate_buckets where subject = any(array(select subject from gone))
-          order by subject for update
-        )
-        update rate_buckets set inflight = greatest(0, rate_buckets.inflight
-          - (select count(*) from gone where gone.subject = rate_buckets.subject))
-        from locked where rate_buckets.subject = locked.subject`
-        .execute(this.database.db)
-        .catch(() => {});
+      // The leases and their slots, in one statement; a failed one leaves leases that expire on their own.
+      await this.#run(RELEASE, [ids]).catch(() => {});
     };
   }
 
