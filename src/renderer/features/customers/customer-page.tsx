@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { CopyableUrl } from '../../common/controls';
 import { ErrorMessage, Loading } from '../../common/feedback';
+import { limitsText } from '../../common/limits-text';
 import { Page, Section } from '../../common/page';
 import { useTool } from '../../common/queries';
 import { ConnectionsSection, useCustomerConnections } from '../connections/connections-section';
@@ -13,7 +14,6 @@ import { RateLimitsSection } from './components/rate-limits-section';
 import { RenameCustomerDialog } from './components/rename-customer-dialog';
 import { ToolPreview } from './components/tool-preview';
 import { describeExposure } from './lib/exposure-draft';
-import { limitsText } from './lib/limits-text';
 import './customers.css';
 
 const TOOL_MODE_TEXT = {

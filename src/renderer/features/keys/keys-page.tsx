@@ -4,10 +4,10 @@ import { useState } from 'react';
 import { Badge } from '../../common/controls';
 import { ConfirmButton } from '../../common/dialog';
 import { Empty, QueryState, useToast } from '../../common/feedback';
+import { limitsText } from '../../common/limits-text';
 import { Page } from '../../common/page';
 import { useTool, useToolMutation } from '../../common/queries';
 import { OAuthGrantsSection } from '../consent/oauth-grants';
-import { limitsText } from '../customers/lib/limits-text';
 import { CreateKeyDialog } from './create-key-dialog';
 import { EditLimitsButton } from './edit-limits-button';
 

@@ -1,8 +1,9 @@
 // The customer page's rate limits: the shared form (common/rate-limits-form) for all of the
 // customer's keys together.
+
+import { limitsText } from '../../../common/limits-text';
 import { Section } from '../../../common/page';
 import { type RateLimits, RateLimitsForm } from '../../../common/rate-limits-form';
-import { limitsText } from '../lib/limits-text';
 
 /** The customer page's section: all of the customer's keys together. */
 export function RateLimitsSection({ customerId, limits }: { customerId: string; limits: RateLimits }) {
