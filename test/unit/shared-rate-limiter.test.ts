@@ -27,6 +27,7 @@ let opened: Database | null = null;
 let database: Database;
 let pool: pg.Pool;
 let sent: string[] = [];
+let forgetPrepared = false;
 const limiters: SharedRateLimiter[] = [];
 let ids = 0;
 /** Fresh subject ids per test: the buckets live on in the database. */
@@ -75,7 +76,13 @@ describe.skipIf(!inject('postgresUrl'))('SharedRateLimiter', () => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
         const first = args[0];
-        sent.push(typeof first === 'string' ? first : String((first as { text?: string })?.text));
+        const text = typeof first === 'string' ? first : String((first as { text?: string })?.text);
+        sent.push(text);
+        // A transaction-mode pooler: each statement may reach another server connection.
+        if (forgetPrepared && /^execute portico_/.test(text))
+          return Promise.reject(
+            Object.assign(new Error('prepared statement does not exist'), { code: '26000' }),
+          );
         return query(...args);
       };
     });
@@ -140,6 +147,25 @@ describe.skipIf(!inject('postgresUrl'))('SharedRateLimiter', () => {
       ).toBe(2);
       // Subjects without limits: nothing.
       expect(await roundTrips(() => l.admit([key(fresh('k')), customer(fresh('c'))]))).toBe(0);
+    });
+
+    it('where prepared statements do not hold (a pooler), the plain statement from then on', async () => {
+      forgetPrepared = true;
+      try {
+        const l = limiter();
+        const subjects = [key(fresh('k'), 10, 10), customer(fresh('c'), 10, 10)];
+        const first = await l.admit(subjects);
+        expect(first.ok).toBe(true);
+        if (first.ok) await first.release();
+        let admission: Awaited<ReturnType<SharedRateLimiter['admit']>> | undefined;
+        expect(await roundTrips(async () => (admission = await l.admit(subjects)))).toBe(1);
+        expect(sent[0]).toMatch(/^with want/);
+        if (admission?.ok) await admission.release();
+        expect(await bucket(`key:${subjects[0]?.id}`)).toMatchObject({ inflight: 0 });
+        expect((await bucket(`key:${subjects[0]?.id}`))?.tokens).toBeCloseTo(8, 1);
+      } finally {
+        forgetPrepared = false;
+      }
     });
 
     it('the first call of a new key and customer pair creates their buckets, at most three round trips', async () => {
