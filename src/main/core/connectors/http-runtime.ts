@@ -4,14 +4,13 @@ import type { HttpRequestSpec } from './http-request';
 import {
   checkHop,
   describeUrl,
-  discard,
   MAX_REDIRECTS,
   RedirectRefusedError,
-  readCapped,
   redirectedMethod,
   redirectTarget,
   sameOrigin,
 } from './network-guard';
+import { type UpstreamInit, type UpstreamResponse, upstreamFetch } from './upstream-fetch';
 
 export interface HttpCallOptions {
   timeoutMs?: number;
@@ -114,7 +113,8 @@ async function sendFollowing(
   request: HttpRequestSpec,
   options: HttpCallOptions,
   signal: AbortSignal,
-): Promise<{ response: Response; url: URL } | { refused: string }> {
+  timeoutMs: number,
+): Promise<{ response: UpstreamResponse; url: URL } | { refused: string }> {
   const origin = new URL(request.url);
   let url = origin;
   let method = request.method;
@@ -122,17 +122,17 @@ async function sendFollowing(
   let headers = request.headers;
   let stripped = false;
   for (let hop = 0; ; hop += 1) {
-    const response = await fetchOnce(url, { method, headers, body, signal, redirect: 'manual' }, hop === 0);
+    const response = await fetchOnce(url, { method, headers, body, signal, timeoutMs }, hop === 0);
     let target: URL | null;
     try {
       target = redirectTarget(response, url);
       if (target) {
-        await discard(response);
+        await response.discard();
         if (hop === MAX_REDIRECTS) return { refused: `more than ${MAX_REDIRECTS} redirects` };
         checkHop(url, target, response.status);
       }
     } catch (error) {
-      await discard(response);
+      await response.discard();
       if (error instanceof RedirectRefusedError) return { refused: error.message };
       throw error;
     }
@@ -161,13 +161,13 @@ async function sendFollowing(
 }
 
 /** One fetch; a GET whose kept-alive socket the upstream had closed is sent once more. */
-async function fetchOnce(url: URL, init: RequestInit, retry: boolean): Promise<Response> {
+async function fetchOnce(url: URL, init: UpstreamInit, retry: boolean): Promise<UpstreamResponse> {
   try {
-    return await fetch(url, init);
+    return await upstreamFetch(url, init);
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code;
     if (!retry || init.method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw error;
-    return fetch(url, init);
+    return upstreamFetch(url, init);
   }
 }
 
@@ -182,7 +182,7 @@ async function sendWith(
   const upstream = `${request.method} ${first.origin}${first.pathname}`;
   let sent: Awaited<ReturnType<typeof sendFollowing>>;
   try {
-    sent = await sendFollowing(request, options, signal);
+    sent = await sendFollowing(request, options, signal, timeoutMs);
   } catch (error) {
     return failure(0, `Upstream ${upstream} failed: ${describeNetworkError(error, timeoutMs)}.`, options);
   }
@@ -194,7 +194,7 @@ async function sendWith(
     );
   const { response, url } = sent;
   const contentType = response.headers.get('content-type') ?? '';
-  const { bytes, truncated } = await readCapped(response, response.ok ? maxBody : ERROR_READ);
+  const { bytes, truncated } = await response.readCapped(response.ok ? maxBody : ERROR_READ);
   const note = truncated ? `\n[Portico: response truncated at ${maxBody} bytes]` : '';
   const status = response.status;
   if (!response.ok) {

@@ -29,7 +29,10 @@ export function describeUrl(url: URL): string {
 export const sameOrigin = (a: URL, b: URL): boolean => a.origin === b.origin;
 
 /** Where a redirect response points (resolved against the request URL), or null when it is not one. */
-export function redirectTarget(response: Response, from: URL): URL | null {
+export function redirectTarget(
+  response: { status: number; headers: { get(name: string): string | null } },
+  from: URL,
+): URL | null {
   if (!REDIRECT_STATUSES.has(response.status)) return null;
   const location = response.headers.get('location');
   if (!location) return null;
