@@ -5,7 +5,7 @@ import { Link } from 'wouter';
 import { Badge } from '../../../common/controls';
 import { useToast } from '../../../common/feedback';
 import { useToolMutation } from '../../../common/queries';
-import { VisibleText } from '../../tool-changes/components/visible-text';
+import { VisibleText } from '../../../common/visible-text';
 import { timeLeft, when } from '../lib/time-left';
 import type { Approval } from '../lib/types';
 

@@ -1,7 +1,8 @@
 // Before and after of one tool's definition, field by field (description, input and output
 // schemas, annotations…), as a line diff with invisible characters shown.
+
+import { VisibleText } from '../../../common/visible-text';
 import { asText, changedFields, lineDiff } from '../lib/line-diff';
-import { VisibleText } from './visible-text';
 
 const MARK = { same: ' ', added: '+', removed: '−' } as const;
 const WORD = { same: '', added: 'added: ', removed: 'removed: ' } as const;

@@ -3,9 +3,9 @@
 import { Badge } from '../../../common/controls';
 import { useToast } from '../../../common/feedback';
 import { useToolMutation } from '../../../common/queries';
+import { VisibleText } from '../../../common/visible-text';
 import type { ToolChange } from '../lib/types';
 import { DefinitionDiff } from './definition-diff';
-import { VisibleText } from './visible-text';
 
 const FINDING = { hidden_unicode: 'Hidden Unicode', instruction: 'Instruction to the model' } as const;
 
