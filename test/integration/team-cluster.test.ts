@@ -375,6 +375,22 @@ describe.skipIf(!inject('postgresUrl'))(
       expect([sessionOf(gateway), sessionOf(admin)]).toEqual(sessions);
     }, 45_000);
 
+    it('a replica drained with SIGTERM answers its unfinished call with a clear error and exits 0; the sessions go on', async () => {
+      const before = initializes();
+      const { outcome, replica } = await holdCall();
+      onTestFinished(() => replace(replica));
+      // Drain: no new requests reach it (the proxy's next connection is refused), the call still
+      // running past the grace period gets the error that says so, and the process exits cleanly.
+      const exited = replica.stop('SIGTERM');
+      for (let i = 0; i < 3; i++) await round();
+      expect(await outcome).toMatch(/shutting down and stopped the call.*Retry it if that is safe/s);
+      expect(await exited).toBe(0);
+      await replace(replica);
+      for (let i = 0; i < 3; i++) await round();
+      expect(initializes()).toBe(before);
+      expect([sessionOf(gateway), sessionOf(admin)]).toEqual(sessions);
+    }, 45_000);
+
     it('a call answered as an SSE stream, cut by the kill, is resumed on another replica and answered with a clear error', async () => {
       const before = initializes();
       // A progress token takes the SDK transport's path: the answer is an SSE stream.
