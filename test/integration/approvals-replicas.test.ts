@@ -2,17 +2,14 @@
 // and decided on another — the decision reaches the replica holding the call at once (NOTIFY) —
 // and the first decision wins across replicas too.
 
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
-import { type PorticoApp, startPortico } from '../../src/main/core/app';
-import type { KeyProvider } from '../../src/main/core/store/secrets';
+import type { PorticoApp } from '../../src/main/core/app';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { bearer, connectClient } from '../helpers/gateway';
-import { workspaceTarget } from '../helpers/store';
-import { tempDir } from '../helpers/temp';
+import { adminOk, startReplicas } from '../helpers/replicas';
 
 interface Result {
   isError?: boolean;
@@ -31,15 +28,9 @@ async function call(app: PorticoApp, name: string, args: unknown) {
   const result = await app.callTool(name, args, 'internal');
   return result;
 }
-async function ok(app: PorticoApp, name: string, args: unknown) {
-  const result = await call(app, name, args);
-  if (!result.ok) throw new Error(`${name}: ${result.error}`);
-  return result.value as Record<string, unknown>;
-}
-
 async function pendingOn(app: PorticoApp, tool: string, seen: Set<string>) {
   for (let i = 0; i < 200; i++) {
-    const listed = (await ok(app, 'list_approvals', { status: 'pending' })).approvals as {
+    const listed = (await adminOk(app, 'list_approvals', { status: 'pending' })).approvals as {
       id: string;
       tool: string;
     }[];
@@ -52,41 +43,23 @@ async function pendingOn(app: PorticoApp, tool: string, seen: Set<string>) {
 
 describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one PostgreSQL', () => {
   it('a call waiting on replica A is listed and decided on replica B; the first decision wins', async () => {
-    const target = await workspaceTarget('postgres');
-    // The replicas share the data key that seals connection secrets (deployment.md: a shared key file).
-    const dataKey = randomBytes(32);
-    const keyProvider: KeyProvider = {
-      kind: 'keyfile',
-      description: 'shared',
-      loadOrCreateKey: () => dataKey,
-    };
-    const a = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
-    apps.push(a);
-    // Another replica: its own data dir, the same database.
-    const b = await startPortico({
-      dataDir: tempDir(),
-      databaseUrl: target.databaseUrl,
-      keyProvider,
-      host: '127.0.0.1',
-      port: 0,
-      log: () => {},
-    });
-    apps.push(b);
+    const [a, b] = (await startReplicas(2)) as [PorticoApp, PorticoApp];
+    apps.push(a, b);
     const echo = await startEchoUpstream();
-    await ok(a, 'create_connector', { slug: 'files', name: 'Files', kind: 'http', base_url: echo.url });
-    await ok(a, 'create_action', {
+    await adminOk(a, 'create_connector', { slug: 'files', name: 'Files', kind: 'http', base_url: echo.url });
+    await adminOk(a, 'create_action', {
       connector_id: 'files',
       name: 'remove',
       method: 'DELETE',
       path: '/echo/remove',
     });
-    await ok(a, 'create_customer', { id: 'acme', name: 'Acme' });
-    await ok(a, 'configure_customer_tools', {
+    await adminOk(a, 'create_customer', { id: 'acme', name: 'Acme' });
+    await adminOk(a, 'configure_customer_tools', {
       customer_id: 'acme',
       mode: 'selected',
       connector_ids: ['files'],
     });
-    await ok(a, 'set_approval_policy', { customer_id: 'acme', policy: 'destructive' });
+    await adminOk(a, 'set_approval_policy', { customer_id: 'acme', policy: 'destructive' });
     const key = a.store.mutate((ws) => mintKey(ws, { name: 'sdk', scope: 'gateway' })).key;
     await a.store.flushed();
     const client = await connectClient(`${a.url}/mcp/gateway?customer_id=acme`, bearer(key));
@@ -98,7 +71,7 @@ describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one Postgr
     const first = remove();
     const id1 = await pendingOn(b, 'files__remove', seen);
     seen.add(id1);
-    const decided = await ok(b, 'decide_approval', { approval_id: id1, decision: 'allow' });
+    const decided = await adminOk(b, 'decide_approval', { approval_id: id1, decision: 'allow' });
     expect(decided.approval).toMatchObject({ id: id1, status: 'allowed', decided_by: 'internal' });
     const result = await first;
     expect(result.isError, text(result)).toBeFalsy();
@@ -121,7 +94,7 @@ describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one Postgr
       [a, b].map(
         async (app) =>
           (
-            (await ok(app, 'list_approvals', { status: 'decided' })).approvals as {
+            (await adminOk(app, 'list_approvals', { status: 'decided' })).approvals as {
               id: string;
               status: string;
             }[]
@@ -136,7 +109,7 @@ describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one Postgr
     const third = remove();
     const id3 = await pendingOn(b, 'files__remove', seen);
     seen.add(id2).add(id3);
-    await ok(b, 'decide_approval', { approval_id: id3, decision: 'allow', remember: 'session' });
+    await adminOk(b, 'decide_approval', { approval_id: id3, decision: 'allow', remember: 'session' });
     expect((await third).isError ?? false).toBe(false);
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId ?? '';
     const onReplicaB = await fetch(`${b.url}/mcp/gateway?customer_id=acme`, {
@@ -158,12 +131,12 @@ describe.skipIf(!inject('postgresUrl'))('approvals across replicas on one Postgr
     const answer = (await onReplicaB.json()) as { result?: Result };
     expect(answer.result, JSON.stringify(answer)).toBeDefined();
     expect(answer.result?.isError ?? false, JSON.stringify(answer)).toBe(false);
-    expect((await ok(b, 'list_approvals', { status: 'pending' })).approvals).toEqual([]);
+    expect((await adminOk(b, 'list_approvals', { status: 'pending' })).approvals).toEqual([]);
     const other = await connectClient(`${b.url}/mcp/gateway?customer_id=acme`, bearer(key));
     clients.push(other);
     const asked = other.callTool({ name: 'files__remove', arguments: {} }) as Promise<Result>;
     const id4 = await pendingOn(b, 'files__remove', seen);
-    await ok(a, 'decide_approval', { approval_id: id4, decision: 'deny' });
+    await adminOk(a, 'decide_approval', { approval_id: id4, decision: 'deny' });
     expect((await asked).isError).toBe(true);
   }, 30_000);
 });

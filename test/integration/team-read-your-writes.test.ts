@@ -3,15 +3,12 @@
 // after a write can land on a replica that has not heard yet. Every kind of request that depends
 // on an earlier write — an admin call (MCP, /api), a key presented to a plane, a customer named on
 // the data plane — must see it at once, on the replica that did not make it.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
-import { type PorticoApp, startPortico } from '../../src/main/core/app';
-import type { KeyProvider } from '../../src/main/core/store/secrets';
+import type { PorticoApp } from '../../src/main/core/app';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { bearer, connectClient, initializeBody, rawPost } from '../helpers/gateway';
-import { workspaceTarget } from '../helpers/store';
-import { tempDir } from '../helpers/temp';
+import { startReplicas, until } from '../helpers/replicas';
 
 const ROUNDS = 25;
 
@@ -21,28 +18,11 @@ describe.skipIf(!inject('postgresUrl'))('read your writes across replicas', () =
   let adminKey = '';
 
   beforeAll(async () => {
-    const target = await workspaceTarget('postgres');
-    const dataKey = randomBytes(32);
-    const keyProvider: KeyProvider = {
-      kind: 'keyfile',
-      description: 'shared',
-      loadOrCreateKey: () => dataKey,
-    };
-    a = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
-    b = await startPortico({
-      dataDir: tempDir(),
-      databaseUrl: target.databaseUrl,
-      keyProvider,
-      host: '127.0.0.1',
-      port: 0,
-      log: () => {},
-    });
+    [a, b] = (await startReplicas(2)) as [PorticoApp, PorticoApp];
     const minted = a.store.mutate((ws) => mintKey(ws, { name: 'ops', scope: 'admin' }));
     adminKey = minted.key;
     await a.store.flushed();
-    const end = Date.now() + 5_000;
-    while (!b.store.data.apiKeys[minted.record.id] && Date.now() < end)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => Boolean(b.store.data.apiKeys[minted.record.id]), 5_000, 'the key on B');
   }, 30_000);
 
   afterAll(async () => {

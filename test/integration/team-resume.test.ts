@@ -5,7 +5,6 @@
 //   call it gets the answer, elsewhere a clear error saying the call's replica stopped — never a
 //   call that hangs until the client's timeout.
 // - Resource subscriptions follow the session to the replica it goes on with.
-import { randomBytes } from 'node:crypto';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,13 +12,11 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
-import { type PorticoApp, startPortico } from '../../src/main/core/app';
-import type { KeyProvider } from '../../src/main/core/store/secrets';
+import type { PorticoApp } from '../../src/main/core/app';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { everythingServerCommand } from '../helpers/everything';
 import { bearer, connectClient } from '../helpers/gateway';
-import { workspaceTarget } from '../helpers/store';
-import { tempDir } from '../helpers/temp';
+import { adminOk, startReplicas, until } from '../helpers/replicas';
 
 const apps: PorticoApp[] = [];
 const clients: Client[] = [];
@@ -29,20 +26,6 @@ afterAll(async () => {
   for (const close of closers) await close();
   for (const app of apps) await app.close();
 });
-
-async function ok(app: PorticoApp, name: string, args: unknown) {
-  const result = await app.callTool(name, args, 'internal');
-  if (!result.ok) throw new Error(`${name}: ${result.error}`);
-  return result.value as Record<string, unknown>;
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 5_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A proxy whose target can be switched, and whose open answers can be cut (a replica's death, as the client sees it). */
 async function startSwitchProxy(initial: string) {
@@ -187,7 +170,7 @@ describe.skipIf(!inject('postgresUrl'))('streams resume on any replica (Last-Eve
   let probes = 0;
   /** A change every gateway session of acme hears as tools/list_changed. */
   const change = () =>
-    ok(a, 'create_action', {
+    adminOk(a, 'create_action', {
       connector_id: 'echo',
       name: `probe_${++probes}`,
       method: 'GET',
@@ -195,39 +178,28 @@ describe.skipIf(!inject('postgresUrl'))('streams resume on any replica (Last-Eve
     });
 
   beforeAll(async () => {
-    const target = await workspaceTarget('postgres');
-    const dataKey = randomBytes(32);
-    const keyProvider: KeyProvider = {
-      kind: 'keyfile',
-      description: 'shared',
-      loadOrCreateKey: () => dataKey,
-    };
-    a = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
-    apps.push(a);
-    b = await startPortico({
-      dataDir: tempDir(),
-      databaseUrl: target.databaseUrl,
-      keyProvider,
-      host: '127.0.0.1',
-      port: 0,
-      log: () => {},
-    });
-    apps.push(b);
+    [a, b] = (await startReplicas(2)) as [PorticoApp, PorticoApp];
+    apps.push(a, b);
     const echo = await startEchoUpstream();
     closers.push(() => echo.close());
-    await ok(a, 'create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url });
-    await ok(a, 'create_action', { connector_id: 'echo', name: 'slow', method: 'GET', path: '/delay/1500' });
-    await ok(a, 'create_connector', {
+    await adminOk(a, 'create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url });
+    await adminOk(a, 'create_action', {
+      connector_id: 'echo',
+      name: 'slow',
+      method: 'GET',
+      path: '/delay/1500',
+    });
+    await adminOk(a, 'create_connector', {
       slug: 'ev',
       name: 'Everything',
       kind: 'mcp',
       transport: 'stdio',
       ...everythingServerCommand(),
     });
-    await ok(a, 'create_customer', { id: 'acme', name: 'Acme' });
-    await ok(a, 'create_connection', { customer_id: 'acme', connector_id: 'echo', credentials: {} });
-    await ok(a, 'create_connection', { customer_id: 'acme', connector_id: 'ev', credentials: {} });
-    await ok(a, 'configure_customer_tools', { customer_id: 'acme', mode: 'all' });
+    await adminOk(a, 'create_customer', { id: 'acme', name: 'Acme' });
+    await adminOk(a, 'create_connection', { customer_id: 'acme', connector_id: 'echo', credentials: {} });
+    await adminOk(a, 'create_connection', { customer_id: 'acme', connector_id: 'ev', credentials: {} });
+    await adminOk(a, 'configure_customer_tools', { customer_id: 'acme', mode: 'all' });
     const minted = a.store.mutate((ws) => mintKey(ws, { name: 'agent', scope: 'gateway' }));
     key = minted.key;
     await a.store.flushed();

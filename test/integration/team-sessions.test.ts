@@ -4,16 +4,15 @@
 // replicas close mid-session; a session id presented with another key is unknown on every
 // replica; DELETE ends a session everywhere; a change made through one replica reaches a session
 // held through another as notifications/tools/list_changed.
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
-import type { KeyProvider } from '../../src/main/core/store/secrets';
 import { startEchoUpstream } from '../helpers/echo-upstream';
 import { bearer, connectClient, initializeBody, rawPost } from '../helpers/gateway';
+import { adminOk, startReplicas, until } from '../helpers/replicas';
 import { startRoundRobinProxy } from '../helpers/round-robin-proxy';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
@@ -30,21 +29,6 @@ afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
   for (const app of apps) await app.close();
 });
-
-async function ok(app: PorticoApp, name: string, args: unknown) {
-  const result = await app.callTool(name, args, 'internal');
-  if (!result.ok) throw new Error(`${name}: ${result.error}`);
-  return result.value as Record<string, unknown>;
-}
-
-/** Waits (polling) until `check` holds, at most `ms`. */
-async function until(check: () => boolean | Promise<boolean>, ms = 5_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const HEADERS = {
   'content-type': 'application/json',
@@ -71,54 +55,39 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
   const keys = { admin: '', gateway: '', otherAdmin: '', otherGateway: '' };
 
   it('three replicas and a proxy start; keys and tools made on one are known on all', async () => {
-    const target = await workspaceTarget('postgres');
-    // The replicas share the data key that seals connection secrets (deployment.md: a shared key file).
-    const dataKey = randomBytes(32);
-    const keyProvider: KeyProvider = {
-      kind: 'keyfile',
-      description: 'shared',
-      loadOrCreateKey: () => dataKey,
-    };
-    const first = await startPortico({ ...target, keyProvider, host: '127.0.0.1', port: 0, log: () => {} });
-    apps.push(first);
-    replicas = [first];
-    for (let i = 0; i < 2; i++) {
-      const app = await startPortico({
-        dataDir: tempDir(),
-        databaseUrl: target.databaseUrl,
-        keyProvider,
-        host: '127.0.0.1',
-        port: 0,
-        log: () => {},
-      });
-      apps.push(app);
-      replicas.push(app);
-    }
+    replicas = await startReplicas(3);
+    apps.push(...replicas);
+    const first = replicas[0] as PorticoApp;
     const echo = await startEchoUpstream();
-    await ok(first, 'create_connector', { slug: 'echo', name: 'Echo', kind: 'http', base_url: echo.url });
-    await ok(first, 'create_action', {
+    await adminOk(first, 'create_connector', {
+      slug: 'echo',
+      name: 'Echo',
+      kind: 'http',
+      base_url: echo.url,
+    });
+    await adminOk(first, 'create_action', {
       connector_id: 'echo',
       name: 'ping',
       method: 'GET',
       path: '/echo/ping',
     });
-    await ok(first, 'create_action', {
+    await adminOk(first, 'create_action', {
       connector_id: 'echo',
       name: 'slow',
       method: 'GET',
       path: '/delay/300',
     });
     // Longer than a shutdown's grace period (5 s).
-    await ok(first, 'create_action', {
+    await adminOk(first, 'create_action', {
       connector_id: 'echo',
       name: 'slower',
       method: 'GET',
       path: '/delay/8000',
     });
-    await ok(first, 'create_customer', { id: 'acme', name: 'Acme' });
-    await ok(first, 'create_customer', { id: 'globex', name: 'Globex' });
-    await ok(first, 'create_connection', { customer_id: 'acme', connector_id: 'echo', credentials: {} });
-    await ok(first, 'configure_customer_tools', { customer_id: 'acme', mode: 'all' });
+    await adminOk(first, 'create_customer', { id: 'acme', name: 'Acme' });
+    await adminOk(first, 'create_customer', { id: 'globex', name: 'Globex' });
+    await adminOk(first, 'create_connection', { customer_id: 'acme', connector_id: 'echo', credentials: {} });
+    await adminOk(first, 'configure_customer_tools', { customer_id: 'acme', mode: 'all' });
     const ids: string[] = [];
     for (const [name, scope] of [
       ['admin', 'admin'],
@@ -196,7 +165,7 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
       async () => {
         heard = undefined;
         const started = Date.now();
-        await ok(a, 'create_action', {
+        await adminOk(a, 'create_action', {
           connector_id: 'echo',
           name: `probe_${started}`,
           method: 'GET',
@@ -265,7 +234,7 @@ describe.skipIf(!inject('postgresUrl'))('MCP sessions across replicas on one Pos
     });
     await until(
       async () => {
-        await ok(replicas[0] as PorticoApp, 'create_action', {
+        await adminOk(replicas[0] as PorticoApp, 'create_action', {
           connector_id: 'echo',
           name: `later_${Date.now()}`,
           method: 'GET',
