@@ -228,6 +228,10 @@ describe.skipIf(!chromiumAvailable)('the governance UI', () => {
     // The zero-width space in the arguments is shown, marked.
     expect(await pending1.locator('pre').textContent()).toBe('{\n  "reason": "cleanup-1⟨U+200B⟩"\n}');
     expect(await pending1.locator('mark.invisible-char').textContent()).toBe('⟨U+200B⟩');
+    // Styled as a mark here too, though the Tool changes page (which shows them as well) never loaded.
+    expect(
+      await pending1.locator('mark.invisible-char').evaluate((m) => getComputedStyle(m).borderTopStyle),
+    ).toBe('solid');
     await pending1.getByRole('link', { name: 'acme' }).waitFor();
     await poll(() => nav.getByRole('link', { name: /Approvals/ }).textContent()).toBe('Approvals1 waiting');
     expect(deletes()).toBe(0);

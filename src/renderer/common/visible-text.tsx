@@ -1,5 +1,6 @@
 // Text with its invisible characters shown as marked ⟨U+XXXX⟩ (see visible-chars), for the tool
-// changes and the approvals pages. The mark's style, .invisible-char, is in tool-changes.css.
+// changes and the approvals pages; its style comes with it (whichever page is opened first).
+import './visible-text.css';
 import { visibleSegments } from './visible-chars';
 
 export function VisibleText({ text }: { text: string }) {
