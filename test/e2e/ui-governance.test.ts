@@ -230,7 +230,14 @@ describe.skipIf(!chromiumAvailable)('the governance UI', () => {
     expect(await pending1.locator('mark.invisible-char').textContent()).toBe('⟨U+200B⟩');
     // Styled as a mark here too, though the Tool changes page (which shows them as well) never loaded.
     expect(
-      await pending1.locator('mark.invisible-char').evaluate((m) => getComputedStyle(m).borderTopStyle),
+      await pending1
+        .locator('mark.invisible-char')
+        .evaluate(
+          (m) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { borderTopStyle: string } }
+            ).getComputedStyle(m).borderTopStyle,
+        ),
     ).toBe('solid');
     await pending1.getByRole('link', { name: 'acme' }).waitFor();
     await poll(() => nav.getByRole('link', { name: /Approvals/ }).textContent()).toBe('Approvals1 waiting');
