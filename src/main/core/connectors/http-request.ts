@@ -48,6 +48,8 @@ function decodings(text: string): string[] {
   return [...forms];
 }
 
+const PLAIN_SEGMENT = /^[A-Za-z0-9_~-]+$/;
+
 /** A dot segment, once whitespace and control characters (which some servers strip) are gone. */
 const isDotSegment = (part: string) =>
   /^\.{1,2}$/.test(
@@ -65,6 +67,9 @@ export function pathSegment(name: string, value: unknown): string {
     throw new RequestBuildError(
       `Path parameter "${name}" is empty; it must be one non-empty segment of the path.`,
     );
+  // The common case, letters, digits, '-', '_' and '~' only: no decoding changes it (no '%', and
+  // NFKC leaves ASCII alone), it has no dot or separator, and percent-encoding leaves it as is.
+  if (PLAIN_SEGMENT.test(text)) return text;
   for (const form of decodings(text)) {
     if (form.split(/[/\\;?#]/).some(isDotSegment))
       throw new RequestBuildError(
