@@ -125,7 +125,12 @@ function send(url: URL, init: UpstreamInit): Promise<UpstreamResponse> {
       return;
     }
     const https = url.protocol === 'https:';
-    const req = (https ? httpsRequest : httpRequest)(url, {
+    // Options rather than the URL: node:http would convert it (urlToHttpOptions) on every call.
+    const req = (https ? httpsRequest : httpRequest)({
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port || undefined,
+      path: url.pathname + url.search,
       method: init.method,
       headers: withDefaults(url, init),
       agent: https ? httpsAgent : httpAgent,
