@@ -6,7 +6,8 @@ import type { Database } from '../store/database';
  */
 export class KeyUsage {
   readonly #used = new Map<string, string>();
-  readonly #dirty = new Set<string>();
+  /** Touched since the last flush, as Date.now(): a request's touch formats no date (flush and lastUsed do). */
+  readonly #touched = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly database: Database | null) {}
@@ -22,12 +23,12 @@ export class KeyUsage {
   }
 
   lastUsed(id: string): string | null {
-    return this.#used.get(id) ?? null;
+    const touched = this.#touched.get(id);
+    return touched === undefined ? (this.#used.get(id) ?? null) : new Date(touched).toISOString();
   }
 
   touch(id: string): void {
-    this.#used.set(id, new Date().toISOString());
-    this.#dirty.add(id);
+    this.#touched.set(id, Date.now());
     this.#timer ??= setTimeout(() => void this.flush().catch(() => {}), 2_000).unref();
   }
 
@@ -35,9 +36,11 @@ export class KeyUsage {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const database = this.database;
-    if (!database || database.readOnly || this.#dirty.size === 0) return;
-    const rows = [...this.#dirty].map((key_id) => ({ key_id, last_used_at: this.#used.get(key_id) ?? '' }));
-    this.#dirty.clear();
+    for (const [id, at] of this.#touched) this.#used.set(id, new Date(at).toISOString());
+    const dirty = [...this.#touched.keys()];
+    this.#touched.clear();
+    if (!database || database.readOnly || dirty.length === 0) return;
+    const rows = dirty.map((key_id) => ({ key_id, last_used_at: this.#used.get(key_id) ?? '' }));
     await database.write((tx) =>
       tx
         .insertInto('key_usage')
