@@ -90,7 +90,8 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyR
     req.on('end', () => {
       if (done) return;
       done = true;
-      const text = Buffer.concat(chunks).toString('utf8');
+      // (one chunk, the usual case, is decoded as is rather than copied first)
+      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
       try {
         resolve({ ok: true, value: JSON.parse(text) });
       } catch (error) {
