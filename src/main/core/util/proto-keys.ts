@@ -5,15 +5,21 @@
  */
 export function protoKeyPath(value: unknown, path: string[] = [], depth = 0): string | undefined {
   if (depth > 64 || !value || typeof value !== 'object') return undefined;
+  // Only objects and arrays are visited (a scalar holds no key): no path is built for the scalars,
+  // which are most of a message — this runs on every gateway request and tool call.
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = protoKeyPath(value[i], [...path, String(i)], depth + 1);
+      const item: unknown = value[i];
+      if (!item || typeof item !== 'object') continue;
+      const found = protoKeyPath(item, [...path, String(i)], depth + 1);
       if (found) return found;
     }
     return undefined;
   }
   if (Object.hasOwn(value, '__proto__')) return [...path, '__proto__'].join('.');
-  for (const [key, child] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const child: unknown = (value as Record<string, unknown>)[key];
+    if (!child || typeof child !== 'object') continue;
     const found = protoKeyPath(child, [...path, key], depth + 1);
     if (found) return found;
   }
