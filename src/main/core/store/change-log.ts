@@ -30,9 +30,19 @@ export async function changesSince(
 
 /** The oldest and newest revision still in the log (0 when it is empty). */
 export async function changeHead(db: Db | WriteTx): Promise<{ first: number; last: number }> {
+  // Two scalar subqueries, not min and max in one: SQLite answers a lone min() or max() of the
+  // key from the index's ends, but scans the whole log for both at once (the store polls this).
   const head = await db
-    .selectFrom('changes')
-    .select((eb) => [eb.fn.min('rev').as('first'), eb.fn.max('rev').as('last')])
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('changes')
+        .select((c) => c.fn.min('rev').as('v'))
+        .as('first'),
+      eb
+        .selectFrom('changes')
+        .select((c) => c.fn.max('rev').as('v'))
+        .as('last'),
+    ])
     .executeTakeFirst();
   return { first: Number(head?.first ?? 0), last: Number(head?.last ?? 0) };
 }
