@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256 } from '../../src/main/core/oauth/tokens';
+import { registryOf } from '../helpers/api-registry';
 import { chromiumAvailable, expectAccessible, firstAdminKey, signInWithKey } from '../helpers/browser';
 import { type Served, serve } from '../helpers/cli';
 import { initializeBody, rawPost } from '../helpers/gateway';
@@ -24,12 +25,7 @@ describe.skipIf(!chromiumAvailable)('the OAuth consent page', () => {
 
   beforeAll(async () => {
     served = await serve(['--data-dir', tempDir(), '--oauth']);
-    const created = await fetch(`${served.url}/api/tools/create_customer`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${firstAdminKey(served)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'acme', name: 'Acme Inc.' }),
-    });
-    expect(created.status).toBe(200);
+    await registryOf(served)('create_customer', { id: 'acme', name: 'Acme Inc.' });
     // The MCP client: its metadata document and its redirect URI, on loopback.
     client = createServer((req, res) => {
       if (req.url === '/client.json') {

@@ -1,78 +1,17 @@
-// OAuth 2.1 for MCP clients (MCP authorization spec 2025-11-25) against Portico's built-in
-// authorization server: the MCP SDK client's own flow (discovery from the 401's resource_metadata,
-// a Client ID Metadata Document served here on 127.0.0.1, or dynamic registration, PKCE, consent by
-// a signed-in admin, code exchange, refresh with rotation) on both planes; audience-bound tokens;
-// customer restrictions; revocation at once; the RFC error codes for bad requests; tokens that
-// survive a restart.
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintKey } from '../../src/main/core/admin/keys';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import { s256 } from '../../src/main/core/oauth/tokens';
 import { initializeBody, rawPost } from '../helpers/gateway';
 import { httpCall as call } from '../helpers/http-call';
+import { MemoryOAuthClient } from '../helpers/oauth-client';
 import { workspaceTarget } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
-
-/** An MCP client's OAuth state, kept in memory as a desktop client would keep it on disk. */
-class TestProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  saved: OAuthTokens | undefined;
-  #verifier = '';
-  #state = '';
-  constructor(
-    readonly redirectUrl: string,
-    private info: OAuthClientInformationMixed | undefined,
-  ) {}
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'Test MCP client (registered)',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  state() {
-    this.#state = randomBytes(12).toString('base64url');
-    return this.#state;
-  }
-  get lastState() {
-    return this.#state;
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
 
 async function start(target: { dataDir: string; databaseUrl?: string }): Promise<PorticoApp> {
   return startPortico({ ...target, port: 0, host: '127.0.0.1', oauth: true, log: () => {} });
@@ -169,7 +108,7 @@ async function approveSignedIn(requestId: string, input: Record<string, unknown>
  */
 async function signIn(
   url: string,
-  provider: TestProvider,
+  provider: MemoryOAuthClient,
   approve: (requestId: string) => Promise<string>,
 ): Promise<{ client: Client; consent: URL }> {
   const first = new Client({ name: 'oauth-test', version: '1.0.0' });
@@ -236,12 +175,12 @@ describe('discovery', () => {
 });
 
 describe('the SDK client signs in with a Client ID Metadata Document', () => {
-  let admin: { client: Client; provider: TestProvider };
+  let admin: { client: Client; provider: MemoryOAuthClient };
 
   it('admin plane: discovery, PKCE, consent by a signed-in admin, token; the tools work', async () => {
     // The SDK accepts only https:// metadata URLs for itself, so the test hands it the loopback
     // document's URL as its client_id — the server side is exactly what an https document gets.
-    const provider = new TestProvider(`${cimdBase}/callback`, { client_id: `${cimdBase}/client.json` });
+    const provider = new MemoryOAuthClient(`${cimdBase}/callback`, { client_id: `${cimdBase}/client.json` });
     const { client } = await signIn(`${base}/mcp/admin`, provider, async (id) => {
       const shown = await app.callTool('get_oauth_request', { request_id: id }, 'internal');
       expect(shown).toMatchObject({
@@ -317,10 +256,10 @@ describe('the SDK client signs in with a Client ID Metadata Document', () => {
 });
 
 describe('the gateway plane', () => {
-  let gateway: { client: Client; provider: TestProvider };
+  let gateway: { client: Client; provider: MemoryOAuthClient };
 
   it('dynamic registration as fallback; a grant for customer acme works there and nowhere else', async () => {
-    const provider = new TestProvider('http://127.0.0.1:9/callback', undefined);
+    const provider = new MemoryOAuthClient('http://127.0.0.1:9/callback', undefined);
     const { client } = await signIn(`${base}/mcp/gateway?customer_id=acme`, provider, async (id) => {
       const shown = await app.callTool('get_oauth_request', { request_id: id }, 'internal');
       expect(shown).toMatchObject({

@@ -3,47 +3,15 @@
 // PKCE, token) ends with a JWT that Portico checks against the provider's JWKS, its audience (the
 // plane URL, RFC 8707) and its claims (scope names the plane; `customers` the gateway customers).
 
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PorticoApp, startPortico } from '../../src/main/core/app';
 import { initializeBody, rawPost } from '../helpers/gateway';
+import { MemoryOAuthClient } from '../helpers/oauth-client';
 import { tempDir } from '../helpers/temp';
-
-class Provider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  saved: OAuthTokens | undefined;
-  #verifier = '';
-  readonly redirectUrl = 'http://127.0.0.1:9/callback';
-  readonly clientMetadata = { redirect_uris: [this.redirectUrl], client_name: 'OIDC test client' };
-  // Pre-registered with the team's provider, as with Okta or Entra ID.
-  #info: OAuthClientInformationMixed = { client_id: 'portico-test-client' };
-  clientInformation() {
-    return this.#info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.#info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
 
 let idp: OAuth2Server;
 let other: OAuth2Server;
@@ -83,8 +51,13 @@ afterAll(async () => {
 });
 
 /** The SDK's flow: 401 → Portico's resource metadata → the provider → (the browser) → code → token. */
-async function signIn(url: string): Promise<{ client: Client; provider: Provider }> {
-  const provider = new Provider();
+async function signIn(url: string): Promise<{ client: Client; provider: MemoryOAuthClient }> {
+  // Pre-registered with the team's provider, as with Okta or Entra ID.
+  const provider = new MemoryOAuthClient(
+    'http://127.0.0.1:9/callback',
+    { client_id: 'portico-test-client' },
+    'OIDC test client',
+  );
   const first = new StreamableHTTPClientTransport(new URL(url), { authProvider: provider });
   await expect(new Client({ name: 'oidc', version: '1' }).connect(first)).rejects.toBeInstanceOf(
     UnauthorizedError,
