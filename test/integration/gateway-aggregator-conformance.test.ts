@@ -55,9 +55,13 @@ let upstream: ChildProcess | undefined;
 let upstreamUrl = '';
 
 /** Runs the suite's active server scenarios against `url`: scenario → passed, and the output. */
-async function runSuite(url: string): Promise<{ results: Map<string, boolean>; output: string }> {
+async function runSuite(
+  url: string,
+  scenario?: string,
+): Promise<{ results: Map<string, boolean>; output: string }> {
   // stdin closed: with an open one, the suite's sampling scenario can wait on it.
-  const child = spawn(process.execPath, [suite, 'server', '--url', url], {
+  const scenarioArgs = scenario ? ['--scenario', scenario] : [];
+  const child = spawn(process.execPath, [suite, 'server', '--url', url, ...scenarioArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -72,11 +76,34 @@ async function runSuite(url: string): Promise<{ results: Map<string, boolean>; o
   clearTimeout(timer);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
   const output = stdout.replace(/\u001b\[[0-9;]*m/g, '');
-  const summary = output.slice(output.indexOf('=== SUMMARY ==='));
   const results = new Map<string, boolean>();
+  // One scenario ends with "Passed: N/M, K failed, …"; the suite with a line per scenario.
+  if (scenario) {
+    results.set(scenario, /^Passed: (\d+)\/\1, 0 failed/m.test(output));
+    return { results, output };
+  }
+  const summary = output.slice(output.indexOf('=== SUMMARY ==='));
   for (const [, mark, name] of summary.matchAll(/^([✓✗]) ([\w-]+): \d+ passed, \d+ failed/gm))
     results.set(name as string, mark === '✓');
   return { results, output };
+}
+
+/**
+ * The suite, then once more each scenario that failed: the suite's scenarios wait for the server's
+ * requests (sampling, elicitation) with fixed time limits that a loaded two-core machine can
+ * exceed — seen failing the upstream run directly, not only through the gateway. A scenario must
+ * fail twice to count as failed.
+ */
+async function runSuiteTwice(url: string): Promise<{ results: Map<string, boolean>; output: string }> {
+  const first = await runSuite(url);
+  let output = first.output;
+  for (const [name, ok] of first.results) {
+    if (ok) continue;
+    const again = await runSuite(url, name);
+    output += `\n--- ${name}, run again ---\n${again.output}`;
+    if (again.results.get(name)) first.results.set(name, true);
+  }
+  return { results: first.results, output };
 }
 
 beforeAll(async () => {
@@ -113,12 +140,12 @@ afterAll(async () => {
 
 describe('official MCP conformance suite, server scenarios', () => {
   it('passes through the gateway (bare naming) every scenario the upstream passes directly', async () => {
-    const direct = await runSuite(upstreamUrl);
+    const direct = await runSuiteTwice(upstreamUrl);
     const passedDirectly = [...direct.results].filter(([, ok]) => ok).map(([name]) => name);
     expect(passedDirectly, direct.output).toEqual(expect.arrayContaining(IMPLEMENTED));
 
     const key = gw.mint('gateway');
-    const through = await runSuite(`${gw.app.url}/mcp/gateway?customer_id=conf&api_key=${key}`);
+    const through = await runSuiteTwice(`${gw.app.url}/mcp/gateway?customer_id=conf&api_key=${key}`);
     const output = through.output.split(key).join('ptc_…');
     const lost = passedDirectly.filter((name) => through.results.get(name) !== true);
     expect(lost, output).toEqual([]);
