@@ -14,6 +14,12 @@ const schema = setRateLimits.input.pick({ calls_per_minute: true, concurrent: tr
 export type RateLimits = { calls_per_minute: number | null; concurrent: number | null } | undefined;
 export type LimitsTarget = { customer_id: string } | { key_id: string };
 
+/** The two limits, each a whole number field (the same input, its own label). */
+const LIMIT_FIELDS = [
+  ['calls_per_minute', 'Calls per minute'],
+  ['concurrent', 'Concurrent calls'],
+] as const;
+
 // An empty field clears the limit (null), as set_rate_limits reads it.
 const asLimit = (v: unknown) => (v === '' || v === null || v === undefined ? null : Number(v));
 
@@ -72,32 +78,19 @@ export function RateLimitsForm({
       onSubmit={form.handleSubmit(submit)}
     >
       <div className="limits-fields">
-        <Field
-          label="Calls per minute"
-          error={fieldError(errors, 'calls_per_minute')}
-          hint="Empty: no limit."
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              {...form.register('calls_per_minute', { setValueAs: asLimit })}
-            />
-          )}
-        </Field>
-        <Field label="Concurrent calls" error={fieldError(errors, 'concurrent')} hint="Empty: no limit.">
-          {(props) => (
-            <input
-              {...props}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              {...form.register('concurrent', { setValueAs: asLimit })}
-            />
-          )}
-        </Field>
+        {LIMIT_FIELDS.map(([name, label]) => (
+          <Field key={name} label={label} error={fieldError(errors, name)} hint="Empty: no limit.">
+            {(props) => (
+              <input
+                {...props}
+                type="number"
+                inputMode="numeric"
+                min={1}
+                {...form.register(name, { setValueAs: asLimit })}
+              />
+            )}
+          </Field>
+        ))}
       </div>
       <ErrorMessage error={save.error} title="Not saved" />
       <footer className="dialog-footer">
