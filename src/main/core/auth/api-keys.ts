@@ -1,5 +1,4 @@
-import * as crypto from 'node:crypto';
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { hash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../store/schema';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -11,11 +10,9 @@ function randomAlphanumeric(length: number): string {
   return out;
 }
 
-// One-shot crypto.hash (Node ≥ 20.12/21.7) when there is one: it skips making a Hash object, which
-// costs more than hashing a key; every authenticated request hashes its key once. Same digest.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-export const hashSecret = (secret: string): string =>
-  oneShot ? oneShot('sha256', secret, 'hex') : createHash('sha256').update(secret).digest('hex');
+// One-shot crypto.hash: no Hash object, which costs more than hashing a key (every authenticated
+// request hashes its key once).
+export const hashSecret = (secret: string): string => hash('sha256', secret, 'hex');
 
 /** A new key: the full text (shown once) and what is stored (the id and the secret's hash). */
 export function generateApiKey(existingIds: Iterable<string> = []): {

@@ -303,17 +303,24 @@ export class PorticoHttpServer {
   }
 
   /**
-   * Authenticates a request; on failure answers 401 and returns undefined. `checked`: the result of
-   * #checkKey already computed for this request (it hashes the key; once per request is enough).
+   * #checkKey, and once more after reading other replicas' newest commits when it fails: a key made
+   * on another replica a moment ago may not be known here yet. (A check hashes the key: a known key
+   * is checked once.)
    */
+  async #checkKeyCaughtUp(req: IncomingMessage, url: URL): Promise<KeyCheckResult> {
+    const check = this.#checkKey(req, url);
+    if (check.ok) return check;
+    await this.deps.store.catchUpIfShared();
+    return this.#checkKey(req, url);
+  }
+
+  /** A request's key, checked (#checkKeyCaughtUp); on failure answers 401 and returns undefined. */
   #authenticate(
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
+    check: KeyCheckResult,
     plane?: PlaneName,
-    checked?: KeyCheckResult,
   ): ApiKey | undefined {
-    const check = checked ?? this.#checkKey(req, url);
     if (!check.ok) {
       sendRpcError(res, 401, check.message, {
         headers: { 'www-authenticate': this.#challenge(check.challenge, req, plane) },
@@ -369,14 +376,7 @@ export class PorticoHttpServer {
       sendRpcError(res, 401, token.message, { headers: { 'www-authenticate': challenge } });
       return undefined;
     }
-    // A key made on another replica a moment ago may not be known here yet. (Checked once: a
-    // check hashes the key, and the second one is only needed after catching up.)
-    let check = this.#checkKey(req, url);
-    if (!check.ok) {
-      await this.deps.store.catchUpIfShared();
-      check = this.#checkKey(req, url);
-    }
-    const key = this.#authenticate(req, res, url, plane, check);
+    const key = this.#authenticate(req, res, await this.#checkKeyCaughtUp(req, url), plane);
     return key && { id: key.id, scope: key.scope, customers: key.customers };
   }
 
@@ -518,8 +518,7 @@ export class PorticoHttpServer {
       }
       caller = { entryPoint: 'api', pageView: true, ...(session.keyId ? { keyId: session.keyId } : {}) };
     } else {
-      if (!this.#checkKey(req, url).ok) await this.deps.store.catchUpIfShared();
-      const key = this.#authenticate(req, res, url);
+      const key = this.#authenticate(req, res, await this.#checkKeyCaughtUp(req, url));
       if (!key) return;
       if (key.scope !== 'admin') {
         sendJson(res, 403, { ok: false, error: 'The UI API needs an admin key.' });
