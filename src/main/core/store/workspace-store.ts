@@ -271,6 +271,8 @@ export class WorkspaceStore {
    */
   async catchUpIfShared(): Promise<void> {
     if (this.database?.engine !== 'postgres') return;
+    // A read already under way may have begun before the commit this caller must see: one more after it.
+    if (this.#syncing) await this.#syncing.catch(() => {});
     await this.sync().catch(() => {});
   }
 
